@@ -1,0 +1,64 @@
+"""Import blocks laid out the way isort (and ruff's ``I`` rules) lay them out.
+
+Sections: ``__future__``, standard library, third party, then relative imports
+(furthest first); ``import x`` before ``from x import y``; names ordered
+constants, classes, then functions; ``as`` imports on lines of their own.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+Stmt = tuple[str, str, str]  # (module, name, alias); name "" means "import module"
+
+
+def _name_key(name: str) -> tuple[int, str]:
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
+def _section(module: str) -> int:
+    if module == "__future__":
+        return 0
+    if module.startswith("."):
+        return 3
+    return 1 if module.split(".")[0] in sys.stdlib_module_names else 2
+
+
+def _module_key(module: str) -> tuple[int, str]:
+    dots = len(module) - len(module.lstrip("."))
+    return -dots, module.lstrip(".").lower()
+
+
+def block(stmts: Iterable[Stmt], indent: str = "") -> list[str]:
+    """Sorted, merged import lines; sections separated by an empty string."""
+    unique = set(stmts)
+    sections: dict[int, list[str]] = {}
+    plain = sorted({m for m, n, _ in unique if not n}, key=lambda m: m.lower())
+    for module in plain:
+        sections.setdefault(_section(module), []).append(f"{indent}import {module}")
+    froms: dict[str, set[str]] = {}
+    aliased: list[tuple[str, str, str]] = []
+    for module, name, alias in unique:
+        if not name:
+            continue
+        if alias:
+            aliased.append((module, name, alias))
+            continue
+        froms.setdefault(module, set()).add(name)
+    entries: list[tuple[tuple[int, str], tuple[int, str], str]] = []
+    for module, names in froms.items():
+        ordered = sorted(names, key=_name_key)
+        entries.append((_module_key(module), (-1, ""), f"from {module} import {', '.join(ordered)}"))
+    for module, name, alias in aliased:
+        entries.append((_module_key(module), _name_key(name), f"from {module} import {name} as {alias}"))
+    for key_module, key_name, line in sorted(entries, key=lambda e: (e[0], e[1])):
+        module = line.split()[1]
+        sections.setdefault(_section(module), []).append(indent + line)
+    lines: list[str] = []
+    for index in sorted(sections):
+        if lines:
+            lines.append("")
+        lines.extend(sections[index])
+    return lines

@@ -1,0 +1,138 @@
+"""The intermediate model: frozen dataclasses that templates lay out without deciding anything.
+
+Every name, annotation, decoder expression, import line and docstring text is
+computed by ``generator.build`` and stored here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class TypeRef:
+    """A Python type: how to write it, how to decode JSON into it, what it needs imported."""
+
+    annotation: str
+    decoder: str
+    models: frozenset[str] = frozenset()
+    codecs: frozenset[str] = frozenset()
+    typing: frozenset[str] = frozenset()
+    modules: frozenset[str] = frozenset()
+    is_model: bool = False
+
+    def nullable(self) -> TypeRef:
+        if self.annotation == "None" or self.annotation.endswith(" | None") or self.annotation == "Any":
+            return self
+        return dataclasses.replace(
+            self,
+            annotation=f"{self.annotation} | None",
+            decoder=f"d_nullable({self.decoder})",
+            codecs=self.codecs | {"d_nullable"},
+            is_model=False,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    name: str
+    wire: str
+    type: TypeRef
+    required: bool
+    doc: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    name: str
+    module: str
+    doc: str
+    fields: tuple[Field, ...]
+    imports: tuple[str, ...]
+    type_imports: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    name: str
+    wire: str
+    location: str  # path, query, header, cookie, body
+    type: TypeRef
+    required: bool
+    doc: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ResponseEntry:
+    key: str  # "200", "4XX", "default"
+    kind: str  # json, text, bytes, none
+    decoder: str  # "" when the body is kept as read
+    error: str  # "" for success responses, else the error class expression
+    expr: str  # the ``Resp(...)`` expression in the resource module
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    name: str
+    raw_name: str
+    const: str
+    method: str
+    path: str
+    body_kind: str
+    doc: str
+    raw_doc: str
+    positional: tuple[Param, ...]
+    keyword: tuple[Param, ...]
+    return_type: str
+    responses: tuple[ResponseEntry, ...]
+    path_args: tuple[tuple[str, str], ...]
+    query_args: tuple[tuple[str, str], ...]
+    header_args: tuple[tuple[str, str], ...]
+    cookie_args: tuple[tuple[str, str], ...]
+    body_arg: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Resource:
+    attr: str
+    module: str
+    sync_class: str
+    async_class: str
+    doc: str
+    operations: tuple[Operation, ...]
+    imports: tuple[str, ...]
+    type_imports: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorClass:
+    name: str
+    base: str
+    body_type: str
+    doc: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Api:
+    package: str
+    title: str
+    version: str
+    doc: str
+    base_url: str
+    auth_kind: str
+    auth_name: str
+    key_env: str
+    user_agent: str
+    spec_sha256: str
+    generator: str
+    generator_version: str
+    resources: tuple[Resource, ...]
+    models: tuple[Model, ...]
+    errors: tuple[ErrorClass, ...]
+    error_type_imports: tuple[str, ...]
+    base_errors: tuple[str, ...]
+    error_names: tuple[str, ...]  # everything errors.py exports, sorted
+    exports: tuple[tuple[str, str], ...]  # (name, submodule) for the package __init__
+    export_imports: tuple[str, ...]
+    client_imports: tuple[str, ...]
+    notes: tuple[str, ...]

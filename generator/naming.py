@@ -1,0 +1,163 @@
+"""Pure functions that turn spec names into safe, readable Python names and literals.
+
+Every identifier in the output comes from here: nothing from the spec reaches
+source text except through ``snake``/``pascal`` (identifiers), ``literal`` (values)
+and ``docstring`` (text).
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+# Names the generated code itself uses in the places a spec name can land.
+RESERVED_PARAMS = frozenset({"self", "timeout", "extra_headers", "body", "cls"})
+RESERVED_FIELDS = frozenset({"additional_properties", "from_dict", "to_dict"})
+SHADOWED_BUILTINS = frozenset(
+    {"id", "type", "list", "dict", "str", "int", "float", "bool", "bytes", "object", "format", "filter", "map",
+     "input", "hash", "min", "max", "sum", "len", "range", "set", "iter", "next", "open", "print", "vars",
+     "dir", "all", "any", "property", "super", "tuple", "zip", "callable", "compile", "eval", "exec"}
+)
+# Mixed-case words that read as one word: initMicrosoftOAuth -> init_microsoft_oauth.
+_COMPOUNDS = ("OAuth", "GitHub", "GitLab", "iOS", "macOS", "IPv4", "IPv6", "IDs", "URLs", "APIs", "UUIDs")
+_PASCAL = {c.lower(): c[:1].upper() + c[1:] for c in _COMPOUNDS}
+_SYMBOLS = {"+": "plus", "-": "minus", "&": "and", "@": "at", "%": "percent", "#": "hash", "*": "star",
+            "<": "lt", ">": "gt", "=": "eq", "!": "not", "$": "dollar", "/": "slash", ".": "dot"}
+
+
+def ascii_fold(text: str) -> str:
+    """Letters with accents lose them (cafe); other letters are kept."""
+    folded = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFKC", "".join(c for c in folded if not unicodedata.combining(c)))
+
+
+def _split(text: str) -> list[str]:
+    """Words at separators and case changes; digits stay with the word before them."""
+    out: list[str] = []
+    current = ""
+    for index, char in enumerate(text):
+        if not (char.isdigit() or char.isidentifier()) or char == "_":
+            if current:
+                out.append(current)
+            current = ""
+            continue
+        if current:
+            prev = current[-1]
+            nxt = text[index + 1] if index + 1 < len(text) else ""
+            if char.isupper() and (prev.islower() or prev.isdigit()):
+                out.append(current)
+                current = ""
+            elif char.isupper() and prev.isupper() and nxt.islower():
+                out.append(current)
+                current = ""
+        current += char
+    if current:
+        out.append(current)
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Split camelCase, snake_case, kebab-case and free text into words."""
+    text = ascii_fold(text)
+    for compound in _COMPOUNDS:
+        if compound in text:
+            text = text.replace(compound, "_" + compound.capitalize() + "_")
+    parts = _split(text)
+    if not parts:
+        parts = [_SYMBOLS[c] for c in text if c in _SYMBOLS]
+    elif text[:1] in "+-" and text[1:2].isdigit():
+        parts.insert(0, _SYMBOLS[text[0]])
+    return parts
+
+
+def _fix(name: str, fallback: str) -> str:
+    if not name:
+        name = fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}" if fallback.islower() else f"{fallback}{name}"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
+    return name
+
+
+def snake(text: str, fallback: str = "value") -> str:
+    """``sessionId`` -> ``session_id``; ``from`` -> ``from_``; ``0`` -> ``value_0``."""
+    return _fix("_".join(p.lower() for p in words(text)), fallback)
+
+
+def pascal(text: str, fallback: str = "Model") -> str:
+    """``init microsoft oauth`` -> ``InitMicrosoftOauth``; keeps inner capitals (``OAuth``)."""
+    name = "".join(_PASCAL.get(p.lower(), p[:1].upper() + p[1:]) for p in words(text))
+    return _fix(name, fallback)
+
+
+def constant(text: str) -> str:
+    return snake(text, "value").upper().rstrip("_") or "VALUE"
+
+
+def unique(name: str, taken: set[str], *, fold: bool = False) -> str:
+    """``name``, or ``name_2``, ``name_3``... so that it is not in ``taken`` (case-insensitively with ``fold``)."""
+    key = (lambda n: n.casefold()) if fold else (lambda n: n)
+    candidate = name
+    counter = 2
+    sep = "_" if name[:1].islower() or name.endswith("_") else ""
+    while key(candidate) in {key(t) for t in taken}:
+        candidate = f"{name.rstrip('_')}{sep}{counter}" if sep else f"{name}{counter}"
+        counter += 1
+    taken.add(candidate)
+    return candidate
+
+
+def literal(value: object) -> str:
+    """A Python literal for a JSON value, computed from the value (never pasted text)."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("NaN and Infinity have no JSON literal")
+        return repr(value)
+    if isinstance(value, str):
+        return _ascii_safe(repr(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(str(k))}: {literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def _ascii_safe(source: str) -> str:
+    # repr() keeps printable non-ASCII as is; that is valid, but escape line and
+    # paragraph separators and bidi controls too, which repr may leave visible.
+    return "".join(c if c.isascii() or c.isprintable() and unicodedata.category(c) not in ("Cf", "Zl", "Zp") else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in source)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Spec prose made safe to show: normalised line ends, no control characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub(lambda m: " " if m.group() in "\u2028\u2029" else "", text)
+    return text.expandtabs(4)
+
+
+def docstring(text: str, indent: str) -> str:
+    """A triple-quoted docstring literal whose contents cannot end it or break it."""
+    body = clean_text(text).strip()
+    body = "\n".join(line.rstrip() for line in body.splitlines())
+    body = body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if body.endswith('"'):
+        body = body[:-1] + '\\"'
+    if "\n" in body:
+        lines = body.split("\n")
+        body = lines[0] + "\n" + "\n".join((indent + line) if line else "" for line in lines[1:]) + "\n" + indent
+    return f'"""{body}"""'
+
+
+def summary_line(text: str, limit: int = 100) -> str:
+    """The first sentence or line of a description, for one-line docs."""
+    first = clean_text(text).strip().split("\n", 1)[0].strip()
+    return first if len(first) <= limit else first[: limit - 3].rstrip() + "..."

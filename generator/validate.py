@@ -1,0 +1,66 @@
+"""Validate a document with openapi-spec-validator, turning its errors into pointers.
+
+The validator's reference handlers are switched off: it must never fetch a URL or
+read a file while validating (references are resolved, and confined, by
+``generator.resolve`` before this runs).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from openapi_spec_validator.validation import (
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+)
+
+from generator.errors import SpecError, pointer
+
+
+class _V30(OpenAPIV30SpecValidator):
+    resolver_handlers = {}  # type: ignore[assignment]  # noqa: RUF012
+
+
+class _V31(OpenAPIV31SpecValidator):
+    resolver_handlers = {}  # type: ignore[assignment]  # noqa: RUF012
+
+
+def check_version(doc: dict[str, Any], name: str) -> str:
+    """``"3.0"`` or ``"3.1"``, or a clear error for anything else."""
+    if "swagger" in doc:
+        raise SpecError(name, "#/swagger", f"Swagger {doc['swagger']} is not supported: convert it to OpenAPI 3 first")
+    version = doc.get("openapi")
+    if version is None:
+        raise SpecError(name, "#", "not an OpenAPI document: no 'openapi' field")
+    if not isinstance(version, str):
+        raise SpecError(name, "#/openapi", f"the version must be a string such as \"3.1.0\", got {version!r} (quote it in YAML)")
+    for supported in ("3.0", "3.1"):
+        if version == supported or version.startswith(supported + "."):
+            return supported
+    raise SpecError(name, "#/openapi", f"OpenAPI {version} is not supported (supported: 3.0.x, 3.1.x)")
+
+
+def _message(err: Any) -> str:
+    text = str(getattr(err, "message", err))
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def validate(doc: dict[str, Any], name: str) -> list[SpecError]:
+    """Every problem the validator finds, each with its pointer (empty list when valid)."""
+    version = check_version(doc, name)
+    cls = _V30 if version == "3.0" else _V31
+    problems: list[SpecError] = []
+    seen: set[str] = set()
+    try:
+        for err in cls(doc).iter_errors():
+            path = getattr(err, "absolute_path", None) or getattr(err, "path", None) or deque()
+            found = SpecError(name, pointer(list(path)), _message(err))
+            if str(found) not in seen:
+                seen.add(str(found))
+                problems.append(found)
+    except RecursionError:
+        problems.append(SpecError(name, "#", "the document nests too deeply to validate"))
+    except Exception as exc:  # the validator itself failed on this input
+        problems.append(SpecError(name, "#", f"the validator could not check this document: {_message(exc)}"))
+    return problems

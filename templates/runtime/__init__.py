@@ -1,0 +1,1 @@
+"""Static runtime copied into every generated package (this file is not copied)."""

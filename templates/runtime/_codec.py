@@ -1,0 +1,310 @@
+"""Decoding JSON into typed values and encoding values back to JSON.
+
+Generated models call these from their ``from_dict``/``to_dict`` methods; every
+decoder checks the JSON type it is given and raises ``DecodeFailure`` naming the
+place in the document, so a body that is not what the spec says never turns into
+a half-built model.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from ._types import UNSET, Unset
+
+__all__ = [
+    "DecodeFailure",
+    "as_object",
+    "d_any",
+    "d_bool",
+    "d_bytes_b64",
+    "d_date",
+    "d_datetime",
+    "d_dict",
+    "d_float",
+    "d_int",
+    "d_list",
+    "d_lit_bool",
+    "d_lit_float",
+    "d_lit_int",
+    "d_lit_str",
+    "d_none",
+    "d_nullable",
+    "d_object",
+    "d_str",
+    "d_union",
+    "d_uuid",
+    "extra",
+    "opt",
+    "pack",
+    "req",
+    "to_jsonable",
+]
+
+T = TypeVar("T")
+Decoder = Callable[[Any], T]
+
+_MISSING = object()
+
+
+class DecodeFailure(ValueError):
+    """A JSON value does not have the shape the spec documents."""
+
+    def __init__(self, expected: str, value: object = _MISSING) -> None:
+        super().__init__(expected)
+        self.expected = expected
+        self.value = value
+        self.path: list[str | int] = []
+
+    def at(self, key: str | int) -> DecodeFailure:
+        self.path.insert(0, key)
+        return self
+
+    def __str__(self) -> str:
+        where = "$" + "".join(
+            f"[{k}]" if isinstance(k, int) else f".{k}" for k in self.path
+        )
+        if self.value is _MISSING:
+            return f"at {where}: missing {self.expected}"
+        return f"at {where}: expected {self.expected}, got {_json_type(self.value)}"
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def d_any(value: Any) -> Any:
+    """Any JSON value, kept as it is."""
+    return value
+
+
+def d_none(value: Any) -> None:
+    if value is not None:
+        raise DecodeFailure("null", value)
+
+
+def d_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise DecodeFailure("string", value)
+
+
+def d_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise DecodeFailure("integer", value)
+
+
+def d_float(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    raise DecodeFailure("number", value)
+
+
+def d_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise DecodeFailure("boolean", value)
+
+
+# Enum decoders check the JSON type only: a value the spec does not list is kept,
+# so a server that adds an enum member never breaks an older client.
+def d_lit_str(value: Any) -> Any:
+    return d_str(value)
+
+
+def d_lit_int(value: Any) -> Any:
+    return d_int(value)
+
+
+def d_lit_float(value: Any) -> Any:
+    return d_float(value)
+
+
+def d_lit_bool(value: Any) -> Any:
+    return d_bool(value)
+
+
+_FRACTION = re.compile(r"(\.\d+)")
+
+
+def d_datetime(value: Any) -> datetime.datetime:
+    text = d_str(value)
+    iso = text.strip()
+    if iso[-1:] in ("Z", "z"):
+        iso = iso[:-1] + "+00:00"
+    # Python 3.10's fromisoformat takes 3 or 6 fraction digits only.
+    iso = _FRACTION.sub(lambda m: (m.group(1) + "000000")[:7], iso, count=1)
+    try:
+        return datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        raise DecodeFailure("date-time string", value) from None
+
+
+def d_date(value: Any) -> datetime.date:
+    text = d_str(value)
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise DecodeFailure("date string", value) from None
+
+
+def d_uuid(value: Any) -> uuid.UUID:
+    text = d_str(value)
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise DecodeFailure("uuid string", value) from None
+
+
+def d_bytes_b64(value: Any) -> bytes:
+    import base64
+    import binascii
+
+    text = d_str(value)
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise DecodeFailure("base64 string", value) from None
+
+
+def d_object(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    raise DecodeFailure("object", value)
+
+
+def as_object(value: Any) -> Mapping[str, Any]:
+    """The JSON object a model is decoded from."""
+    if isinstance(value, dict):
+        return value
+    raise DecodeFailure("object", value)
+
+
+def d_list(item: Decoder[T]) -> Decoder[list[T]]:
+    def decode(value: Any) -> list[T]:
+        if not isinstance(value, list):
+            raise DecodeFailure("array", value)
+        out: list[T] = []
+        for index, element in enumerate(value):
+            try:
+                out.append(item(element))
+            except DecodeFailure as exc:
+                raise exc.at(index) from None
+        return out
+
+    return decode
+
+
+def d_dict(item: Decoder[T]) -> Decoder[dict[str, T]]:
+    def decode(value: Any) -> dict[str, T]:
+        if not isinstance(value, dict):
+            raise DecodeFailure("object", value)
+        out: dict[str, T] = {}
+        for key, element in value.items():
+            try:
+                out[key] = item(element)
+            except DecodeFailure as exc:
+                raise exc.at(key) from None
+        return out
+
+    return decode
+
+
+def d_nullable(item: Decoder[T]) -> Decoder[T | None]:
+    def decode(value: Any) -> T | None:
+        return None if value is None else item(value)
+
+    return decode
+
+
+def d_union(*options: Decoder[Any]) -> Decoder[Any]:
+    """The first option that decodes the value, in the order the spec lists them."""
+
+    def decode(value: Any) -> Any:
+        failures: list[str] = []
+        for option in options:
+            try:
+                return option(value)
+            except DecodeFailure as exc:
+                failures.append(str(exc))
+        raise DecodeFailure("one of: " + "; ".join(failures), value)
+
+    return decode
+
+
+def opt(data: Mapping[str, Any], key: str, decode: Decoder[T]) -> T | Unset:
+    """An optional property: ``UNSET`` when absent, else decoded."""
+    if key not in data:
+        return UNSET
+    value = data[key]
+    try:
+        return decode(value)
+    except DecodeFailure as exc:
+        raise exc.at(key) from None
+
+
+def req(data: Mapping[str, Any], key: str, decode: Decoder[T]) -> T:
+    """A required property."""
+    try:
+        value = data[key]
+    except KeyError:
+        raise DecodeFailure(f"required property {key!r}") from None
+    try:
+        return decode(value)
+    except DecodeFailure as exc:
+        raise exc.at(key) from None
+
+
+def extra(data: Mapping[str, Any], known: Iterable[str]) -> dict[str, Any]:
+    """Properties the spec does not name, kept so nothing the server sent is lost."""
+    return {k: v for k, v in data.items() if k not in known}
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn models, dates, UUIDs and containers into plain JSON values."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, (datetime.date, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items() if v is not UNSET}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def pack(fields: Mapping[str, Any], additional: Mapping[str, Any]) -> dict[str, Any]:
+    """A model's JSON object: its extra properties, then its set fields."""
+    out = {k: to_jsonable(v) for k, v in additional.items()}
+    for key, value in fields.items():
+        if value is not UNSET:
+            out[key] = to_jsonable(value)
+    return out
