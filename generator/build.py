@@ -531,7 +531,7 @@ class Builder:
         title = str(info.get("title") or self.config.package)
         version = str(info.get("version") or "0")
         auth_kind, auth_name = self.auth()
-        exports = [("AsyncClient", "._client"), ("Client", "._client"), ("ApiResponse", "._types"), ("UNSET", "._types"), ("Unset", "._types")]
+        exports = [("__version__", "._meta"), ("AsyncClient", "._client"), ("Client", "._client"), ("ApiResponse", "._types"), ("UNSET", "._types"), ("Unset", "._types")]
         exports += [(e, ".errors") for e in typemap.BASE_ERRORS]
         exports += [(e.name, ".errors") for e in errors]
         exports += [(m.name, ".models") for m in built_models]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._lazy import lazy_exports
-from ._meta import __version__
 
 if TYPE_CHECKING:
     from ._client import AsyncClient as AsyncClient
     from ._client import Client as Client
+    from ._meta import __version__ as __version__
     from ._types import UNSET as UNSET
     from ._types import ApiResponse as ApiResponse
     from ._types import Unset as Unset
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from .models import TooManyRequestsErrorBody as TooManyRequestsErrorBody
 
 __all__ = [
-    "__version__",
     "ApiConnectionError",
     "ApiDecodeError",
     "ApiError",
@@ -64,6 +63,7 @@ __all__ = [
     "UnexpectedStatusError",
     "UnprocessableEntityError",
     "Unset",
+    "__version__",
 ]
 
 _EXPORTS = {
@@ -93,6 +93,7 @@ _EXPORTS = {
     "UnexpectedStatusError": ".errors",
     "UnprocessableEntityError": ".errors",
     "Unset": "._types",
+    "__version__": "._meta",
 }
 
 __getattr__ = lazy_exports(__name__, globals(), _EXPORTS)

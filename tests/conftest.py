@@ -1,0 +1,51 @@
+"""Shared test helpers: paths, running the CLI as a user would, and the generated package."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED = ROOT / "generated"
+SPEC = ROOT / "specs" / "api_v2.json"
+CORPUS = ROOT.parent / "shared" / "corpus"
+PYTHON = sys.executable
+
+if str(GENERATED) not in sys.path:
+    sys.path.insert(0, str(GENERATED))
+
+
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m generator ARGS`` in a fresh process, as a user runs it."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [PYTHON, "-m", "generator", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes (to prove nothing changed)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of this project's spec and config in a temporary folder, generated once."""
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "api_v2.json").write_bytes(SPEC.read_bytes())
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.generator]\nspec = "specs/api_v2.json"\noutput = "generated"\npackage = "instantly_client"\n',
+        encoding="utf-8",
+    )
+    result = run_cli("generate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return tmp_path
