@@ -323,9 +323,9 @@ class Builder:
             stmts.append(("..", "errors", "_e"))
         if any("_m." in r.expr for op in ops for r in op.responses):
             stmts.append(("..", "models", "_m"))
-        stmts += [(".._base_client", n, "") for n in ("AsyncResource", "Endpoint", "Resp", "SyncResource", "Timeout")]
+        stmts += [(".._base_client", n, "") for n in ("AsyncResource", "Endpoint", "Resp", "SyncResource", "Timeout", "async_raw_form", "raw_form")]
         stmts += [(".._codec", c, "") for c in codecs]
-        stmts += [(".._types", n, "") for n in ("UNSET", "ApiResponse", "Unset")]
+        stmts += [(".._types", n, "") for n in ("UNSET", "Unset")]
         type_stmts: list[Stmt] = [("..models", m, "") for m in models_used]
         return tuple(block(stmts)), tuple(block(type_stmts, "    ")) or ("    pass",)
 
@@ -417,10 +417,9 @@ class Builder:
         lines += ["", "Raises:"] + [f"    {cls}: {_indent_rest(text)}" for cls, text in raises]
         lines += ["    ApiStatusError: any other non-2xx status.", "    ApiDecodeError: a 2xx body that is not what the spec documents.", "    ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out."]
         doc = "\n".join(lines)
-        raw_doc = f"Like :meth:`{name}`, but return the status, headers and parsed body as an ``ApiResponse``."
         return Operation(
             name=name, raw_name=raw_name, const="_" + naming.constant(name), method=method.upper(), path=path,
-            body_kind=body_kind, doc=doc, raw_doc=raw_doc, positional=tuple(positional), keyword=tuple(keyword),
+            body_kind=body_kind, doc=doc, positional=tuple(positional), keyword=tuple(keyword),
             return_type=return_type, responses=responses,
             path_args=tuple((naming.literal(p.wire), p.name) for p in positional),
             query_args=tuple(buckets["query"]), header_args=tuple(buckets["header"]), cookie_args=tuple(buckets["cookie"]),

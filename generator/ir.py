@@ -80,7 +80,6 @@ class Operation:
     path: str
     body_kind: str
     doc: str
-    raw_doc: str
     positional: tuple[Param, ...]
     keyword: tuple[Param, ...]
     return_type: str

@@ -7,12 +7,14 @@ decoding) lives here, once, for both the sync and the async client.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
+import functools
 import json
 import os
 import platform
-from collections.abc import Callable, Mapping
-from typing import Any, Generic, Literal, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -38,9 +40,13 @@ __all__ = [
     "SyncBaseClient",
     "SyncResource",
     "Timeout",
+    "async_raw_form",
+    "raw_form",
 ]
 
 T = TypeVar("T")
+P = ParamSpec("P")
+S = TypeVar("S")
 Timeout = float | httpx.Timeout | None
 BodyKind = Literal["json", "text", "bytes", "none"]
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -336,7 +342,7 @@ class SyncBaseClient(_Base):
             response = self._http.send(request)
         except httpx.TransportError as exc:
             raise self._fail(exc, request) from exc
-        return self._handle(endpoint, response)
+        return _captured(self._handle(endpoint, response))
 
     def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""
@@ -398,7 +404,7 @@ class AsyncBaseClient(_Base):
             response = await self._http.send(request)
         except httpx.TransportError as exc:
             raise self._fail(exc, request) from exc
-        return self._handle(endpoint, response)
+        return _captured(self._handle(endpoint, response))
 
     async def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""
@@ -432,3 +438,55 @@ class AsyncResource:
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+
+# The raw form of a method (``client.oauth.init_microsoft_oauth_raw``) runs the
+# method itself while this holds a list: ``request`` appends each ApiResponse.
+_CAPTURE: contextvars.ContextVar[list[ApiResponse[Any]] | None] = (
+    contextvars.ContextVar("_CAPTURE", default=None)
+)
+
+
+def _captured(response: ApiResponse[T]) -> ApiResponse[T]:
+    box = _CAPTURE.get()
+    if box is not None:
+        box.append(response)
+    return response
+
+
+def raw_form(
+    method: Callable[Concatenate[S, P], T],
+) -> Callable[Concatenate[S, P], ApiResponse[T]]:
+    """The same method, returning the status, headers and parsed body."""
+
+    @functools.wraps(method)
+    def raw(self: S, /, *args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
+        box: list[ApiResponse[Any]] = []
+        token = _CAPTURE.set(box)
+        try:
+            method(self, *args, **kwargs)
+        finally:
+            _CAPTURE.reset(token)
+        return box[-1]
+
+    raw.__doc__ = f"Like ``{method.__name__}``, returning an ``ApiResponse``."
+    return raw
+
+
+def async_raw_form(
+    method: Callable[Concatenate[S, P], Awaitable[T]],
+) -> Callable[Concatenate[S, P], Coroutine[Any, Any, ApiResponse[T]]]:
+    """The same async method, returning the status, headers and parsed body."""
+
+    @functools.wraps(method)
+    async def raw(self: S, /, *args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
+        box: list[ApiResponse[Any]] = []
+        token = _CAPTURE.set(box)
+        try:
+            await method(self, *args, **kwargs)
+        finally:
+            _CAPTURE.reset(token)
+        return box[-1]
+
+    raw.__doc__ = f"Like ``{method.__name__}``, returning an ``ApiResponse``."
+    return raw

@@ -8,8 +8,16 @@ from typing import TYPE_CHECKING
 
 from .. import errors as _e
 from .. import models as _m
-from .._base_client import AsyncResource, Endpoint, Resp, SyncResource, Timeout
-from .._types import UNSET, ApiResponse, Unset
+from .._base_client import (
+    AsyncResource,
+    Endpoint,
+    Resp,
+    SyncResource,
+    Timeout,
+    async_raw_form,
+    raw_form,
+)
+from .._types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models import (
@@ -88,22 +96,14 @@ class OAuth(SyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        return (
-            self.init_microsoft_oauth_raw(extra_headers=extra_headers, timeout=timeout)
-        ).parsed
-
-    def init_microsoft_oauth_raw(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-    ) -> ApiResponse[InitMicrosoftOAuthResponse]:
-        """Like :meth:`init_microsoft_oauth`, but return the status, headers and parsed body as an ``ApiResponse``."""
-        return self._client.request(
+        response = self._client.request(
             _INIT_MICROSOFT_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
         )
+        return response.parsed
+
+    init_microsoft_oauth_raw = raw_form(init_microsoft_oauth)
 
     def init_google_oauth(
         self,
@@ -133,22 +133,14 @@ class OAuth(SyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        return (
-            self.init_google_oauth_raw(extra_headers=extra_headers, timeout=timeout)
-        ).parsed
-
-    def init_google_oauth_raw(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-    ) -> ApiResponse[InitGoogleOAuthResponse]:
-        """Like :meth:`init_google_oauth`, but return the status, headers and parsed body as an ``ApiResponse``."""
-        return self._client.request(
+        response = self._client.request(
             _INIT_GOOGLE_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
         )
+        return response.parsed
+
+    init_google_oauth_raw = raw_form(init_google_oauth)
 
     def get_oauth_session_status(
         self,
@@ -174,26 +166,15 @@ class OAuth(SyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        return (
-            self.get_oauth_session_status_raw(
-                session_id, extra_headers=extra_headers, timeout=timeout
-            )
-        ).parsed
-
-    def get_oauth_session_status_raw(
-        self,
-        session_id: str,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-    ) -> ApiResponse[GetOAuthSessionStatusResponse]:
-        """Like :meth:`get_oauth_session_status`, but return the status, headers and parsed body as an ``ApiResponse``."""
-        return self._client.request(
+        response = self._client.request(
             _GET_OAUTH_SESSION_STATUS,
             path={"sessionId": session_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
+        return response.parsed
+
+    get_oauth_session_status_raw = raw_form(get_oauth_session_status)
 
 
 class AsyncOAuth(AsyncResource):
@@ -227,24 +208,14 @@ class AsyncOAuth(AsyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        return (
-            await self.init_microsoft_oauth_raw(
-                extra_headers=extra_headers, timeout=timeout
-            )
-        ).parsed
-
-    async def init_microsoft_oauth_raw(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-    ) -> ApiResponse[InitMicrosoftOAuthResponse]:
-        """Like :meth:`init_microsoft_oauth`, but return the status, headers and parsed body as an ``ApiResponse``."""
-        return await self._client.request(
+        response = await self._client.request(
             _INIT_MICROSOFT_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
         )
+        return response.parsed
+
+    init_microsoft_oauth_raw = async_raw_form(init_microsoft_oauth)
 
     async def init_google_oauth(
         self,
@@ -274,24 +245,14 @@ class AsyncOAuth(AsyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        return (
-            await self.init_google_oauth_raw(
-                extra_headers=extra_headers, timeout=timeout
-            )
-        ).parsed
-
-    async def init_google_oauth_raw(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-    ) -> ApiResponse[InitGoogleOAuthResponse]:
-        """Like :meth:`init_google_oauth`, but return the status, headers and parsed body as an ``ApiResponse``."""
-        return await self._client.request(
+        response = await self._client.request(
             _INIT_GOOGLE_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
         )
+        return response.parsed
+
+    init_google_oauth_raw = async_raw_form(init_google_oauth)
 
     async def get_oauth_session_status(
         self,
@@ -317,23 +278,12 @@ class AsyncOAuth(AsyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        return (
-            await self.get_oauth_session_status_raw(
-                session_id, extra_headers=extra_headers, timeout=timeout
-            )
-        ).parsed
-
-    async def get_oauth_session_status_raw(
-        self,
-        session_id: str,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-    ) -> ApiResponse[GetOAuthSessionStatusResponse]:
-        """Like :meth:`get_oauth_session_status`, but return the status, headers and parsed body as an ``ApiResponse``."""
-        return await self._client.request(
+        response = await self._client.request(
             _GET_OAUTH_SESSION_STATUS,
             path={"sessionId": session_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
+        return response.parsed
+
+    get_oauth_session_status_raw = async_raw_form(get_oauth_session_status)
