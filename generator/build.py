@@ -54,6 +54,7 @@ class Builder:
         self.class_names: set[str] = set(typemap.BASE_ERRORS) | {"Client", "AsyncClient", "ApiResponse", "Unset"}
         self.errors: dict[tuple[str, str], ErrorClass] = {}
         self.notes: list[str] = []
+        self.warnings: list[str] = []
 
     # ---------------------------------------------------------------- errors
     def fail(self, where: Path, message: str) -> SpecError:
@@ -249,7 +250,12 @@ class Builder:
         self.models[name] = draft
         description = schema.get("description") or schema.get("title") or ""
         draft.doc = naming.clean_text(description) if isinstance(description, str) else ""
-        self.fill_fields(draft)
+        try:
+            self.fill_fields(draft)
+        except SpecError:
+            del self.models[name], self.model_keys[key]
+            self.class_names.discard(name)
+            raise
         return self.model_ref(name)
 
     def fill_fields(self, draft: _ModelDraft) -> None:
@@ -293,7 +299,13 @@ class Builder:
                 key = naming.snake(tag, "default")
                 taken = op_names.setdefault(key, {"close", "with_options"})
                 resource_docs.setdefault(key, tag_docs.get(tag) or f"Operations tagged {tag}.")
-                operation = self.operation(path, method, op, item, [*item_where, method], str(op_id), taken, tag)
+                try:
+                    operation = self.operation(path, method, op, item, [*item_where, method], str(op_id), taken, tag)
+                except SpecError as exc:
+                    if not self.config.lenient:
+                        raise
+                    self.warnings.append(f"{exc} (operation {op_id!r} skipped)")
+                    continue
                 resources.setdefault(key, []).append(operation)
         if "webhooks" in self.doc:
             self.notes.append("webhooks are not generated (they are requests the API sends, not calls a client makes)")
@@ -557,6 +569,7 @@ class Builder:
             export_imports=tuple(block([(module, name, name) for name, module in exports], "    ")),
             client_imports=tuple(block([(f".resources.{r.module}", n, "") for r in resources for n in (r.sync_class, r.async_class)], "    ")) or ("    pass",),
             notes=tuple(self.notes),
+            warnings=tuple(self.warnings),
         )
 
     def base_url(self) -> str:

@@ -36,12 +36,13 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--output", help="folder that receives the package (overrides the config)")
         cmd.add_argument("--package", help="Python package name (overrides the config)")
         cmd.add_argument("--templates", help="folder of templates that override the built-in ones")
+        cmd.add_argument("--lenient", action="store_true", default=None, help="report validation problems as warnings and skip operations that cannot be generated")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     return parser
 
 
 def _config(args: argparse.Namespace) -> Config:
-    overrides = {"spec": args.spec, "output": args.output, "package": args.package, "templates": args.templates}
+    overrides = {"spec": args.spec, "output": args.output, "package": args.package, "templates": args.templates, "lenient": args.lenient}
     config = load_config(args.config, overrides)
     # Paths given on the command line are relative to the working folder, not the config file.
     cwd = Path.cwd()
@@ -67,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         from generator.pipeline import run
 
         result = run(config)
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         files = encode(result.files)
         target = config.package_dir
         if args.command == "check":

@@ -18,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "package": "client",
     "api_key_env": "",
     "templates": "",
+    "lenient": False,
     "include_tags": [],
     "exclude_tags": [],
     "include_operations": [],
@@ -36,6 +37,7 @@ class Config:
     source_url: str = ""
     api_key_env: str = ""
     templates: Path | None = None
+    lenient: bool = False
     include_tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
     include_operations: tuple[str, ...] = ()
@@ -61,6 +63,7 @@ class Config:
             "exclude_tags": self.exclude_tags,
             "include_operations": self.include_operations,
             "exclude_operations": self.exclude_operations,
+            "lenient": self.lenient,
         }
         return hashlib.sha256(json.dumps(shaped, sort_keys=True).encode()).hexdigest()
 
@@ -74,7 +77,7 @@ def _check(table: dict[str, Any], file: str) -> None:
         if expected is list:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise SpecError(file, None, f"{where}: expected a list of strings")
-        elif not isinstance(value, expected):
+        elif not isinstance(value, expected) or (expected is str and isinstance(value, bool)):
             raise SpecError(file, None, f"{where}: expected a {expected.__name__}")
 
 
@@ -107,6 +110,7 @@ def load_config(pyproject: Path | None, overrides: dict[str, Any] | None = None)
         source_url=merged["source_url"],
         api_key_env=merged["api_key_env"],
         templates=path(merged["templates"]) if merged["templates"] else None,
+        lenient=bool(merged["lenient"]),
         include_tags=tuple(merged["include_tags"]),
         exclude_tags=tuple(merged["exclude_tags"]),
         include_operations=tuple(merged["include_operations"]),

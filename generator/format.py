@@ -1,14 +1,27 @@
-"""Format rendered sources: ``ast.parse`` first (errors name file and line), then black, in process."""
+"""Format rendered sources: ``ast.parse`` first (errors name file and line), then black, in process.
+
+Black dominates the run time on large specs, so formatted output is cached by
+content hash (black is deterministic: the same input and version give the same
+output) and files that miss the cache are formatted on every core.
+"""
 
 from __future__ import annotations
 
 import ast
+import os
+from concurrent.futures import ProcessPoolExecutor
 
 import black
 
+from generator import cache
 from generator.errors import GenerationError
 
 MODE = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=88)
+_PARALLEL_MIN_LINES = 4000
+
+
+def _key(source: str) -> str:
+    return cache.key(black.__version__, repr(MODE), source)
 
 
 def format_source(path: str, source: str) -> str:
@@ -23,5 +36,45 @@ def format_source(path: str, source: str) -> str:
         raise GenerationError(f"{path}: black could not format the generated code: {first}") from None
 
 
+def _format_batch(batch: list[tuple[str, str]]) -> list[tuple[str, str] | tuple[str, str, str]]:
+    out: list[tuple[str, str] | tuple[str, str, str]] = []
+    for path, source in batch:
+        try:
+            out.append((path, format_source(path, source)))
+        except GenerationError as exc:
+            out.append((path, "", str(exc)))
+    return out
+
+
 def format_all(files: dict[str, str], skip: frozenset[str]) -> dict[str, str]:
-    return {path: (src if path in skip or not path.endswith(".py") else format_source(path, src)) for path, src in files.items()}
+    """Every ``.py`` file formatted (static files in ``skip`` are already formatted)."""
+    folder = cache.folder()
+    result: dict[str, str] = {}
+    todo: list[tuple[str, str]] = []
+    for path, source in files.items():
+        if path in skip or not path.endswith(".py"):
+            result[path] = source
+            continue
+        cached = cache.get(folder, "black", _key(source))
+        if cached is not None:
+            result[path] = cached
+        else:
+            todo.append((path, source))
+    lines = sum(source.count("\n") for _, source in todo)
+    workers = min(os.cpu_count() or 1, 8)
+    if lines >= _PARALLEL_MIN_LINES and workers > 1 and len(todo) > 1:
+        batches: list[list[tuple[str, str]]] = [[] for _ in range(workers * 4)]
+        for index, item in enumerate(sorted(todo, key=lambda t: -len(t[1]))):
+            batches[index % len(batches)].append(item)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = [entry for chunk in pool.map(_format_batch, [b for b in batches if b]) for entry in chunk]
+    else:
+        done = _format_batch(todo)
+    sources = dict(todo)
+    errors = sorted(entry[2] for entry in done if len(entry) == 3)
+    if errors:
+        raise GenerationError(errors[0])
+    for path, formatted, *_ in done:
+        result[path] = formatted
+        cache.put(folder, "black", _key(sources[path]), formatted)
+    return {path: result[path] for path in files}

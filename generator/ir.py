@@ -135,3 +135,4 @@ class Api:
     export_imports: tuple[str, ...]
     client_imports: tuple[str, ...]
     notes: tuple[str, ...]
+    warnings: tuple[str, ...]  # lenient mode: what was skipped and why

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from importlib.metadata import version
+
+from generator import cache
 from generator.build import build_api
 from generator.config import Config
 from generator.errors import SpecErrors
@@ -16,25 +19,38 @@ from generator.resolve import check_refs
 from generator.validate import validate
 
 
+_VALIDATOR = "openapi-spec-validator " + version("openapi-spec-validator")
+
+
 @dataclasses.dataclass(frozen=True)
 class Result:
     api: Api
     files: dict[str, str]
+    warnings: tuple[str, ...]
 
 
-def load_and_validate(config: Config) -> tuple[dict[str, Any], bytes, str]:
+def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
     name = display(config.spec)
     doc, raw = load_file(config.spec)
     check_refs(doc, name)
-    problems = validate(doc, name)
-    if problems:
-        raise SpecErrors(problems)
+    # The validator takes seconds on large specs: remember documents that passed.
+    root = cache.folder()
+    verdict = cache.key(_VALIDATOR, raw)
+    if cache.get(root, "valid", verdict) is None:
+        problems = validate(doc, name)
+        if problems and not (config.lenient and warnings is not None):
+            raise SpecErrors(problems)
+        if problems and warnings is not None:
+            warnings.extend(str(p) for p in problems)
+        else:
+            cache.put(root, "valid", verdict, "ok")
     return doc, raw, name
 
 
 def run(config: Config) -> Result:
     """Everything ``generate`` and ``check`` need, computed in memory; nothing is written."""
-    doc, raw, name = load_and_validate(config)
+    warnings: list[str] = []
+    doc, raw, name = load_and_validate(config, warnings)
     api = build_api(doc, name, config, raw)
     files = format_all(render(api, config.templates), static_files())
-    return Result(api, files)
+    return Result(api, files, tuple(warnings) + api.warnings)

@@ -43,7 +43,40 @@ def check_version(doc: dict[str, Any], name: str) -> str:
 
 def _message(err: Any) -> str:
     text = str(getattr(err, "message", err))
-    return text.splitlines()[0] if text else type(err).__name__
+    text = text.splitlines()[0] if text else type(err).__name__
+    instance = repr(getattr(err, "instance", None))
+    if len(instance) > 60 and text.startswith(instance):
+        text = "the value" + text[len(instance):]
+    return text
+
+
+def _walk(node: Any, path: list[str | int]) -> Any:
+    stack = [(node, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, dict):
+            yield current, where
+            stack.extend((v, [*where, k]) for k, v in current.items() if isinstance(v, (dict, list)))
+        elif isinstance(current, list):
+            stack.extend((v, [*where, i]) for i, v in enumerate(current) if isinstance(v, (dict, list)))
+
+
+def _locate(doc: dict[str, Any], err: Any) -> list[str | int]:
+    """Where a value error (a bad ``default`` or ``example``) sits: the validator leaves its path empty."""
+    schema = getattr(err, "schema", None)
+    if not isinstance(schema, dict):
+        return []
+    candidates = [where for node, where in _walk(doc, []) if node is schema]
+    if not candidates:
+        candidates = [where for node, where in _walk(doc, []) if node == schema]
+    if not candidates:
+        return []
+    where = min(candidates, key=lambda w: [str(p) for p in w])
+    instance = getattr(err, "instance", None)
+    for key in ("default", "example", "const", "enum", "examples"):
+        if key in schema and (schema[key] == instance or isinstance(schema[key], list) and instance in schema[key]):
+            return [*where, key]
+    return where
 
 
 def validate(doc: dict[str, Any], name: str) -> list[SpecError]:
@@ -54,8 +87,10 @@ def validate(doc: dict[str, Any], name: str) -> list[SpecError]:
     seen: set[str] = set()
     try:
         for err in cls(doc).iter_errors():
-            path = getattr(err, "absolute_path", None) or getattr(err, "path", None) or deque()
-            found = SpecError(name, pointer(list(path)), _message(err))
+            path = list(getattr(err, "absolute_path", None) or getattr(err, "path", None) or deque())
+            if not path:
+                path = _locate(doc, err)
+            found = SpecError(name, pointer(path), _message(err))
             if str(found) not in seen:
                 seen.add(str(found))
                 problems.append(found)
