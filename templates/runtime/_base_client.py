@@ -99,6 +99,11 @@ class _Secret(str):
         return "'***'"
 
 
+def _sendable_key(key: str) -> bool:
+    """Whether a key is visible ASCII, so it fits any header, query or cookie as is."""
+    return all("!" <= char <= "~" for char in key)
+
+
 def _param(value: Any) -> str:
     value = to_jsonable(value)
     if isinstance(value, bool):
@@ -144,6 +149,12 @@ class _Base:
         if not api_key and self._auth.kind != "none":
             where = f" or set {self._api_key_env}" if self._api_key_env else ""
             raise ApiError(f"no API key: pass api_key=...{where}")
+        if api_key and not _sendable_key(api_key):
+            # Never echo the key: it would end up in logs and tracebacks.
+            raise ApiError(
+                "the API key cannot be sent: it contains whitespace, a line break"
+                " or non-ASCII characters (a stray quote or trailing newline?)"
+            )
         self._api_key = _Secret(api_key or "")
         self.base_url = (base_url or self._default_base_url).rstrip("/")
         self.timeout = timeout
@@ -173,7 +184,12 @@ class _Base:
             text = _param(value)
             if not text:
                 raise ValueError(f"path parameter {name!r} must not be empty")
-            url_path = url_path.replace("{" + name + "}", quote(text, safe=""))
+            segment = quote(text, safe="")
+            if not segment.strip("."):
+                # "." and ".." are dot segments: the URL would be normalised to
+                # a different path, so send the dots percent-encoded.
+                segment = segment.replace(".", "%2E")
+            url_path = url_path.replace("{" + name + "}", segment)
         params = _query_items(query or {})
         all_headers = dict(self._headers)
         for key, value in (headers or {}).items():

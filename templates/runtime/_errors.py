@@ -8,8 +8,8 @@
       ├── ``BadRequestError`` (400), ``AuthenticationError`` (401),
       │   ``PermissionDeniedError`` (403), ``NotFoundError`` (404),
       │   ``ConflictError`` (409), ``UnprocessableEntityError`` (422),
-      │   ``RateLimitError`` (429), ``ServerError`` (5xx)
-      └── ``UnexpectedStatusError``  any other status (3xx, 402, 418, 520 ...)
+      │   ``RateLimitError`` (429), ``ServerError`` (any 5xx, 520 too)
+      └── ``UnexpectedStatusError``  any other status (3xx, 402, 418 ...)
 
 The generated ``errors`` module adds one subclass per documented error response,
 carrying the parsed body as its typed ``body``.
@@ -119,7 +119,7 @@ class ServerError(ApiStatusError):
 
 
 class UnexpectedStatusError(ApiStatusError):
-    """A status with no class of its own (3xx, 402, 418, 520 ...)."""
+    """A status with no class of its own (3xx, 402, 418 ...)."""
 
 
 _BY_STATUS: dict[int, type[ApiStatusError]] = {
