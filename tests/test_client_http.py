@@ -471,6 +471,16 @@ def test_server_hanging_up_is_connection_error(server: FaultServer, mode: str, a
     assert len(server.requests) == 1  # no silent retry
 
 
+def test_body_that_does_not_decode_per_content_encoding_is_connection_error(server: FaultServer, mode: str) -> None:
+    server.add(MICROSOFT, Scripted(200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, b"not gzip"))
+
+    exc = raises(mode, ApiConnectionError, init_microsoft, base_url=server.url)
+
+    assert not isinstance(exc, ApiTimeoutError)
+    assert isinstance(exc.__cause__, httpx.DecodingError)
+    assert exc.request is not None and exc.request.url.path == MICROSOFT
+
+
 def test_read_timeout_per_call(server: FaultServer, mode: str) -> None:
     server.add(MICROSOFT, json_body(INIT_BODY, delay=5.0))
 

@@ -235,14 +235,21 @@ class _Base:
         )
 
     @staticmethod
-    def _fail(exc: httpx.TransportError, request: httpx.Request) -> ApiConnectionError:
+    def _fail(exc: httpx.RequestError, request: httpx.Request) -> ApiConnectionError:
         where = f"{request.method} {request.url.copy_with(query=None)}"
         if isinstance(exc, httpx.TimeoutException):
             return ApiTimeoutError(
                 f"timed out: {where} ({type(exc).__name__})", request=request
             )
+        # Transport errors, and the rest of httpx's RequestError family: a body
+        # whose Content-Encoding does not decode, too many redirects.
+        what = (
+            "connection failed"
+            if isinstance(exc, httpx.TransportError)
+            else "no usable response"
+        )
         return ApiConnectionError(
-            f"connection failed: {where} ({type(exc).__name__})", request=request
+            f"{what}: {where} ({type(exc).__name__})", request=request
         )
 
     @staticmethod
@@ -356,7 +363,7 @@ class SyncBaseClient(_Base):
         )
         try:
             response = self._http.send(request)
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise self._fail(exc, request) from exc
         return _captured(self._handle(endpoint, response))
 
@@ -418,7 +425,7 @@ class AsyncBaseClient(_Base):
         )
         try:
             response = await self._http.send(request)
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise self._fail(exc, request) from exc
         return _captured(self._handle(endpoint, response))
 
