@@ -114,7 +114,7 @@ class Builder:
             return self.all_of(schema, where, hint)
         for keyword in ("oneOf", "anyOf"):
             if isinstance(schema.get(keyword), list) and schema[keyword]:
-                return self.union([*where, keyword], schema[keyword], hint)
+                return self.union([*where, keyword], schema[keyword], hint, schema.get("discriminator"))
         if len(type_list) > 1:
             variants = [self._type_inner({**schema, "type": t}, [t], where, hint) for t in type_list]
             return self.join(variants)
@@ -128,7 +128,7 @@ class Builder:
                 return typemap.ANY
         if kind == "array":
             item = self.type_of(schema.get("items", {}), [*where, "items"], hint + "Item")
-            return TypeRef(f"list[{item.annotation}]", f"d_list({item.decoder})", item.models, item.codecs | {"d_list"}, item.typing, item.modules)
+            return dataclasses.replace(item, annotation=f"list[{item.annotation}]", decoder=f"d_list({item.decoder})", codecs=item.codecs | {"d_list"}, is_model=False)
         if kind == "object":
             if self.is_model_schema(schema):
                 key = "inline:" + json.dumps(schema, sort_keys=True, default=str)
@@ -138,7 +138,7 @@ class Builder:
             extra = schema.get("additionalProperties")
             if isinstance(extra, dict) and extra:
                 value = self.type_of(extra, [*where, "additionalProperties"], hint + "Value")
-                return TypeRef(f"dict[str, {value.annotation}]", f"d_dict({value.decoder})", value.models, value.codecs | {"d_dict"}, value.typing, value.modules)
+                return dataclasses.replace(value, annotation=f"dict[str, {value.annotation}]", decoder=f"d_dict({value.decoder})", codecs=value.codecs | {"d_dict"}, is_model=False)
             return TypeRef("dict[str, Any]", "d_object", codecs=frozenset({"d_object"}), typing=frozenset({"Any"}))
         if kind == "null":
             return typemap.NONE
@@ -164,11 +164,10 @@ class Builder:
                 unique.append(value)
         args = ", ".join(naming.literal(v) for v in unique if not isinstance(v, float))
         floats = [v for v in unique if isinstance(v, float)]
-        decoder = typemap.literal_decoder(unique)
         if floats:
             # Literal[] cannot hold floats: a float enum is a plain float.
             return TypeRef("float", "d_float", codecs=frozenset({"d_float"})) if not args else typemap.ANY
-        return TypeRef(f"Literal[{args}]", decoder, codecs=frozenset({decoder}), typing=frozenset({"Literal"} | ({"Any"} if decoder == "d_any" else set())))
+        return TypeRef(f"Literal[{args}]", f"d_lit({args})", codecs=frozenset({"d_lit"}), typing=frozenset({"Literal"}))
 
     def join(self, variants: list[TypeRef]) -> TypeRef:
         seen: dict[str, TypeRef] = {}
@@ -189,12 +188,34 @@ class Builder:
             frozenset().union(*(v.codecs for v in unique)) | {"d_union"},
             frozenset().union(*(v.typing for v in unique)),
             frozenset().union(*(v.modules for v in unique)),
+            runtime=frozenset().union(*(v.runtime for v in unique)),
         )
         return result.nullable() if len(non_null) < len(unique) else result
 
-    def union(self, where: Path, options: list[Any], hint: str) -> TypeRef:
+    def union(self, where: Path, options: list[Any], hint: str, discriminator: Any = None) -> TypeRef:
         variants = [self.type_of(option, [*where, i], f"{hint}Option{i + 1}" if len(options) > 1 else hint) for i, option in enumerate(options)]
-        return self.join(variants)
+        joined = self.join(variants)
+        if not isinstance(discriminator, dict) or not isinstance(discriminator.get("propertyName"), str) or not joined.decoder.startswith("d_union("):
+            return joined
+        # The tag picks the variant: explicit mapping first, else the component names.
+        by_ref: dict[str, TypeRef] = {}
+        for option, variant in zip(options, variants, strict=True):
+            if isinstance(option, dict) and isinstance(option.get("$ref"), str) and variant.is_model:
+                by_ref[option["$ref"]] = variant
+        tags: dict[str, str] = {}
+        mapping = discriminator.get("mapping")
+        if isinstance(mapping, dict):
+            for tag, target in mapping.items():
+                ref = target if isinstance(target, str) and target.startswith("#") else f"#/components/schemas/{target}"
+                if ref in by_ref:
+                    tags[str(tag)] = by_ref[ref].decoder
+        for ref, variant in by_ref.items():
+            tags.setdefault(ref.rsplit("/", 1)[-1], variant.decoder)
+        if not tags:
+            return joined
+        table = "{" + ", ".join(f"{naming.literal(t)}: {d}" for t, d in sorted(tags.items())) + "}"
+        decoder = f"d_tagged({naming.literal(discriminator['propertyName'])}, {table}, {joined.decoder})"
+        return dataclasses.replace(joined, decoder=decoder, codecs=joined.codecs | {"d_tagged"})
 
     def all_of(self, schema: dict[str, Any], where: Path, hint: str) -> TypeRef:
         parts = schema["allOf"]
@@ -273,7 +294,14 @@ class Builder:
                 if isinstance(source, dict) and isinstance(source.get("description"), str):
                     doc = source["description"]
                     break
-            fields.append(Field(name, wire, ftype, wire in required, naming.clean_text(doc)))
+            one_sided = isinstance(target, dict) and (target.get("readOnly") is True or target.get("writeOnly") is True)
+            if isinstance(target, dict) and "default" in target and not isinstance(target["default"], (dict, list)):
+                shown = naming.literal(target["default"]) if _finite(target["default"]) else ""
+                doc = f"{doc}\n\nDefault: ``{shown}``." if shown and len(shown) < 80 else doc
+            if one_sided:
+                side = "read-only: sent by the server" if target.get("readOnly") is True else "write-only: sent by the client"
+                doc = f"{doc}\n\n({side}; optional here because the same model is used both ways.)".strip()
+            fields.append(Field(name, wire, ftype, wire in required and not one_sided, naming.clean_text(doc)))
         draft.fields = fields
 
     # ---------------------------------------------------------------- operations
@@ -323,10 +351,10 @@ class Builder:
         return self.finish(tuple(built_resources))
 
     def resource_imports(self, ops: tuple[Operation, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        params = [p.type for op in ops for p in (*op.positional, *op.keyword)]
+        params = [t for op in ops for t in op.annotation_types]
         annotations = [t.annotation for t in params] + [op.return_type for op in ops]
         models_used = sorted({m for t in params for m in t.models} | {m for a in annotations for m in _models_in(a, self.models)})
-        codecs = sorted({c for op in ops for r in op.responses for c in re.findall(r"\b(d_[a-z_]+)\(", r.decoder)} | ({"d_any"} if any(r.decoder == "d_any" or ", d_any" in r.expr for op in ops for r in op.responses) else set()))
+        codecs = sorted({c for op in ops for r in op.responses for c in re.findall(r"(?<![.\w])(d_[a-z_]+)\b", r.decoder)})
         modules = sorted({m for t in params for m in t.modules})
         typing_names = sorted({"TYPE_CHECKING"} | {n for t in params for n in t.typing} | ({"Any"} if any(re.search(r"\bAny\b", a) for a in annotations) else set()))
         stmts: list[Stmt] = [("__future__", "annotations", ""), ("collections.abc", "Mapping", "")]
@@ -337,7 +365,7 @@ class Builder:
             stmts.append(("..", "models", "_m"))
         stmts += [(".._base_client", n, "") for n in ("AsyncResource", "Endpoint", "Resp", "SyncResource", "Timeout", "async_raw_form", "raw_form")]
         stmts += [(".._codec", c, "") for c in codecs]
-        stmts += [(".._types", n, "") for n in ("UNSET", "Unset")]
+        stmts += [(".._types", n, "") for n in {"UNSET", "Unset"} | {n for t in params for n in t.runtime}]
         type_stmts: list[Stmt] = [("..models", m, "") for m in models_used]
         return tuple(block(stmts)), tuple(block(type_stmts, "    ")) or ("    pass",)
 
@@ -415,6 +443,7 @@ class Builder:
             body_arg = "body"
         keyword.sort(key=lambda p: not p.required)
         responses, return_type, raises = self.responses(op, where, pascal_id)
+        annotation_types = tuple(p.type for p in (*positional, *keyword)) + tuple(self._return_refs)
         summary = op.get("summary") if isinstance(op.get("summary"), str) else ""
         description = op.get("description") if isinstance(op.get("description"), str) else ""
         lines = [naming.clean_text(summary).strip() or f"{method.upper()} {path}"]
@@ -435,13 +464,14 @@ class Builder:
             return_type=return_type, responses=responses,
             path_args=tuple((naming.literal(p.wire), p.name) for p in positional),
             query_args=tuple(buckets["query"]), header_args=tuple(buckets["header"]), cookie_args=tuple(buckets["cookie"]),
-            body_arg=body_arg,
+            body_arg=body_arg, annotation_types=annotation_types,
         )
 
     def responses(self, op: dict[str, Any], where: Path, pascal_id: str) -> tuple[tuple[ResponseEntry, ...], str, list[tuple[str, str]]]:
         raw = op.get("responses") or {}
         entries: list[ResponseEntry] = []
         success_types: list[str] = []
+        self._return_refs: list[TypeRef] = []
         raises: list[tuple[str, str]] = []
         for key in sorted(raw, key=str):
             key_s = str(key).upper() if str(key).upper().endswith("XX") else str(key)
@@ -474,6 +504,8 @@ class Builder:
             if is_success or (key_s == "default" and not any(k.startswith("2") for k in map(str, raw))):
                 entries.append(ResponseEntry(key_s, kind, decoder, "", _resp_expr(kind, decoder, "")))
                 success_types.append(annotation)
+                if body_type is not None:
+                    self._return_refs.append(body_type)
                 continue
             error = ""
             if body_type is not None and body_type.is_model:
@@ -516,16 +548,19 @@ class Builder:
             typing_names = {"Any", "ClassVar"}
             modules: set[str] = set()
             referenced: set[str] = set()
+            runtime: set[str] = set()
             for f in draft.fields:
                 codecs |= f.type.codecs | {"req" if f.required else "opt"}
                 typing_names |= f.type.typing
                 modules |= f.type.modules
                 referenced |= f.type.models
+                runtime |= f.type.runtime
             stmts: list[Stmt] = [("__future__", "annotations", ""), ("dataclasses", "", "")]
-            stmts += [(m, "", "") for m in modules] + [("typing", n, "") for n in typing_names | {"TYPE_CHECKING"}]
+            stmts += [(m, "", "") for m in modules] + [("typing", n, "") for n in typing_names | ({"TYPE_CHECKING"} if referenced - {name} else set())]
             stmts += [(".._codec", c, "") for c in codecs]
             if any(not f.required for f in draft.fields):
-                stmts += [(".._types", "UNSET", ""), (".._types", "Unset", "")]
+                runtime |= {"UNSET", "Unset"}
+            stmts += [(".._types", n, "") for n in runtime]
             if referenced:
                 stmts.append(("..", "models", "_m"))
             imports = block(stmts)
@@ -533,7 +568,7 @@ class Builder:
         # module names are assigned in sorted order above; resolve type imports with the final table
         table = {name: module for name, module, *_ in models}
         built_models = tuple(
-            Model(name, module, draft.doc, tuple(draft.fields), imports, tuple(block([(f".{table[m]}", m, "") for m in {x for f in draft.fields for x in f.type.models} - {name}], "    ")) or ("    pass",))
+            Model(name, module, draft.doc, tuple(draft.fields), imports, tuple(block([(f".{table[m]}", m, "") for m in {x for f in draft.fields for x in f.type.models} - {name}], "    ")), draft.schema.get("additionalProperties") is False)
             for name, module, draft, imports in models
         )
         errors = tuple(sorted(self.errors.values(), key=lambda e: e.name))
@@ -600,6 +635,10 @@ class Builder:
 
 def _models_in(annotation: str, models: dict[str, Any]) -> set[str]:
     return {token for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", annotation) if token in models}
+
+
+def _finite(value: Any) -> bool:
+    return not isinstance(value, float) or value == value and value not in (float("inf"), float("-inf"))
 
 
 def _resp_expr(kind: str, decoder: str, error: str) -> str:

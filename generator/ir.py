@@ -20,6 +20,7 @@ class TypeRef:
     typing: frozenset[str] = frozenset()
     modules: frozenset[str] = frozenset()
     is_model: bool = False
+    runtime: frozenset[str] = frozenset()  # names from the package's _types module
 
     def nullable(self) -> TypeRef:
         if self.annotation == "None" or self.annotation.endswith(" | None") or self.annotation == "Any":
@@ -50,6 +51,7 @@ class Model:
     fields: tuple[Field, ...]
     imports: tuple[str, ...]
     type_imports: tuple[str, ...]
+    closed: bool = False  # additionalProperties: false
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +91,8 @@ class Operation:
     header_args: tuple[tuple[str, str], ...]
     cookie_args: tuple[tuple[str, str], ...]
     body_arg: str
+    query_styles: tuple[tuple[str, str], ...] = ()  # (wire literal, (style, explode) literal)
+    annotation_types: tuple[TypeRef, ...] = ()  # every type in the signature, for imports
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,7 @@ from generator.format import format_all
 from generator.ir import Api
 from generator.load import display, load_file
 from generator.render import render, static_files
-from generator.resolve import check_refs
+from generator.resolve import bundle, check_refs
 from generator.validate import validate
 
 
@@ -32,6 +32,7 @@ class Result:
 def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
     name = display(config.spec)
     doc, raw = load_file(config.spec)
+    doc = bundle(doc, config.spec, name)
     check_refs(doc, name)
     # The validator takes seconds on large specs: remember documents that passed.
     root = cache.folder()

@@ -14,7 +14,7 @@ _SCALARS: dict[tuple[str, str], tuple[str, str, str]] = {
     ("string", "date"): ("datetime.date", "d_date", "datetime"),
     ("string", "uuid"): ("uuid.UUID", "d_uuid", "uuid"),
     ("string", "byte"): ("str", "d_str", ""),
-    ("string", "binary"): ("str", "d_str", ""),
+    ("string", "binary"): ("File", "d_any", "_types"),
     ("integer", ""): ("int", "d_int", ""),
     ("number", ""): ("float", "d_float", ""),
     ("boolean", ""): ("bool", "d_bool", ""),
@@ -26,21 +26,9 @@ def scalar(type_name: str, fmt: str) -> TypeRef | None:
     if entry is None:
         return None
     annotation, decoder, module = entry
+    if module == "_types":
+        return TypeRef(annotation, decoder, codecs=frozenset({decoder}), runtime=frozenset({annotation}))
     return TypeRef(annotation, decoder, codecs=frozenset({decoder}), modules=frozenset({module} - {""}))
-
-
-def literal_decoder(values: list[object]) -> str:
-    """The decoder for an enum: the JSON type is checked, unknown members are kept."""
-    kinds = {type(v) for v in values}
-    if kinds == {str}:
-        return "d_lit_str"
-    if kinds == {bool}:
-        return "d_lit_bool"
-    if kinds == {int}:
-        return "d_lit_int"
-    if kinds <= {int, float}:
-        return "d_lit_float"
-    return "d_any"
 
 
 # Generic error classes of the runtime, by status.

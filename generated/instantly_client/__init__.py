@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .models import ServiceUnavailableErrorBody as ServiceUnavailableErrorBody
     from .models import TooManyRequestsErrorBody as TooManyRequestsErrorBody
 
-__all__ = [
+__all__: list[str] = [
     "ApiConnectionError",
     "ApiDecodeError",
     "ApiError",
@@ -66,7 +66,7 @@ __all__ = [
     "__version__",
 ]
 
-_EXPORTS = {
+_EXPORTS: dict[str, str] = {
     "ApiConnectionError": ".errors",
     "ApiDecodeError": ".errors",
     "ApiError": ".errors",

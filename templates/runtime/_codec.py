@@ -8,15 +8,18 @@ a half-built model.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
+import io
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ._types import UNSET, Unset
 
 __all__ = [
+    "STRICT",
     "DecodeFailure",
     "as_object",
     "d_any",
@@ -28,17 +31,16 @@ __all__ = [
     "d_float",
     "d_int",
     "d_list",
-    "d_lit_bool",
-    "d_lit_float",
-    "d_lit_int",
-    "d_lit_str",
+    "d_lit",
     "d_none",
     "d_nullable",
     "d_object",
     "d_str",
+    "d_tagged",
     "d_union",
     "d_uuid",
     "extra",
+    "is_file",
     "opt",
     "pack",
     "req",
@@ -49,6 +51,11 @@ T = TypeVar("T")
 Decoder = Callable[[Any], T]
 
 _MISSING = object()
+
+# Strict decoding (the client's ``strict=True``): unknown enum members, unknown
+# fields of closed objects and values whose format does not parse become errors.
+# By default they are kept as received, because live APIs drift from their specs.
+STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("STRICT", default=False)
 
 
 class DecodeFailure(ValueError):
@@ -127,20 +134,36 @@ def d_bool(value: Any) -> bool:
 
 # Enum decoders check the JSON type only: a value the spec does not list is kept,
 # so a server that adds an enum member never breaks an older client.
-def d_lit_str(value: Any) -> Any:
-    return d_str(value)
+def d_lit(*members: object) -> Decoder[Any]:
+    """An enum: the JSON type of its members is checked; unknown members are kept
+    (they raise only when decoding is strict)."""
+    base: Decoder[Any] = d_str
+    kinds = {type(m) for m in members}
+    if kinds == {bool}:
+        base = d_bool
+    elif kinds == {int}:
+        base = d_int
+    elif kinds <= {int, float} and kinds:
+        base = d_float
+    elif kinds != {str}:
+        base = d_any
+    allowed = frozenset(members)
+
+    def decode(value: Any) -> Any:
+        result = base(value)
+        if result not in allowed and STRICT.get():
+            listed = ", ".join(repr(m) for m in members)
+            raise DecodeFailure(f"one of {listed}", value)
+        return result
+
+    return decode
 
 
-def d_lit_int(value: Any) -> Any:
-    return d_int(value)
-
-
-def d_lit_float(value: Any) -> Any:
-    return d_float(value)
-
-
-def d_lit_bool(value: Any) -> Any:
-    return d_bool(value)
+def _unparsed(text: str, expected: str) -> Any:
+    """A string whose format does not parse: kept as is, unless decoding is strict."""
+    if STRICT.get():
+        raise DecodeFailure(expected, text)
+    return text
 
 
 _FRACTION = re.compile(r"(\.\d+)")
@@ -156,7 +179,7 @@ def d_datetime(value: Any) -> datetime.datetime:
     try:
         return datetime.datetime.fromisoformat(iso)
     except ValueError:
-        raise DecodeFailure("date-time string", value) from None
+        return cast(datetime.datetime, _unparsed(text, "date-time string"))
 
 
 def d_date(value: Any) -> datetime.date:
@@ -164,7 +187,7 @@ def d_date(value: Any) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise DecodeFailure("date string", value) from None
+        return cast(datetime.date, _unparsed(text, "date string"))
 
 
 def d_uuid(value: Any) -> uuid.UUID:
@@ -172,7 +195,7 @@ def d_uuid(value: Any) -> uuid.UUID:
     try:
         return uuid.UUID(text)
     except ValueError:
-        raise DecodeFailure("uuid string", value) from None
+        return cast(uuid.UUID, _unparsed(text, "uuid string"))
 
 
 def d_bytes_b64(value: Any) -> bytes:
@@ -251,6 +274,21 @@ def d_union(*options: Decoder[Any]) -> Decoder[Any]:
     return decode
 
 
+def d_tagged(
+    tag: str, variants: Mapping[str, Decoder[Any]], fallback: Decoder[Any]
+) -> Decoder[Any]:
+    """A ``oneOf``/``anyOf`` with a discriminator: the tag picks the variant."""
+
+    def decode(value: Any) -> Any:
+        if isinstance(value, dict):
+            chosen = variants.get(value.get(tag))  # type: ignore[arg-type]
+            if chosen is not None:
+                return chosen(value)
+        return fallback(value)
+
+    return decode
+
+
 def opt(data: Mapping[str, Any], key: str, decode: Decoder[T]) -> T | Unset:
     """An optional property: ``UNSET`` when absent, else decoded."""
     if key not in data:
@@ -274,9 +312,28 @@ def req(data: Mapping[str, Any], key: str, decode: Decoder[T]) -> T:
         raise exc.at(key) from None
 
 
-def extra(data: Mapping[str, Any], known: Iterable[str]) -> dict[str, Any]:
-    """Properties the spec does not name, kept so nothing the server sent is lost."""
-    return {k: v for k, v in data.items() if k not in known}
+def extra(
+    data: Mapping[str, Any], known: Iterable[str], closed: bool = False
+) -> dict[str, Any]:
+    """Properties the spec does not name, kept so nothing the server sent is lost.
+
+    ``closed`` (``additionalProperties: false``) makes them an error when strict."""
+    out = {k: v for k, v in data.items() if k not in known}
+    if out and closed and STRICT.get():
+        raise DecodeFailure("no property " + repr(sorted(out)[0])).at(sorted(out)[0])
+    return out
+
+
+def is_file(value: object) -> bool:
+    """Bytes, a binary file object, or a ``(filename, content[, content_type])`` tuple."""
+    if isinstance(value, (bytes, bytearray, io.IOBase)):
+        return True
+    return (
+        isinstance(value, tuple)
+        and len(value) in (2, 3)
+        and (value[0] is None or isinstance(value[0], str))
+        and isinstance(value[1], (bytes, bytearray, io.IOBase))
+    )
 
 
 def to_jsonable(value: Any) -> Any:
@@ -290,10 +347,8 @@ def to_jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (datetime.date, uuid.UUID)):
         return str(value)
-    if isinstance(value, (bytes, bytearray)):
-        import base64
-
-        return base64.b64encode(value).decode("ascii")
+    if is_file(value):
+        return value  # sent as a file part; JSON bodies cannot hold raw bytes
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items() if v is not UNSET}
     if isinstance(value, (list, tuple)):

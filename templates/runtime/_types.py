@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import IO, Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 import httpx
 
-__all__ = ["UNSET", "ApiResponse", "Unset"]
+__all__ = ["UNSET", "ApiResponse", "File", "Unset"]
 
 T = TypeVar("T")
 
@@ -34,6 +34,14 @@ class Unset:
 
 
 UNSET: Final = Unset()
+
+# A file to upload: bytes, a binary file object, or (filename, content[, content_type]).
+File: TypeAlias = (
+    bytes
+    | IO[bytes]
+    | tuple[str | None, bytes | IO[bytes]]
+    | tuple[str | None, bytes | IO[bytes], str]
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
         TooManyRequestsErrorBody as TooManyRequestsErrorBody,
     )
 
-__all__ = [
+__all__: list[str] = [
     "GetOAuthSessionStatusResponse",
     "InitGoogleOAuthResponse",
     "InitMicrosoftOAuthResponse",
@@ -32,7 +32,7 @@ __all__ = [
     "TooManyRequestsErrorBody",
 ]
 
-_EXPORTS = {
+_EXPORTS: dict[str, str] = {
     "GetOAuthSessionStatusResponse": ".get_oauth_session_status_response",
     "InitGoogleOAuthResponse": ".init_google_oauth_response",
     "InitMicrosoftOAuthResponse": ".init_microsoft_oauth_response",

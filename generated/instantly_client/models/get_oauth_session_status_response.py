@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from .._codec import as_object, d_lit_str, d_str, extra, opt, pack
+from .._codec import as_object, d_lit, d_str, extra, opt, pack
 from .._types import UNSET, Unset
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["GetOAuthSessionStatusResponse"]
 
@@ -39,7 +36,7 @@ class GetOAuthSessionStatusResponse:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(
-            status=opt(d, "status", d_lit_str),
+            status=opt(d, "status", d_lit("pending", "success", "error", "expired")),
             email=opt(d, "email", d_str),
             name=opt(d, "name", d_str),
             error=opt(d, "error", d_str),

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from .._codec import as_object, d_datetime, d_str, extra, opt, pack
 from .._types import UNSET, Unset
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["InitGoogleOAuthResponse"]
 

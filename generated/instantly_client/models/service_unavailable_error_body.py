@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from .._codec import as_object, d_lit_int, d_lit_str, d_str, extra, pack, req
-
-if TYPE_CHECKING:
-    pass
+from .._codec import as_object, d_lit, d_str, extra, pack, req
 
 __all__ = ["ServiceUnavailableErrorBody"]
 
@@ -31,8 +28,8 @@ class ServiceUnavailableErrorBody:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(
-            status_code=req(d, "statusCode", d_lit_int),
-            error=req(d, "error", d_lit_str),
+            status_code=req(d, "statusCode", d_lit(503)),
+            error=req(d, "error", d_lit("Service Unavailable")),
             message=req(d, "message", d_str),
             additional_properties=extra(d, cls._wire_names),
         )
