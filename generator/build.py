@@ -398,6 +398,7 @@ class Builder:
         keyword: list[Param] = []
         buckets: dict[str, list[tuple[str, str]]] = {"path": [], "query": [], "header": [], "cookie": []}
         arg_docs: list[tuple[str, str]] = []
+        query_styles: list[str] = []
         item_where = where[:-1]
         for param, pwhere in self.parameters(op, item, where, item_where):
             location = str(param["in"])
@@ -415,11 +416,21 @@ class Builder:
             doc = naming.clean_text(param.get("description", "") if isinstance(param.get("description"), str) else "")
             entry = Param(pname, wire, location, ptype, required, doc)
             (positional if location == "path" else keyword).append(entry)
+            style = param.get("style", "form")
+            explode = param.get("explode", style == "form")
+            if location == "query" and (style, explode) != ("form", True) and isinstance(style, str) and isinstance(explode, bool):
+                query_styles.append(f"({naming.literal(wire)}, {naming.literal(style)}, {explode!r})")
             buckets[location].append((naming.literal(wire), pname))
             arg_docs.append((pname, doc))
         for name_in_path in re.findall(r"\{([^{}]+)\}", path):
             if not any(w == naming.literal(name_in_path) for w, _ in buckets["path"]):
-                raise self.fail(where, f"path parameter {{{name_in_path}}} is not declared")
+                problem = self.fail(where, f"path parameter {{{name_in_path}}} is not declared")
+                if not self.config.lenient:
+                    raise problem
+                self.warnings.append(f"{problem} (taken as a required string)")
+                pname = naming.unique(naming.snake(name_in_path, "param"), params_taken)
+                positional.append(Param(pname, name_in_path, "path", TypeRef("str", "d_str", codecs=frozenset({"d_str"})), True, ""))
+                buckets["path"].append((naming.literal(name_in_path), pname))
         body_kind, body_arg = "none", ""
         if "requestBody" in op:
             body, bwhere = self.resolver.deref(op["requestBody"], [*where, "requestBody"])
@@ -429,10 +440,10 @@ class Builder:
                 raise self.fail([*bwhere, "content"], f"request body media types {sorted(content)} are not supported yet")
             schema = (content[media] or {}).get("schema", {})
             body_kind = _body_kind(media)
-            if body_kind == "json":
+            if body_kind in ("json", "form", "multipart"):
                 btype = self.type_of(schema, [*bwhere, "content", media, "schema"], pascal_id + "Body")
             elif body_kind == "bytes":
-                btype = TypeRef("bytes", "d_any")
+                btype = TypeRef("File", "d_any", runtime=frozenset({"File"}))
             else:
                 btype = TypeRef("str", "d_str")
             required = bool(body.get("required"))
@@ -464,7 +475,7 @@ class Builder:
             return_type=return_type, responses=responses,
             path_args=tuple((naming.literal(p.wire), p.name) for p in positional),
             query_args=tuple(buckets["query"]), header_args=tuple(buckets["header"]), cookie_args=tuple(buckets["cookie"]),
-            body_arg=body_arg, annotation_types=annotation_types,
+            body_arg=body_arg, annotation_types=annotation_types, query_styles=tuple(query_styles),
         )
 
     def responses(self, op: dict[str, Any], where: Path, pascal_id: str) -> tuple[tuple[ResponseEntry, ...], str, list[tuple[str, str]]]:
@@ -678,6 +689,10 @@ def _pick_media(content: dict[str, Any], *, response_side: bool = False) -> str 
             return media
     for media in content:
         base = media.split(";")[0].strip().lower()
+        if not response_side and base in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return media
+    for media in content:
+        base = media.split(";")[0].strip().lower()
         if base.startswith("text/") or base in ("application/octet-stream", "*/*") or base.startswith(("image/", "audio/", "video/", "application/pdf", "application/zip")):
             return media
     return next(iter(content)) if response_side else None
@@ -689,6 +704,10 @@ def _body_kind(media: str) -> str:
         return "json"
     if base.startswith("text/"):
         return "text"
+    if base == "multipart/form-data":
+        return "multipart"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
     return "bytes"
 
 

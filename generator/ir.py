@@ -91,7 +91,7 @@ class Operation:
     header_args: tuple[tuple[str, str], ...]
     cookie_args: tuple[tuple[str, str], ...]
     body_arg: str
-    query_styles: tuple[tuple[str, str], ...] = ()  # (wire literal, (style, explode) literal)
+    query_styles: tuple[str, ...] = ()  # "(wire, style, explode)" literals for the Endpoint
     annotation_types: tuple[TypeRef, ...] = ()  # every type in the signature, for imports
 
 

@@ -66,7 +66,7 @@ def test_meta_records_generator_version_and_spec_hash() -> None:
 
 def test_package_exports_are_sorted_and_complete() -> None:
     tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
-    exported = next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "__all__")
+    exported = next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "__all__" and node.value is not None)
     assert exported == sorted(exported)
     import instantly_client
 

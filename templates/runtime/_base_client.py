@@ -20,6 +20,7 @@ from urllib.parse import quote
 import httpx
 
 from ._codec import DecodeFailure, to_jsonable
+from ._encode import FilePart, form_fields, multipart_parts, query_pairs
 from ._errors import (
     ApiConnectionError,
     ApiDecodeError,
@@ -48,7 +49,7 @@ T = TypeVar("T")
 P = ParamSpec("P")
 S = TypeVar("S")
 Timeout = float | httpx.Timeout | None
-BodyKind = Literal["json", "text", "bytes", "none"]
+BodyKind = Literal["json", "text", "bytes", "form", "multipart", "none"]
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 
@@ -72,14 +73,20 @@ class Endpoint(Generic[T]):
     path: str
     responses: Mapping[str, Resp]
     body: BodyKind = "none"
+    query_styles: tuple[tuple[str, str, bool], ...] = ()
+    """(name, style, explode) of query parameters not in the default form style."""
 
     def match(self, status: int) -> Resp | None:
         responses = self.responses
-        return (
+        found = (
             responses.get(str(status))
             or responses.get(f"{status // 100}XX")
             or responses.get("default")
         )
+        if found is None and 200 <= status < 300:
+            # An undocumented 2xx: read it like the documented success response.
+            found = next((r for k, r in responses.items() if k[:1] == "2"), None)
+        return found
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -111,20 +118,6 @@ def _param(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
-
-
-def _query_items(
-    query: Mapping[str, Any],
-) -> list[tuple[str, str | int | float | bool | None]]:
-    items: list[tuple[str, str | int | float | bool | None]] = []
-    for key, value in query.items():
-        if value is UNSET or value is None:
-            continue
-        if isinstance(value, (list, tuple)):
-            items.extend((key, _param(v)) for v in value)
-        else:
-            items.append((key, _param(value)))
-    return items
 
 
 class _Base:
@@ -190,7 +183,10 @@ class _Base:
                 # a different path, so send the dots percent-encoded.
                 segment = segment.replace(".", "%2E")
             url_path = url_path.replace("{" + name + "}", segment)
-        params = _query_items(query or {})
+        styles = {
+            name: (style, explode) for name, style, explode in endpoint.query_styles
+        }
+        params = query_pairs(query or {}, styles)
         all_headers = dict(self._headers)
         for key, value in (headers or {}).items():
             if value is not UNSET and value is not None:
@@ -213,7 +209,13 @@ class _Base:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
         all_headers.update(extra_headers or {})
         content: bytes | str | None = None
-        if endpoint.body == "json" and body is not UNSET:
+        data: list[tuple[str, str]] | None = None
+        files: list[tuple[str, FilePart]] | None = None
+        if endpoint.body == "form" and body is not UNSET:
+            data = form_fields(body)
+        elif endpoint.body == "multipart" and body is not UNSET:
+            files = multipart_parts(body)
+        elif endpoint.body == "json" and body is not UNSET:
             content = json.dumps(
                 to_jsonable(body), separators=(",", ":"), ensure_ascii=False
             ).encode()
@@ -231,6 +233,8 @@ class _Base:
             params=params or None,
             headers=all_headers,
             content=content,
+            data=data,  # type: ignore[arg-type]
+            files=files,
             timeout=chosen,
         )
 
