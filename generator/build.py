@@ -476,6 +476,7 @@ class Builder:
             path_args=tuple((naming.literal(p.wire), p.name) for p in positional),
             query_args=tuple(buckets["query"]), header_args=tuple(buckets["header"]), cookie_args=tuple(buckets["cookie"]),
             body_arg=body_arg, annotation_types=annotation_types, query_styles=tuple(query_styles),
+            accept="" if self._accept in ([], ["application/json"]) else ", ".join(self._accept),
         )
 
     def responses(self, op: dict[str, Any], where: Path, pascal_id: str) -> tuple[tuple[ResponseEntry, ...], str, list[tuple[str, str]]]:
@@ -483,6 +484,7 @@ class Builder:
         entries: list[ResponseEntry] = []
         success_types: list[str] = []
         self._return_refs: list[TypeRef] = []
+        self._accept: list[str] = []
         raises: list[tuple[str, str]] = []
         for key in sorted(raw, key=str):
             key_s = str(key).upper() if str(key).upper().endswith("XX") else str(key)
@@ -492,8 +494,10 @@ class Builder:
                 raise self.fail(rwhere, "a response must be an object")
             is_success = key_s.startswith("2")
             content = response.get("content") or {}
-            media = _pick_media(content, response_side=True)
+            media = None if key_s in ("204", "205", "304") else _pick_media(content, response_side=True)
             kind = "none" if media is None else _body_kind(media)
+            if is_success and media is not None and media.split(";")[0].strip() not in self._accept:
+                self._accept.append(media.split(";")[0].strip())
             description = naming.clean_text(response.get("description", "") if isinstance(response.get("description"), str) else "")
             decoder, annotation = "", "None"
             body_type: TypeRef | None = None

@@ -93,6 +93,7 @@ class Operation:
     body_arg: str
     query_styles: tuple[str, ...] = ()  # "(wire, style, explode)" literals for the Endpoint
     annotation_types: tuple[TypeRef, ...] = ()  # every type in the signature, for imports
+    accept: str = ""  # the Accept header when it is not application/json
 
 
 @dataclasses.dataclass(frozen=True)

@@ -75,6 +75,7 @@ class Endpoint(Generic[T]):
     body: BodyKind = "none"
     query_styles: tuple[tuple[str, str, bool], ...] = ()
     """(name, style, explode) of query parameters not in the default form style."""
+    accept: str = "application/json"
 
     def match(self, status: int) -> Resp | None:
         responses = self.responses
@@ -188,6 +189,7 @@ class _Base:
         }
         params = query_pairs(query or {}, styles)
         all_headers = dict(self._headers)
+        all_headers["Accept"] = endpoint.accept
         for key, value in (headers or {}).items():
             if value is not UNSET and value is not None:
                 all_headers[key] = _param(value)
