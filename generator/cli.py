@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("generate", "write the client package (atomically; nothing is written on any error)"), ("check", "exit 1 with a unified diff when the output differs from what generate would write")):
         cmd = sub.add_parser(name, help=text, description=text, epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-        cmd.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml holding [tool.generator] (default: ./pyproject.toml)")
+        cmd.add_argument("--config", type=Path, default=None, help="pyproject.toml holding [tool.generator] (default: ./pyproject.toml)")
         cmd.add_argument("--spec", help="OpenAPI document, JSON or YAML (overrides the config)")
         cmd.add_argument("--output", help="folder that receives the package (overrides the config)")
         cmd.add_argument("--package", help="Python package name (overrides the config)")
@@ -43,7 +43,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _config(args: argparse.Namespace) -> Config:
     overrides = {"spec": args.spec, "output": args.output, "package": args.package, "templates": args.templates, "lenient": args.lenient}
-    config = load_config(args.config, overrides)
+    if args.config is not None and not args.config.is_file():
+        # Only the default ./pyproject.toml may be absent; a named one must exist.
+        raise SpecError(str(args.config), None, "is a folder, not a file" if args.config.is_dir() else "no such file")
+    config = load_config(args.config or Path("pyproject.toml"), overrides)
     # Paths given on the command line are relative to the working folder, not the config file.
     cwd = Path.cwd()
     changes: dict[str, object] = {}

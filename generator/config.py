@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import tomllib
+import keyword
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from generator.errors import SpecError
 
@@ -95,8 +97,9 @@ def load_config(pyproject: Path | None, overrides: dict[str, Any] | None = None)
         _check(table, str(pyproject))
     merged = {**DEFAULTS, **table, **{k: v for k, v in (overrides or {}).items() if v is not None}}
     package = merged["package"]
-    if not isinstance(package, str) or not package.isidentifier() or not package.isascii():
-        raise SpecError(str(pyproject or "config"), None, f"package {package!r} is not a valid Python package name")
+    if not isinstance(package, str) or not package.isidentifier() or not package.isascii() or keyword.iskeyword(package):
+        source = "--package" if (overrides or {}).get("package") is not None else str(pyproject or "config")
+        raise SpecError(source, None, f"package {package!r} is not a valid Python package name")
 
     def path(value: str) -> Path:
         p = Path(value)
