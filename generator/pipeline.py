@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
-
 from importlib.metadata import version
+from typing import Any
 
 from generator import cache
 from generator.build import build_api
@@ -16,8 +15,6 @@ from generator.ir import Api
 from generator.load import display, load_file
 from generator.render import render, static_files
 from generator.resolve import bundle, check_refs
-from generator.validate import validate
-
 
 _VALIDATOR = "openapi-spec-validator " + version("openapi-spec-validator")
 
@@ -38,6 +35,10 @@ def load_and_validate(config: Config, warnings: list[str] | None = None) -> tupl
     root = cache.folder()
     verdict = cache.key(_VALIDATOR, raw)
     if cache.get(root, "valid", verdict) is None:
+        # Imported here: openapi-spec-validator (with pydantic) takes ~0.5 s to import,
+        # which a no-op run with the verdict cached never needs.
+        from generator.validate import validate
+
         problems = validate(doc, name)
         if problems and not (config.lenient and warnings is not None):
             raise SpecErrors(problems)

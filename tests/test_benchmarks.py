@@ -1,0 +1,53 @@
+"""The benchmark script keeps working: a quick run on a tiny input writes the full table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LEADS_SOURCE = Path("/work/shared/corpus/specs/real_instantly_api_v2_2026-06-11.json")
+
+
+@pytest.mark.timeout(180)
+def test_quick_benchmark_writes_expected_rows(tmp_path: Path) -> None:
+    if not LEADS_SOURCE.exists():
+        pytest.skip("the Instantly spec (source of the Lead schema) is not on this machine")
+    output = tmp_path / "results.md"
+    done = subprocess.run(
+        [
+            sys.executable, str(ROOT / "benchmarks" / "run.py"),
+            "--quick", "--no-peers",
+            "--spec", f"tiny={ROOT / 'specs' / 'api_v2.json'}",
+            "--sizes", "4",
+            "--calls", "100",
+            "--decode-items", "50",
+            "--workdir", str(tmp_path),
+            "--output", str(output),
+        ],
+        capture_output=True, text=True, timeout=170,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    table = output.read_text()
+    assert table.strip() in done.stdout
+    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| section")]
+    expected = [
+        "| generation time | tiny (3 ops), ours cold",
+        "| generation time | tiny, ours warm cache",
+        "| generation peak memory | tiny, ours cold",
+        "| generation time | synthetic 4 ops (4 ops), ours cold",
+        "| no-op (nothing changed, warm cache) | `generate` on tiny",
+        "| no-op (nothing changed, warm cache) | `check` on tiny",
+        "| import time beyond httpx (fresh interpreter) | tiny: ours `Client`",
+        "| per-call time, loopback server (median of 100 calls) | sync:",
+        "| per-call time, loopback server (median of 100 calls) | async:",
+        "| decoding 50 Instantly leads",
+    ]
+    for prefix in expected:
+        matching = [row for row in rows if row.startswith(prefix)]
+        assert matching, f"no row starting {prefix!r} in:\n{table}"
+        assert "failed" not in matching[0], matching[0]
+    assert "- versions: " in table and "- date: " in table and "- machine: " in table
