@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from generator import GENERATOR_NAME, __version__
+from generator import GENERATOR_NAME, __version__, lock
 from generator.config import Config, load_config
 from generator.errors import GenerationError, SpecError, SpecErrors
 from generator.load import display
@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--package", help="Python package name (overrides the config)")
         cmd.add_argument("--templates", help="folder of templates that override the built-in ones")
         cmd.add_argument("--lenient", action="store_true", default=None, help="report validation problems as warnings and skip operations that cannot be generated")
+        cmd.add_argument("--no-lock", action="store_true", help="neither write nor check the lock file beside the spec")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     return parser
 
@@ -76,20 +77,31 @@ def main(argv: list[str] | None = None) -> int:
         files = encode(result.files)
         target = config.package_dir
         if args.command == "check":
+            lock_problems, lock_notes = ([], []) if args.no_lock else lock.verify(config, result.api.spec_sha256, files)
             lines = diff(target, files)
             if lines:
                 sys.stdout.writelines(lines)
+            for problem in lock_problems:
+                print(problem, file=sys.stderr)
+            if lines:
                 print(f"{display(target)} is stale: run `python -m generator generate`", file=sys.stderr)
+            if lines or lock_problems:
                 return 1
             if not args.quiet:
                 print(f"{display(target)} is up to date")
+                for note in lock_notes:
+                    print(f"note: {note}")
             return 0
         unchanged = read_tree(target) == files
         if not unchanged:
             write(target, files)
+        # The lock goes after the package swap: it records what is now on disk.
+        lock_written, lock_note = (False, "") if args.no_lock else lock.sync(config, result.api.spec_sha256, files)
         if not args.quiet:
             ops = sum(len(r.operations) for r in result.api.resources)
-            state = "unchanged" if unchanged else f"wrote {len(files)} files"
+            state = ("unchanged" + (", lock file updated" if lock_written else "")) if unchanged else f"wrote {len(files)} files"
+            if lock_note:
+                print(f"note: {lock_note}")
             print(f"{display(target)}: {ops} operations, {len(result.api.models)} models, {state} ({time.perf_counter() - started:.2f}s)")
             for note in result.api.notes:
                 print(f"note: {note}")
