@@ -51,7 +51,7 @@ class Builder:
         self.resolver = Resolver(doc, name)
         self.models: dict[str, _ModelDraft] = {}
         self.model_keys: dict[str, str] = {}  # identity key -> model name
-        self.class_names: set[str] = set(typemap.BASE_ERRORS) | {"Client", "AsyncClient", "ApiResponse", "Unset"}
+        self.class_names: set[str] = set(typemap.BASE_ERRORS) | {"Client", "AsyncClient", "ApiResponse", "Unset"} | naming.RESERVED_CLASSES
         self.errors: dict[tuple[str, str], ErrorClass] = {}
         self.notes: list[str] = []
         self.warnings: list[str] = []
@@ -158,6 +158,10 @@ class Builder:
                 return typemap.ANY
             if isinstance(value, float) and value in (float("inf"), float("-inf")):
                 raise self.fail(where, "enum values must be finite numbers")
+            if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) < value < 2**63:
+                # mypy cannot read such an int inside Literal[]: the enum is typed by its values' type.
+                only_ints = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+                return TypeRef("int", "d_int", codecs=frozenset({"d_int"})) if only_ints else typemap.ANY
         unique: list[Any] = []
         for value in values:
             if not any(type(value) is type(u) and value == u for u in unique):
@@ -312,7 +316,7 @@ class Builder:
         op_names: dict[str, set[str]] = {}
         paths = self.doc.get("paths") or {}
         for path, item in paths.items():
-            if not isinstance(item, dict):
+            if not isinstance(item, dict) or str(path).startswith("x-"):
                 continue
             item_where: Path = ["paths", path]
             item, item_where = self.resolver.deref(item, item_where)
@@ -342,7 +346,7 @@ class Builder:
         attr_taken: set[str] = {"base_url", "timeout", "request", "close", "with_options"}
         for key in sorted(resources):
             attr = naming.unique(key, attr_taken)
-            module = naming.unique(attr.rstrip("_"), module_taken, fold=True)
+            module = naming.module_name(attr, module_taken, "resource")
             cls = naming.pascal(key, "Default")
             cls_name = naming.unique(cls + ("Resource" if cls in self.class_names else ""), self.class_names, fold=True)
             async_name = naming.unique("Async" + cls_name, self.class_names, fold=True)
@@ -486,7 +490,7 @@ class Builder:
         self._return_refs: list[TypeRef] = []
         self._accept: list[str] = []
         raises: list[tuple[str, str]] = []
-        for key in sorted(raw, key=str):
+        for key in sorted((k for k in raw if not str(k).startswith("x-")), key=str):
             key_s = str(key).upper() if str(key).upper().endswith("XX") else str(key)
             rwhere: Path = [*where, "responses", str(key)]
             response, rwhere = self.resolver.deref(raw[key], rwhere)
@@ -558,7 +562,7 @@ class Builder:
         models = []
         for name in sorted(self.models):
             draft = self.models[name]
-            module = naming.unique(naming.snake(name, "model"), module_taken, fold=True)
+            module = naming.module_name(name, module_taken, "model")
             codecs = {"as_object", "extra", "pack"}
             typing_names = {"Any", "ClassVar"}
             modules: set[str] = set()
@@ -677,7 +681,7 @@ def _phrase(key: str) -> str:
             return f"Status{key}"
     if key == "default":
         return "Default"
-    return "Status" + key.upper()
+    return "Status" + naming.pascal(key.upper(), "")
 
 
 def _safe_version(version: str) -> str:

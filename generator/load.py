@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.errors import SpecError
+from generator.errors import SpecError, pointer
 
 MAX_BYTES = 64 * 1024 * 1024
+# Limits enforced before the document is built (YAML: on the event stream, so a deep or
+# self-multiplying document never reaches the recursive composer or the validator).
+MAX_DEPTH = 128
+MAX_NODES = 2_000_000  # nodes after expanding YAML aliases
+MAX_EXPANDED_CHARS = 2 * MAX_BYTES  # scalar text after expanding YAML aliases
+MAX_INT = 2**64  # integers beyond +/- this are rejected (int64/uint64 bounds fit)
+
+_YAML = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(_YAML + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+_YAML12_BOOL = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+_YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_YAML12_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 
 
 def display(path: Path) -> str:
@@ -24,6 +37,19 @@ def display(path: Path) -> str:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > 20 or abs(int(text)) > MAX_INT:
+        raise ValueError(f"integer {text[:24]}{'...' if len(text) > 24 else ''} is too large (limit: 2**64)")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:24]} is too large to be a finite float")
+    return value
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -62,13 +88,20 @@ def parse(text: str, name: str, *, yaml_ok: bool = True) -> Any:
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith(("{", "[")) or not yaml_ok:
         try:
-            return json.loads(stripped, object_pairs_hook=_unique_pairs, parse_constant=_reject_constant)
+            doc = json.loads(stripped, object_pairs_hook=_unique_pairs, parse_constant=_reject_constant, parse_int=_json_int, parse_float=_json_float)
         except json.JSONDecodeError as exc:
             raise SpecError(name, None, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            raise SpecError(name, None, f"invalid JSON: the document nests more than {MAX_DEPTH} levels") from None
+        except ValueError as exc:
             raise SpecError(name, None, f"invalid JSON: {exc}") from None
+        check_values(doc, name)
+        return doc
     try:
-        return yaml.load(stripped, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        _prescan(stripped, name)
+        doc = yaml.load(stripped, Loader=_Loader)  # _Loader is a SafeLoader
+        check_values(doc, name)
+        return doc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -98,3 +131,157 @@ def load_file(path: Path) -> tuple[dict[str, Any], bytes]:
     if not isinstance(doc, dict):
         raise SpecError(name, "#", "the document is not an object (mapping)")
     return doc, raw
+
+
+def check_values(doc: Any, name: str) -> None:
+    """Only JSON values, nested at most ``MAX_DEPTH`` deep, finite, with integers in range.
+
+    Iterative, so it cannot overflow the stack itself; the pointer names the bad value.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
+    count = 0
+    while stack:
+        node, where = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise SpecError(name, "#", f"the document has more than {MAX_NODES} values")
+        if len(where) > MAX_DEPTH:
+            raise SpecError(name, pointer(where[:MAX_DEPTH]), f"the document nests more than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend((v, (*where, k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*where, i)) for i, v in enumerate(node))
+        elif isinstance(node, bool) or node is None or isinstance(node, str):
+            continue
+        elif isinstance(node, int):
+            if abs(node) > MAX_INT:
+                raise SpecError(name, pointer(where), "integer is too large (limit: 2**64)")
+        elif isinstance(node, float):
+            if node != node or node in (float("inf"), float("-inf")):
+                raise SpecError(name, pointer(where), f"{node!r} is not a JSON number (NaN and Infinity are not allowed)")
+        else:
+            raise SpecError(name, pointer(where), f"a {type(node).__name__} value is not JSON (only strings, numbers, booleans, null, lists and mappings)")
+
+
+class _Frame:
+    __slots__ = ("anchor", "chars", "expect_key", "height", "index", "is_map", "key", "nodes")
+
+    def __init__(self, is_map: bool, anchor: str | None) -> None:
+        self.is_map = is_map
+        self.anchor = anchor
+        self.key: str | int = ""
+        self.index = 0
+        self.expect_key = True
+        self.nodes = 1
+        self.chars = 0
+        self.height = 1
+
+
+def _prescan(text: str, name: str) -> None:
+    """Check a YAML text on its event stream, before anything is composed.
+
+    Enforces ``MAX_DEPTH``, ``MAX_NODES`` and ``MAX_EXPANDED_CHARS`` counting every alias as
+    the nodes it expands to (an alias bomb fails here, in linear time); refuses recursive
+    aliases, tags that are not plain JSON types, and plain scalars that YAML 1.1 reads
+    differently from YAML 1.2 (``NO`` as false, ``0755`` as 493, ``1:20`` as 80).
+    """
+    resolver = yaml.resolver.Resolver()
+    anchors: dict[str, tuple[int, int, int]] = {}  # name -> (nodes, chars, height)
+    open_anchors: set[str] = set()
+    stack: list[_Frame] = []
+    total_nodes = 0
+    total_chars = 0
+
+    def where(extra: str | int | None = None) -> str:
+        parts: list[str | int] = []
+        for frame in stack:
+            parts.append(frame.key if frame.is_map else frame.index)
+        if stack and (stack[-1].is_map and stack[-1].expect_key):
+            parts.pop()
+        return pointer(parts if extra is None else [*parts, extra])
+
+    def fail(message: str) -> SpecError:
+        return SpecError(name, where(), message)
+
+    def add(nodes: int, chars: int, height: int) -> None:
+        nonlocal total_nodes, total_chars
+        total_nodes += nodes
+        total_chars += chars
+        if total_nodes > MAX_NODES:
+            raise fail(f"the document expands to more than {MAX_NODES} values (YAML aliases included)")
+        if total_chars > MAX_EXPANDED_CHARS:
+            raise fail(f"the document expands to more than {MAX_EXPANDED_CHARS // (1024 * 1024)} MiB of text (YAML aliases included)")
+        if len(stack) + height > MAX_DEPTH + 1:
+            raise fail(f"the document nests more than {MAX_DEPTH} levels")
+        if stack:
+            parent = stack[-1]
+            parent.nodes += nodes
+            parent.chars += chars
+            parent.height = max(parent.height, height + 1)
+
+    def advance(key_text: str | None) -> None:
+        if not stack:
+            return
+        frame = stack[-1]
+        if frame.is_map:
+            if frame.expect_key:
+                frame.key = key_text if key_text is not None else "?"
+            frame.expect_key = not frame.expect_key
+        else:
+            frame.index += 1
+
+    def check_tag(tag: str | None) -> None:
+        if tag is not None and tag not in ("!", *_PLAIN_TAGS):
+            raise fail(f"YAML tag {tag!r} is not supported: a spec holds plain JSON values")
+
+    def check_plain(value: str) -> None:
+        tag = resolver.resolve(yaml.ScalarNode, value, (True, False))
+        digits = value.lstrip("+-")
+        octal = len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()
+        if tag == _YAML + "bool" and value not in _YAML12_BOOL:
+            raise fail(f"{value!r} is read as a boolean by YAML 1.1 (not by YAML 1.2): quote it")
+        if (tag == _YAML + "int" and (octal or not _YAML12_INT.fullmatch(value))) or (tag == _YAML + "float" and not _YAML12_FLOAT.fullmatch(value) and digits.lower() not in (".inf", ".nan")):
+            raise fail(f"{value!r} is read as a number by YAML 1.1 (octal, base 60 or with '_'), unlike YAML 1.2: quote it")
+        if len(stack) == 1 and stack[0].is_map and stack[0].key == "openapi" and not stack[0].expect_key and tag in (_YAML + "float", _YAML + "int"):
+            raise fail(f"openapi: {value} is read as a number, not a version string: quote it (\"{value}.0\")")
+        if tag == _YAML + "int" and len(value) > 24:
+            raise fail(f"integer {value[:24]}... is too large (limit: 2**64)")
+
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                check_tag(event.tag)
+                if len(stack) >= MAX_DEPTH:
+                    raise fail(f"the document nests more than {MAX_DEPTH} levels")
+                if stack and stack[-1].is_map and stack[-1].expect_key:
+                    raise fail("a mapping key must be text, not a list or mapping")
+                if event.anchor:
+                    open_anchors.add(event.anchor)
+                stack.append(_Frame(isinstance(event, yaml.MappingStartEvent), event.anchor))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                if frame.anchor:
+                    open_anchors.discard(frame.anchor)
+                    anchors[frame.anchor] = (frame.nodes, frame.chars, frame.height)
+                add(frame.nodes, frame.chars, frame.height)
+                advance(None)
+            elif isinstance(event, yaml.ScalarEvent):
+                check_tag(event.tag)
+                if event.tag is None and event.implicit[0]:
+                    check_plain(event.value)
+                if event.anchor:
+                    anchors[event.anchor] = (1, len(event.value), 0)
+                add(1, len(event.value), 0)
+                advance(event.value)
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor in open_anchors:
+                    raise fail(f"alias *{event.anchor} refers to a node that contains it (a recursive structure)")
+                if event.anchor not in anchors:
+                    raise fail(f"alias *{event.anchor} refers to no anchor")
+                nodes, chars, height = anchors[event.anchor]
+                add(nodes, chars, height)
+                advance("*" + str(event.anchor))
+    except yaml.MarkedYAMLError:
+        raise
+    if stack:
+        raise SpecError(name, None, "invalid YAML: the document ends inside a mapping or list")

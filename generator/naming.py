@@ -7,13 +7,20 @@ and ``docstring`` (text).
 
 from __future__ import annotations
 
+import ast
 import keyword
 import re
 import unicodedata
 
 # Names the generated code itself uses in the places a spec name can land.
-RESERVED_PARAMS = frozenset({"self", "timeout", "extra_headers", "body", "cls"})
+RESERVED_PARAMS = frozenset({"self", "timeout", "extra_headers", "body", "cls", "max_retries", "deadline"})
 RESERVED_FIELDS = frozenset({"additional_properties", "from_dict", "to_dict"})
+# Names a model's class body evaluates or annotates besides its fields' types (see
+# templates/models/model.py.jinja); a field with one of these names gets a "_".
+CLASS_BODY_NAMES = frozenset({"dataclasses", "dict", "str", "frozenset", "Any", "ClassVar"})
+# Lower-case names a resource class body uses (annotations, ``raw_form(...)``): a
+# method called ``list`` would make every later ``list[...]`` annotation invalid.
+RESOURCE_BODY_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime", "uuid", "raw_form", "async_raw_form"})
 SHADOWED_BUILTINS = frozenset(
     {"id", "type", "list", "dict", "str", "int", "float", "bool", "bytes", "object", "format", "filter", "map",
      "input", "hash", "min", "max", "sum", "len", "range", "set", "iter", "next", "open", "print", "vars",
@@ -45,10 +52,7 @@ def _split(text: str) -> list[str]:
         if current:
             prev = current[-1]
             nxt = text[index + 1] if index + 1 < len(text) else ""
-            if char.isupper() and (prev.islower() or prev.isdigit()):
-                out.append(current)
-                current = ""
-            elif char.isupper() and prev.isupper() and nxt.islower():
+            if (char.isupper() and (prev.islower() or prev.isdigit())) or (char.isupper() and prev.isupper() and nxt.islower()):
                 out.append(current)
                 current = ""
         current += char
@@ -71,14 +75,42 @@ def words(text: str) -> list[str]:
     return parts
 
 
+MAX_NAME = 80
+# Names the generated modules import or define next to spec-named classes: a model
+# called ``Mapping`` or ``Any`` would shadow them.
+RESERVED_CLASSES = frozenset(
+    {"Any", "ClassVar", "Literal", "Mapping", "File", "Unset", "UNSET", "Endpoint", "Resp", "Timeout",
+     "SyncResource", "AsyncResource", "ApiResponse", "Client", "AsyncClient", "DecodeFailure", "Auth"}
+)
+# File names Windows reserves in every folder (with any extension).
+_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", "clock"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(10)})
+
+
 def _fix(name: str, fallback: str) -> str:
+    # Python reads identifiers as NFKC: normalise first so that what is compared is what Python sees.
+    name = unicodedata.normalize("NFKC", name)
+    name = "".join(c if ("a" + c).isidentifier() else "_" for c in name).strip("_")[:MAX_NAME].rstrip("_")
     if not name:
         name = fallback
     if name[0].isdigit():
         name = f"{fallback}_{name}" if fallback.islower() else f"{fallback}{name}"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         name += "_"
+    if not name.isidentifier():
+        return fallback
     return name
+
+
+def module_name(text: str, taken: set[str], fallback: str = "module") -> str:
+    """A file-safe module name: ASCII snake case, no Windows device name, unique ignoring case.
+
+    It never holds a separator or a dot, so the file it names stays in its folder.
+    """
+    base = "".join(c for c in snake(text, fallback) if c.isascii() and (c.isalnum() or c == "_")).strip("_")
+    base = _fix(base, fallback)
+    if base.rstrip("_") in _DEVICE_NAMES:
+        base = base.rstrip("_") + "_"
+    return unique(base, taken, fold=True)
 
 
 def snake(text: str, fallback: str = "value") -> str:
@@ -94,6 +126,12 @@ def pascal(text: str, fallback: str = "Model") -> str:
 
 def constant(text: str) -> str:
     return snake(text, "value").upper().rstrip("_") or "VALUE"
+
+
+def annotation_names(annotation: str) -> frozenset[str]:
+    """The names an annotation looks up: ``list[datetime.date] | None`` -> list, datetime."""
+    tree = ast.parse(annotation, mode="eval")
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
 
 
 def unique(name: str, taken: set[str], *, fold: bool = False) -> str:
@@ -131,16 +169,16 @@ def literal(value: object) -> str:
 def _ascii_safe(source: str) -> str:
     # repr() keeps printable non-ASCII as is; that is valid, but escape line and
     # paragraph separators and bidi controls too, which repr may leave visible.
-    return "".join(c if c.isascii() or c.isprintable() and unicodedata.category(c) not in ("Cf", "Zl", "Zp") else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in source)
+    return "".join(c if c.isascii() or (c.isprintable() and unicodedata.category(c) not in ("Cf", "Zl", "Zp")) else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in source)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
     """Spec prose made safe to show: normalised line ends, no control characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub(lambda m: " " if m.group() in "\u2028\u2029" else "", text)
+    text = _CONTROL.sub(lambda m: " " if m.group() in "\u2028\u2029\x85" else "", text)
     return text.expandtabs(4)
 
 
@@ -149,7 +187,9 @@ def docstring(text: str, indent: str) -> str:
     body = clean_text(text).strip()
     body = "\n".join(line.rstrip() for line in body.splitlines())
     body = body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if body.endswith('"'):
+    # A final quote would merge with the closing ones; escape it unless it already is
+    # (every backslash is doubled above, so an odd run of backslashes means escaped).
+    if body.endswith('"') and (len(body) - 1 - len(body[:-1].rstrip("\\"))) % 2 == 0:
         body = body[:-1] + '\\"'
     if "\n" in body:
         lines = body.split("\n")

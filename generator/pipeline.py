@@ -9,7 +9,7 @@ from typing import Any
 from generator import cache
 from generator.build import build_api
 from generator.config import Config
-from generator.errors import SpecErrors
+from generator.errors import GenerationError, SpecError, SpecErrors
 from generator.format import format_all
 from generator.ir import Api
 from generator.load import display, load_file
@@ -53,6 +53,16 @@ def run(config: Config) -> Result:
     """Everything ``generate`` and ``check`` need, computed in memory; nothing is written."""
     warnings: list[str] = []
     doc, raw, name = load_and_validate(config, warnings)
-    api = build_api(doc, name, config, raw)
+    try:
+        api = build_api(doc, name, config, raw)
+    except (SpecError, SpecErrors):
+        raise
+    except RecursionError:
+        raise SpecError(name, "#", "the document nests too deeply to generate from") from None
+    except Exception as exc:  # never a traceback: an invalid document is bad input, a valid one a bug
+        detail = f"{type(exc).__name__}: {exc}"
+        if warnings:
+            raise SpecError(name, "#", f"cannot generate from this invalid document ({detail})") from None
+        raise GenerationError(f"internal error while building the client: {detail}") from None
     files = format_all(render(api, config.templates), static_files())
     return Result(api, files, tuple(warnings) + api.warnings)

@@ -85,13 +85,32 @@ def check_refs(doc: dict[str, Any], name: str) -> None:
             problems.append(SpecError(name, at, f"reference {ref!r} is not supported: only references inside the document (#/...) are followed"))
             continue
         try:
-            lookup(doc, tokens)
+            target = lookup(doc, tokens)
         except KeyError:
             problems.append(SpecError(name, at, f"reference {ref!r} points to nothing"))
+            continue
+        cycle = _ref_cycle(doc, ref, target)
+        if cycle:
+            problems.append(SpecError(name, at, f"reference {ref!r} is part of a reference cycle ({' -> '.join(map(repr, cycle))}): it never reaches an object"))
     if problems:
         from generator.errors import SpecErrors
 
         raise SpecErrors(problems)
+
+
+def _ref_cycle(doc: dict[str, Any], ref: str, target: Any) -> list[str]:
+    """The chain of references when following ``ref`` only ever reaches another reference."""
+    chain = [ref]
+    while isinstance(target, dict) and isinstance(target.get("$ref"), str):
+        nxt = target["$ref"]
+        if nxt in chain:
+            return [*chain, nxt]
+        chain.append(nxt)
+        try:
+            target = lookup(doc, split_ref(nxt))
+        except (KeyError, ValueError):
+            return []  # reported where that reference itself sits
+    return []
 
 
 class Resolver:
@@ -139,6 +158,8 @@ class _Bundler:
             from generator.load import MAX_BYTES, parse
 
             try:
+                if file.exists() and not file.is_file():
+                    raise SpecError(self.name, where, f"referenced file {file.name} is not a regular file")
                 if file.stat().st_size > MAX_BYTES:
                     raise SpecError(self.name, where, f"referenced file {file.name} is too large")
                 text = file.read_bytes().decode("utf-8-sig")
@@ -242,4 +263,7 @@ def bundle(doc: dict[str, Any], path: Path, name: str) -> dict[str, Any]:
     """The document with every relative-file reference copied in (the input is changed in place)."""
     if any(not ref.startswith("#") for _, ref in iter_refs(doc, [])):
         _Bundler(doc, path, name).run()
+        from generator.load import check_values
+
+        check_values(doc, name)
     return doc

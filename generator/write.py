@@ -7,15 +7,18 @@ leaves either the old package or the new one, never a mix.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import difflib
+import fcntl
 import os
 import shutil
 import tempfile
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 
-from generator.errors import GenerationError
+from generator.errors import GenerationError, SpecError
 
 _RENAME_EXCHANGE = 2
 
@@ -27,7 +30,11 @@ def read_tree(root: Path) -> dict[str, bytes]:
         return out
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if "__pycache__" in rel.split("/") or not path.is_file():
+        if "__pycache__" in rel.split("/") or path.is_symlink() or not path.is_file():
+            # A symbolic link planted in the package is never followed (check would print
+            # whatever it points to); it differs from any generated file, so check reports it.
+            if path.is_symlink():
+                out[rel] = b"<symbolic link>"
             continue
         out[rel] = path.read_bytes()
     return out
@@ -67,15 +74,81 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def _safe_target(target: Path) -> None:
-    if target.is_symlink() or target.parent.is_symlink():
-        raise GenerationError(f"{target}: is a symbolic link; refusing to write through it")
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
 
 
-def write(target: Path, files: dict[str, bytes]) -> None:
-    """Replace the folder ``target`` with exactly ``files``, atomically."""
-    _safe_target(target)
+def _safe_target(target: Path, root: Path) -> None:
+    """Refuse a target that is a symbolic link, or that lies in ``root`` but resolves outside it."""
+    shown = _display(target)
+    if target.is_symlink():
+        raise SpecError(shown, None, "the output package is a symbolic link; refusing to write through it")
+    absolute = Path(os.path.abspath(target))
+    root = Path(os.path.abspath(root))
+    if _inside(absolute, root) and not _inside(absolute.resolve(), root.resolve()):
+        raise SpecError(shown, None, f"the output path leads out of the project through a symbolic link (to {absolute.resolve()}); refusing to write")
+
+
+def _display(path: Path) -> str:
+    from generator.load import display
+
+    return display(Path(os.path.abspath(path)))
+
+
+def check_paths(files: dict[str, bytes]) -> None:
+    """Every file name is a plain relative path: no ``..``, no absolute path, no drive, no NUL."""
+    for rel in files:
+        parts = PurePosixPath(rel).parts
+        if not rel or "\\" in rel or "\x00" in rel or ":" in rel or PurePosixPath(rel).is_absolute() or any(p in ("..", ".", "") for p in parts) or rel != "/".join(parts):
+            raise GenerationError(f"refusing to write {rel!r}: not a plain path inside the package")
+
+
+@contextlib.contextmanager
+def exclusive(target: Path) -> Iterator[None]:
+    """Hold ``.<package>.lock`` beside the package (``flock``) so two runs never interleave."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    lock = target.parent / f".{target.name}.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _recover(target: Path) -> None:
+    """Clean up after a run that was killed: put a moved-away package back, drop staging folders.
+
+    Runs under the lock, so no other run is using these folders.
+    """
+    leftovers = sorted(target.parent.glob(f".{target.name}.old-*"))
+    if not target.exists() and leftovers:
+        os.rename(leftovers[-1], target)
+    for stale in [*target.parent.glob(f".{target.name}.new-*"), *target.parent.glob(f".{target.name}.old-*")]:
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def write(target: Path, files: dict[str, bytes], root: Path | None = None) -> None:
+    """Replace the folder ``target`` with exactly ``files``, atomically, under the package lock.
+
+    ``root`` is the project folder (default: the working folder): a target inside it that a
+    symbolic link leads out of it is refused, and so is a target that is itself a link.
+    """
+    check_paths(files)
+    _safe_target(target, root if root is not None else Path.cwd())
+    with exclusive(target):
+        _safe_target(target, root if root is not None else Path.cwd())
+        _recover(target)
+        _write_locked(target, files)
+
+
+def _write_locked(target: Path, files: dict[str, bytes]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         for rel, data in files.items():
