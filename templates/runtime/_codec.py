@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import functools
 import io
 import re
+import sys
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
@@ -134,6 +136,9 @@ def d_bool(value: Any) -> bool:
 
 # Enum decoders check the JSON type only: a value the spec does not list is kept,
 # so a server that adds an enum member never breaks an older client.
+# ``d_lit(...)`` is called inside every ``from_dict``: memoized (``typed``, so ``1``
+# and ``True`` stay apart) since the decoder it builds is pure.
+@functools.lru_cache(maxsize=None, typed=True)
 def d_lit(*members: object) -> Decoder[Any]:
     """An enum: the JSON type of its members is checked; unknown members are kept
     (they raise only when decoding is strict)."""
@@ -167,10 +172,18 @@ def _unparsed(text: str, expected: str) -> Any:
 
 
 _FRACTION = re.compile(r"(\.\d+)")
+_FAST_ISO = sys.version_info >= (3, 11)
 
 
 def d_datetime(value: Any) -> datetime.datetime:
     text = d_str(value)
+    if _FAST_ISO:
+        # 3.11's fromisoformat reads "Z" and any number of fraction digits, giving
+        # what the normalization below gives; anything else takes the slow path.
+        try:
+            return datetime.datetime.fromisoformat(text)
+        except ValueError:
+            pass
     iso = text.strip()
     if iso[-1:] in ("Z", "z"):
         iso = iso[:-1] + "+00:00"
