@@ -20,6 +20,7 @@ from generator.write import diff, encode, read_tree, write
 
 EXAMPLES = """examples:
   python -m generator generate
+  python -m generator diff old.json specs/api_v2.json --fail-on-breaking
   python -m generator generate --spec other.yaml --output build --package petstore_client
   python -m generator check          # exit 1 and print a diff when generated/ is stale
 """
@@ -39,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--lenient", action="store_true", default=None, help="report validation problems as warnings and skip operations that cannot be generated")
         cmd.add_argument("--no-lock", action="store_true", help="neither write nor check the lock file beside the spec")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    from generator import diff as diff_command
+
+    diff_command.add_arguments(sub, EXAMPLES)
     return parser
 
 
@@ -68,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
     try:
+        if args.command == "diff":
+            from generator import diff as diff_command
+
+            status: int = diff_command.command(args)
+            return status
         config = _config(args)
         from generator.pipeline import run
 
