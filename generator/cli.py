@@ -20,6 +20,7 @@ from generator.write import diff, encode, read_tree, write
 
 EXAMPLES = """examples:
   python -m generator generate
+  python -m generator fetch          # download source_url, validate, replace the spec, report changes
   python -m generator diff old.json specs/api_v2.json --fail-on-breaking
   python -m generator generate --spec other.yaml --output build --package petstore_client
   python -m generator check          # exit 1 and print a diff when generated/ is stale
@@ -41,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--no-lock", action="store_true", help="neither write nor check the lock file beside the spec")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     from generator import diff as diff_command
+    from generator import fetch as fetch_command
 
+    fetch_command.add_arguments(sub, EXAMPLES)
     diff_command.add_arguments(sub, EXAMPLES)
     return parser
 
@@ -72,10 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
     try:
-        if args.command == "diff":
+        if args.command in ("fetch", "diff"):
             from generator import diff as diff_command
+            from generator import fetch as fetch_command
 
-            status: int = diff_command.command(args)
+            status: int = (fetch_command if args.command == "fetch" else diff_command).command(args)
             return status
         config = _config(args)
         from generator.pipeline import run
