@@ -11,12 +11,14 @@ import ast
 import copy
 import json
 import os
+import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, PYTHON, SPEC, run_cli
+import yaml
+from conftest import CORPUS, PYTHON, ROOT, SPEC, run_cli
 
 OLD = CORPUS / "instantly-history" / "api_v2_2025-12-14.json"
 MID = CORPUS / "instantly-history" / "api_v2_2026-04-01.json"
@@ -354,3 +356,41 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, name: str, content: str
     assert "Traceback" not in result.stderr
 
 
+
+def run_hook(hook_id: str, repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a hook from .pre-commit-hooks.yaml the way pre-commit does: shlex-split entry, then args."""
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hook = hooks[hook_id]
+    assert hook["language"] == "python" and hook["pass_filenames"] is False
+    env = {**os.environ, "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": str(ROOT)}
+    return subprocess.run([*shlex.split(hook["entry"]), *args], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+
+
+def git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def test_pre_commit_breaking_hook(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "specs").mkdir(parents=True)
+    spec = repo / "specs" / "pets.json"
+    git(repo, "init", "-q")
+    # A spec that is new in this commit has nothing to compare with: it passes.
+    write(spec, small())
+    assert run_hook("openapi-typed-gen-breaking", repo, "specs/pets.json").returncode == 0
+    git(repo, "add", "specs/pets.json")
+    git(repo, "commit", "-q", "-m", "spec")
+    additive = small()
+    additive["components"]["schemas"]["Pet"]["properties"]["age"] = {"type": "integer"}
+    write(spec, additive)
+    result = run_hook("openapi-typed-gen-breaking", repo, "specs/pets.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "`models.Pet.age`: optional field added" in result.stdout
+    breaking = small()
+    del breaking["paths"]["/pets"]["get"]
+    write(spec, breaking)
+    result = run_hook("openapi-typed-gen-breaking", repo, "specs/pets.json")
+    assert result.returncode == 1
+    assert "- `client.pet.list_pets`: operation removed (GET /pets)" in result.stdout
+    assert result.stderr == "error: 1 breaking change (suggested bump: major)\n"

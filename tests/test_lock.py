@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shlex
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import SPEC, run_cli, tree_bytes
+import yaml
+from conftest import PYTHON, ROOT, SPEC, run_cli, tree_bytes
 
 LOCK = "specs/api_v2.lock.json"
 PACKAGE = "generated/instantly_client"
@@ -185,3 +189,21 @@ def test_no_lock_beside_a_spec_outside_the_project(proj: Path, tmp_path: Path) -
     assert "note: no lock file:" in result.stdout
     assert (proj / "build" / "instantly_client" / "_client.py").is_file()
 
+
+def test_pre_commit_check_hook(proj: Path) -> None:
+    """The hook runs ``check -q`` the way pre-commit does; it fails on a hand edit and passes after generate."""
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hook = hooks["openapi-typed-gen-check"]
+    env = {**os.environ, "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": str(ROOT)}
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(shlex.split(hook["entry"]), cwd=proj, env=env, capture_output=True, text=True, timeout=120)
+
+    assert run().returncode == 0
+    target = proj / PACKAGE / "_meta.py"
+    target.write_bytes(target.read_bytes() + b"# tweak\n")
+    result = run()
+    assert result.returncode == 1
+    assert f"{PACKAGE}/_meta.py: edited by hand since the last generate" in result.stderr
+    assert run_cli("generate", "-q", cwd=proj).returncode == 0
+    assert run().returncode == 0
