@@ -134,7 +134,7 @@ def run_cli_batch(jobs: list[tuple[Path, list[str]]], timeout: float = 600) -> l
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     payload = json.dumps([[str(cwd), argv] for cwd, argv in jobs])
     done = subprocess.run([PYTHON, "-c", BATCH], input=payload, env=env, capture_output=True, text=True, timeout=timeout)
-    line = next((l for l in done.stdout.splitlines() if l.startswith("RESULTS:")), None)
+    line = next((text for text in done.stdout.splitlines() if text.startswith("RESULTS:")), None)
     if line is None:
         raise AssertionError(f"the CLI batch died (status {done.returncode}): {done.stderr[-3000:]}")
     results: list[dict[str, Any]] = json.loads(line[len("RESULTS:"):])
@@ -180,7 +180,7 @@ def exercise(packages: list[tuple[Path, str]], cwd: Path) -> tuple[dict[str, lis
     """Import every module of every package and use its client and models, in one process."""
     arg = json.dumps([[str(out), name] for out, name in packages])
     done = subprocess.run([PYTHON, "-c", EXERCISE, arg], cwd=cwd, capture_output=True, text=True, timeout=300)
-    line = next((l for l in done.stdout.splitlines() if l.startswith("RESULTS:")), None)
+    line = next((text for text in done.stdout.splitlines() if text.startswith("RESULTS:")), None)
     if line is None:
         raise AssertionError(f"exercise script failed: {done.stderr[-3000:]}")
     return json.loads(line[len("RESULTS:"):]), done.stdout + done.stderr
