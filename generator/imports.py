@@ -53,7 +53,7 @@ def block(stmts: Iterable[Stmt], indent: str = "") -> list[str]:
         entries.append((_module_key(module), (-1, ""), f"from {module} import {', '.join(ordered)}"))
     for module, name, alias in aliased:
         entries.append((_module_key(module), _name_key(name), f"from {module} import {name} as {alias}"))
-    for key_module, key_name, line in sorted(entries, key=lambda e: (e[0], e[1])):
+    for _km, _kn, line in sorted(entries, key=lambda e: (e[0], e[1])):
         module = line.split()[1]
         sections.setdefault(_section(module), []).append(indent + line)
     lines: list[str] = []

@@ -74,7 +74,7 @@ def _locate(doc: dict[str, Any], err: Any) -> list[str | int]:
     where = min(candidates, key=lambda w: [str(p) for p in w])
     instance = getattr(err, "instance", None)
     for key in ("default", "example", "const", "enum", "examples"):
-        if key in schema and (schema[key] == instance or isinstance(schema[key], list) and instance in schema[key]):
+        if key in schema and (schema[key] == instance or (isinstance(schema[key], list) and instance in schema[key])):
             return [*where, key]
     return where
 
