@@ -109,10 +109,13 @@ def check_paths(files: dict[str, bytes]) -> None:
 
 @contextlib.contextmanager
 def exclusive(target: Path) -> Iterator[None]:
-    """Hold ``.<package>.lock`` beside the package (``flock``) so two runs never interleave."""
+    """Hold ``flock`` on the folder that receives the package so two runs never interleave.
+
+    The lock is on the output folder itself (Linux locks directories like files), so no
+    lock file is left beside the package; it is released when the process dies.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    lock = target.parent / f".{target.name}.lock"
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    fd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -135,7 +138,7 @@ def _recover(target: Path) -> None:
 
 
 def write(target: Path, files: dict[str, bytes], root: Path | None = None) -> None:
-    """Replace the folder ``target`` with exactly ``files``, atomically, under the package lock.
+    """Replace the folder ``target`` with exactly ``files``, atomically, under the output folder's lock.
 
     ``root`` is the project folder (default: the working folder): a target inside it that a
     symbolic link leads out of it is refused, and so is a target that is itself a link.
