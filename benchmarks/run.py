@@ -150,8 +150,11 @@ def measure(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | N
 def _first_error(stderr: str, rc: int) -> str:
     """The most telling line of a failed command's stderr (an exception beats the last line)."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    telling = [line for line in lines if re.search(r"Exception|Error|error:", line)]
-    text = (telling or lines or [f"exit {rc}"])[0]
+    # A raised exception's own line ("KeyError: 'x'", "Exception in thread ..."), not a
+    # line of a (rich) traceback that merely mentions an error class.
+    raised = [line for line in lines if re.match(r"([\w.]*(Error|Exception)\b[:(]|Exception in thread|error:)", line)]
+    telling = raised or [line for line in lines if re.search(r"Exception|Error|error:", line)]
+    text = (telling or lines or [f"exit {rc}"])[-1 if raised else 0]
     return f"exit {rc}: {text}"[:140]
 
 
