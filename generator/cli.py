@@ -8,15 +8,50 @@ failed on valid input (a template or formatter error; nothing written).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from generator import GENERATOR_NAME, __version__, lock
 from generator.config import Config, load_config
+from generator.docs import TOML_HEADER
 from generator.errors import GenerationError, SpecError, SpecErrors
 from generator.load import display
-from generator.write import diff, encode, read_tree, write
+from generator.write import (
+    beside_files,
+    diff,
+    diff_beside,
+    encode,
+    read_beside,
+    read_tree,
+    write,
+    write_beside,
+)
+
+COMMAND_EXAMPLES = {
+    "generate": """examples:
+  python -m generator generate                       # [tool.generator] of ./pyproject.toml
+  python -m generator generate --spec other.yaml --output build --package petstore_client
+  python -m generator generate -v                    # name every file written
+""",
+    "check": """examples:
+  python -m generator check          # exit 1 and print a diff when generated/ is stale or edited by hand
+  python -m generator check -q       # for CI and pre-commit: errors only
+""",
+    "fetch": """examples:
+  python -m generator fetch                          # download source_url, validate, replace the spec
+  python -m generator fetch --url https://example.com/openapi.json --format json
+""",
+    "diff": """examples:
+  python -m generator diff old.json specs/api_v2.json
+  python -m generator diff old.json specs/api_v2.json --fail-on-breaking --format json
+""",
+}
 
 EXAMPLES = """examples:
   python -m generator generate
@@ -32,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{GENERATOR_NAME} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("generate", "write the client package (atomically; nothing is written on any error)"), ("check", "exit 1 with a unified diff when the output differs from what generate would write")):
-        cmd = sub.add_parser(name, help=text, description=text, epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        cmd = sub.add_parser(name, help=text, description=text, epilog=COMMAND_EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter)
         cmd.add_argument("--config", type=Path, default=None, help="pyproject.toml holding [tool.generator] (default: ./pyproject.toml)")
         cmd.add_argument("--spec", help="OpenAPI document, JSON or YAML (overrides the config)")
         cmd.add_argument("--output", help="folder that receives the package (overrides the config)")
@@ -44,9 +79,62 @@ def _parser() -> argparse.ArgumentParser:
     from generator import diff as diff_command
     from generator import fetch as fetch_command
 
-    fetch_command.add_arguments(sub, EXAMPLES)
-    diff_command.add_arguments(sub, EXAMPLES)
+    fetch_command.add_arguments(sub, COMMAND_EXAMPLES["fetch"])
+    diff_command.add_arguments(sub, COMMAND_EXAMPLES["diff"])
+    for cmd in sub.choices.values():
+        cmd.add_argument("-v", "--verbose", action="store_true", help="more detail on stderr (generate: every file created, updated or removed, and the build time)")
     return parser
+
+
+class Style:
+    """ANSI colours for a stream, only when it is a terminal and NO_COLOR is not set (https://no-color.org)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.on = _is_tty(stream) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.on else text
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextmanager
+def progress(label: str, enabled: bool, after: float = 1.0) -> Iterator[None]:
+    """A spinner on stderr for runs that take more than ``after`` seconds, only on a terminal."""
+    if not enabled or not _is_tty(sys.stderr):
+        yield
+        return
+    done = threading.Event()
+    started = time.perf_counter()
+
+    def spin() -> None:
+        if done.wait(after):
+            return
+        frames = "|/-\\"
+        index = 0
+        while not done.wait(0.1):
+            sys.stderr.write(f"\r{frames[index % 4]} {label} {time.perf_counter() - started:.1f}s")
+            sys.stderr.flush()
+            index += 1
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+    thread = threading.Thread(target=spin, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -74,6 +162,7 @@ def _config(args: argparse.Namespace) -> Config:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
+    out, err = Style(sys.stdout), Style(sys.stderr)
     try:
         if args.command in ("fetch", "diff"):
             from generator import diff as diff_command
@@ -84,50 +173,75 @@ def main(argv: list[str] | None = None) -> int:
         config = _config(args)
         from generator.pipeline import run
 
-        result = run(config)
+        with progress(f"{args.command}: {display(config.spec)}", not args.quiet):
+            result = run(config)
+        if args.verbose:
+            print(f"built {display(config.spec)} in {time.perf_counter() - started:.2f}s", file=sys.stderr)
         for warning in result.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"{err('warning:', '33')} {warning}", file=sys.stderr)
         files = encode(result.files)
         target = config.package_dir
+        # pyproject.toml beside the package; a file there we did not generate is never replaced.
+        outside, outside_notes = beside_files(config.output, encode(result.outside), TOML_HEADER.encode())
         if args.command == "check":
-            lock_problems, lock_notes = ([], []) if args.no_lock else lock.verify(config, result.api.spec_sha256, files)
-            lines = diff(target, files)
+            lock_problems, lock_notes = ([], []) if args.no_lock else lock.verify(config, result.api.spec_sha256, files, outside)
+            lines = diff(target, files) + diff_beside(config.output, outside)
             if lines:
                 sys.stdout.writelines(lines)
             for problem in lock_problems:
                 print(problem, file=sys.stderr)
             if lines:
-                print(f"{display(target)} is stale: run `python -m generator generate`", file=sys.stderr)
+                print(f"{err(display(target), '31')} is stale: run `python -m generator generate`", file=sys.stderr)
             if lines or lock_problems:
                 return 1
             if not args.quiet:
                 print(f"{display(target)} is up to date")
-                for note in lock_notes:
+                for note in [*lock_notes, *outside_notes]:
                     print(f"note: {note}")
             return 0
-        unchanged = read_tree(target) == files
+        current = read_tree(target)
+        unchanged = current == files
         if not unchanged:
             write(target, files)
-        # The lock goes after the package swap: it records what is now on disk.
-        lock_written, lock_note = (False, "") if args.no_lock else lock.sync(config, result.api.spec_sha256, files)
+        # Files beside the package and then the lock go after the package swap.
+        before = read_beside(config.output, outside)
+        written_beside = write_beside(config.output, outside) if outside else []
+        lock_written, lock_note = (False, "") if args.no_lock else lock.sync(config, result.api.spec_sha256, files, outside)
+        changed = [rel for rel in sorted(files) if current.get(rel) != files[rel]]
+        removed = sorted(set(current) - set(files))
+        if args.verbose:
+            for rel in changed:
+                print(f"{'created' if rel not in current else 'updated'} {display(target / rel)}", file=sys.stderr)
+            for rel in removed:
+                print(f"removed {display(target / rel)}", file=sys.stderr)
+            for name in written_beside:
+                print(f"{'updated' if name in before else 'created'} {display(config.output / name)}", file=sys.stderr)
         if not args.quiet:
             ops = sum(len(r.operations) for r in result.api.resources)
-            state = ("unchanged" + (", lock file updated" if lock_written else "")) if unchanged else f"wrote {len(files)} files"
-            if lock_note:
-                print(f"note: {lock_note}")
-            print(f"{display(target)}: {ops} operations, {len(result.api.models)} models, {state} ({time.perf_counter() - started:.2f}s)")
+            total = len(files) + len(outside)
+            written = len(changed) + len(written_beside)
+            if written or removed:
+                state = f"wrote {_plural(written, 'file')}, {total - written} unchanged" + (f", {len(removed)} removed" if removed else "")
+            else:
+                state = f"{_plural(total, 'file')} unchanged"
+            if lock_written:
+                state += ", lock file updated"
+            for note in ([lock_note] if lock_note else []) + outside_notes:
+                print(f"note: {note}")
+            summary = f"{display(target)}: {ops} operations, {len(result.api.models)} models, {state} ({time.perf_counter() - started:.2f}s)"
+            print(out(summary, "32") if written or removed else summary)
             for note in result.api.notes:
                 print(f"note: {note}")
         return 0
     except SpecErrors as exc:
         for error in exc.errors:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"{err('error:', '31')} {error}", file=sys.stderr)
         return 2
     except SpecError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{err('error:', '31')} {exc}", file=sys.stderr)
         return 2
     except GenerationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{err('error:', '31')} {exc}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130

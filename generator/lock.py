@@ -71,6 +71,8 @@ class Lock:
     config_fingerprint: str = ""
     output: str = ""
     files: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # Generated files beside the package in the output folder (pyproject.toml), by name.
+    output_files: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +84,7 @@ class Lock:
             "config_fingerprint": self.config_fingerprint,
             "output": self.output,
             "files": dict(sorted(self.files.items())),
+            "output_files": dict(sorted(self.output_files.items())),
         }
 
     def to_bytes(self) -> bytes:
@@ -109,9 +112,10 @@ def parse(data: bytes, name: str) -> Lock:
             config_fingerprint=doc["config_fingerprint"],
             output=doc["output"],
             files=dict(files),
+            output_files=dict(doc.get("output_files", {})),
         )
-        values = [getattr(found, f.name) for f in dataclasses.fields(Lock) if f.name != "files"]
-        if not all(isinstance(v, str) for v in [*values, *found.files, *found.files.values()]):
+        values = [getattr(found, f.name) for f in dataclasses.fields(Lock) if f.name not in ("files", "output_files")]
+        if not all(isinstance(v, str) for v in [*values, *found.files, *found.files.values(), *found.output_files, *found.output_files.values()]):
             raise TypeError("a value has the wrong type")
     except SpecError:
         raise
@@ -131,7 +135,7 @@ def read(path: Path) -> Lock | None:
     return parse(data, display(path))
 
 
-def expected(config: Config, spec_sha256: str, files: Mapping[str, bytes], previous: Lock | None) -> Lock:
+def expected(config: Config, spec_sha256: str, files: Mapping[str, bytes], previous: Lock | None, outside: Mapping[str, bytes] | None = None) -> Lock:
     """The lock ``generate`` writes for this output.
 
     Where the spec came from is kept from the previous lock while the spec is the
@@ -153,6 +157,7 @@ def expected(config: Config, spec_sha256: str, files: Mapping[str, bytes], previ
         config_fingerprint=config.fingerprint(),
         output=_rel(config.package_dir, config.root),
         files={rel: sha256(data) for rel, data in files.items()},
+        output_files={name: sha256(data) for name, data in (outside or {}).items()},
     )
 
 
@@ -179,12 +184,12 @@ def _previous(path: Path) -> Lock | None:
         return None  # generate replaces a damaged lock
 
 
-def sync(config: Config, spec_sha256: str, files: Mapping[str, bytes]) -> tuple[bool, str]:
+def sync(config: Config, spec_sha256: str, files: Mapping[str, bytes], outside: Mapping[str, bytes] | None = None) -> tuple[bool, str]:
     """Write the lock when its bytes change. Returns (written, note for the user or "")."""
     path = lock_path(config)
     if path is None:
         return False, _outside(config)
-    data = expected(config, spec_sha256, files, _previous(path)).to_bytes()
+    data = expected(config, spec_sha256, files, _previous(path), outside).to_bytes()
     try:
         if path.read_bytes() == data:
             return False, ""
@@ -208,6 +213,7 @@ def _differences(current: Lock, wanted: Lock) -> list[str]:
         ("generator_version", "the generator version changed"),
         ("output", "the output folder or package changed"),
         ("files", "the generated files changed"),
+        ("output_files", "the generated files changed"),
         ("source_url", "the source changed"),
         ("etag", "the source changed"),
         ("last_modified", "the source changed"),
@@ -223,7 +229,7 @@ def _differences(current: Lock, wanted: Lock) -> list[str]:
     return out
 
 
-def verify(config: Config, spec_sha256: str, files: Mapping[str, bytes]) -> tuple[list[str], list[str]]:
+def verify(config: Config, spec_sha256: str, files: Mapping[str, bytes], outside: Mapping[str, bytes] | None = None) -> tuple[list[str], list[str]]:
     """What ``check`` reports about the lock: (problems that fail the check, notes)."""
     path = lock_path(config)
     if path is None:
@@ -236,15 +242,17 @@ def verify(config: Config, spec_sha256: str, files: Mapping[str, bytes]) -> tupl
     if current is None:
         return [], [f"{name} is missing: `python -m generator generate` writes it"]
     problems: list[str] = []
-    wanted = expected(config, spec_sha256, files, current)
+    wanted = expected(config, spec_sha256, files, current, outside)
     target = config.package_dir
     if current.output == wanted.output:
         on_disk = read_tree(target)
-        for rel in sorted(set(on_disk) | set(current.files)):
-            disk, recorded, fresh = on_disk.get(rel), current.files.get(rel), files.get(rel)
-            if disk == fresh or (disk is not None and sha256(disk) == recorded):
-                continue
-            where = display(target / rel)
+        checks = [(target / rel, on_disk.get(rel), current.files.get(rel), files.get(rel)) for rel in sorted(set(on_disk) | set(current.files))]
+        for name_ in sorted(set(current.output_files) | set(outside or {})):
+            checks.append((config.output / name_, _read_plain(config.output / name_), current.output_files.get(name_), (outside or {}).get(name_)))
+        for file, disk, recorded, fresh in checks:
+            if disk == fresh or (disk is not None and sha256(disk) == recorded) or (disk is None and recorded is None):
+                continue  # up to date, unchanged since generate, or new (the diff shows it)
+            where = display(file)
             if disk is None:
                 problems.append(f"{where}: deleted by hand since the last generate (recorded in {name})")
             elif recorded is None:
@@ -254,3 +262,13 @@ def verify(config: Config, spec_sha256: str, files: Mapping[str, bytes]) -> tupl
     if current.to_bytes() != wanted.to_bytes():
         problems.append(f"{name} is stale ({', '.join(_differences(current, wanted)) or 'its layout changed'}): run `python -m generator generate`")
     return problems, []
+
+
+def _read_plain(path: Path) -> bytes | None:
+    """A file's bytes; a symbolic link is never followed (it differs from any generated file)."""
+    if path.is_symlink():
+        return b"<symbolic link>"
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

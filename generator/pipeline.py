@@ -9,11 +9,12 @@ from typing import Any
 from generator import cache
 from generator.build import build_api
 from generator.config import Config
+from generator.docs import render_docs
 from generator.errors import GenerationError, SpecError, SpecErrors
 from generator.format import format_all
 from generator.ir import Api
 from generator.load import display, load_file
-from generator.render import render, static_files
+from generator.render import environment, render, static_files
 from generator.resolve import bundle, check_refs
 
 _VALIDATOR = "openapi-spec-validator " + version("openapi-spec-validator")
@@ -24,6 +25,8 @@ class Result:
     api: Api
     files: dict[str, str]
     warnings: tuple[str, ...]
+    # Files beside the package in the output folder (``pyproject.toml``), by name.
+    outside: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
@@ -65,4 +68,7 @@ def run(config: Config) -> Result:
             raise SpecError(name, "#", f"cannot generate from this invalid document ({detail})") from None
         raise GenerationError(f"internal error while building the client: {detail}") from None
     files = format_all(render(api, config.templates), static_files())
-    return Result(api, files, tuple(warnings) + api.warnings)
+    # README.md and api.md read the formatted sources back, so they show exactly what was generated.
+    inside, outside = render_docs(api, config, files, environment(config.templates))
+    files.update(inside)
+    return Result(api, files, tuple(warnings) + api.warnings, outside)

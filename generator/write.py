@@ -188,3 +188,86 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _generated_by_us(data: bytes, header: bytes) -> bool:
+    return data.startswith(header)
+
+
+def beside_files(folder: Path, files: dict[str, bytes], header: bytes) -> tuple[dict[str, bytes], list[str]]:
+    """The files beside the package that may be written, and notes about those that may not.
+
+    A file there that was not generated (say the project's own ``pyproject.toml`` when the
+    output folder is the project folder) is never replaced: it is left out, with a note.
+    """
+    allowed: dict[str, bytes] = {}
+    notes: list[str] = []
+    for name, data in files.items():
+        path = folder / name
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            notes.append(f"{_display(path)} not written: it is not a regular file")
+            continue
+        if path.is_file() and not _generated_by_us(path.read_bytes(), header):
+            notes.append(f"{_display(path)} not written: it exists and was not generated (no DO-NOT-EDIT header)")
+            continue
+        allowed[name] = data
+    return allowed, notes
+
+
+def read_beside(folder: Path, names: list[str] | tuple[str, ...] | set[str] | dict[str, bytes]) -> dict[str, bytes]:
+    """The current bytes of the named files beside the package (missing ones left out)."""
+    out: dict[str, bytes] = {}
+    for name in names:
+        path = folder / name
+        if path.is_symlink():
+            out[name] = b"<symbolic link>"
+        elif path.is_file():
+            out[name] = path.read_bytes()
+    return out
+
+
+def diff_beside(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """Unified diff lines for the files beside the package, named relative to the output folder."""
+    current = read_beside(folder, files)
+    lines: list[str] = []
+    for name in sorted(files):
+        old, new = current.get(name), files[name]
+        if old == new:
+            continue
+        a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
+        b = new.decode("utf-8", "replace").splitlines(keepends=True)
+        shown = f"{folder.name}/{name}"
+        lines.extend(difflib.unified_diff(a, b, f"a/{shown}" if old is not None else "/dev/null", f"b/{shown}"))
+    return lines
+
+
+def write_beside(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """Write each changed file beside the package (temp file + ``os.replace``) under the folder's lock.
+
+    Runs after the package swap; returns the names written.
+    """
+    check_paths(files)
+    written: list[str] = []
+    with exclusive(folder / ".package"):
+        for name, data in sorted(files.items()):
+            path = folder / name
+            if path.is_symlink():
+                raise SpecError(_display(path), None, "is a symbolic link; refusing to write through it")
+            if path.is_file() and path.read_bytes() == data:
+                continue
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            written.append(name)
+        if written:
+            _fsync_dir(folder)
+    return written

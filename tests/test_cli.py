@@ -404,7 +404,7 @@ def test_check_never_creates_a_missing_output_folder(project: Path, cli: Callabl
     result = cli("check", cwd=project)
     assert result.returncode == 1, result.stdout + result.stderr
     headers = diff_headers(result.stdout)
-    assert headers[:2] == ["--- /dev/null", f"+++ b/{PACKAGE}/__init__.py"]
+    assert headers[:2] == ["--- /dev/null", f"+++ b/{PACKAGE}/README.md"]
     assert all(h == "--- /dev/null" for h in headers[::2])
     assert not (project / "generated").exists()
     assert snapshot(project) == before
@@ -499,7 +499,7 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_package(project: Pa
             assert check.stdout == "", f"{context}: neither the old nor the new package:\n{check.stdout[-3000:]}"
             outcomes.append("new")
             current = seen
-        assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == [PACKAGE], context
+        assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [PACKAGE, "pyproject.toml"], context
         # kill -9 leaves no chance to clean up: a hidden staging folder may remain, never a visible one.
         leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")]
         assert all(name.startswith((f".{PACKAGE}.new-", f".{PACKAGE}.old-")) for name in leftovers), (context, leftovers)
@@ -575,7 +575,7 @@ def test_command_line_overrides_spec_output_and_package(project: Path, tmp_path:
     result = cli("generate", "--spec", SPEC_NAME, "--output", "build", "--package", "petstore_client", cwd=project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("build/petstore_client: ")
-    assert [p.name for p in (project / "build").iterdir()] == ["petstore_client"]
+    assert sorted(p.name for p in (project / "build").iterdir()) == ["petstore_client", "pyproject.toml"]
     built = tree_bytes(project / "build" / "petstore_client")
     assert sorted(built) == sorted(tree_bytes(project / "generated" / PACKAGE))
     assert not [rel for rel, data in built.items() if b"instantly_client" in data]
@@ -625,7 +625,7 @@ def test_generate_with_nothing_changed_writes_nothing(project: Path, cli: Callab
     before, times = snapshot(project), stats(project)
     result = cli("generate", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"generated/instantly_client: \d+ operations, \d+ models, unchanged \(\d+\.\d\ds\)\n", result.stdout), result.stdout
+    assert re.fullmatch(r"generated/instantly_client: \d+ operations, \d+ models, \d+ files unchanged \(\d+\.\d\ds\)\n", result.stdout), result.stdout
     assert result.stderr == ""
     assert snapshot(project) == before
     assert stats(project) == times
