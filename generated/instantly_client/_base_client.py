@@ -21,7 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from ._codec import DecodeFailure, to_jsonable
-from ._encode import FilePart, form_fields, multipart_parts, query_pairs
+from ._encode import FilePart, form_body, multipart_parts, query_pairs
 from ._errors import (
     ApiConnectionError,
     ApiDecodeError,
@@ -212,10 +212,10 @@ class _Base:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
         all_headers.update(extra_headers or {})
         content: bytes | str | None = None
-        data: list[tuple[str, str]] | None = None
         files: list[tuple[str, FilePart]] | None = None
         if endpoint.body == "form" and body is not UNSET:
-            data = form_fields(body)
+            content = form_body(body)
+            all_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         elif endpoint.body == "multipart" and body is not UNSET:
             files = multipart_parts(body)
         elif endpoint.body == "json" and body is not UNSET:
@@ -236,7 +236,6 @@ class _Base:
             params=params or None,
             headers=all_headers,
             content=content,
-            data=data,  # type: ignore[arg-type]
             files=files,
             timeout=chosen,
         )

@@ -6,11 +6,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import IO, Any
+from urllib.parse import urlencode
 
 from ._codec import is_file, to_jsonable
 from ._types import UNSET
 
-__all__ = ["form_fields", "is_file", "multipart_parts", "param_text", "query_pairs"]
+__all__ = [
+    "form_body",
+    "form_fields",
+    "is_file",
+    "multipart_parts",
+    "param_text",
+    "query_pairs",
+]
 
 # (style, explode) for a query parameter; "form" with explode is the default.
 Style = tuple[str, bool]
@@ -80,6 +88,13 @@ def form_fields(body: Any) -> list[tuple[str, str]]:
         else:
             out.append((name, param_text(value)))
     return out
+
+
+def form_body(body: Any) -> bytes:
+    """The encoded ``application/x-www-form-urlencoded`` body, fields in order.
+
+    (httpx's ``data=`` takes a mapping only; repeated fields need the pairs.)"""
+    return urlencode(form_fields(body)).encode("ascii")
 
 
 FilePart = (
