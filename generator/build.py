@@ -95,6 +95,8 @@ class Builder:
         if "null" in type_list:
             nullable = True
             type_list = [t for t in type_list if t != "null"]
+            if not type_list and not any(k in schema for k in ("const", "enum", "allOf", "oneOf", "anyOf")):
+                return typemap.NONE  # {"type": "null"}, as in anyOf: [{$ref: ...}, {type: "null"}]
         result = self._type_inner(schema, type_list, where, hint)
         if nullable:
             result = result.nullable()
@@ -223,6 +225,12 @@ class Builder:
 
     def all_of(self, schema: dict[str, Any], where: Path, hint: str) -> TypeRef:
         parts = schema["allOf"]
+        # allOf: [{$ref: X}] (often beside a description or nullable) is X itself, not a copy of it.
+        substantive = [(i, p) for i, p in enumerate(parts) if not _annotation_only(p)]
+        if len(substantive) == 1 and not schema.get("properties"):
+            index, part = substantive[0]
+            result = self.type_of(part, [*where, "allOf", index], hint)
+            return result.nullable() if any(isinstance(p, dict) and p.get("nullable") is True for p in parts) else result
         merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
         for key in ("description", "title"):
             if key in schema:
@@ -656,6 +664,14 @@ def _models_in(annotation: str, models: dict[str, Any]) -> set[str]:
     return {token for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", annotation) if token in models}
 
 
+_ANNOTATIONS = frozenset({"description", "title", "nullable", "readOnly", "writeOnly", "deprecated", "default", "example", "examples", "externalDocs", "$comment"})
+
+
+def _annotation_only(schema: Any) -> bool:
+    """A schema that only describes (``{description: ...}``, ``{nullable: true}``) and constrains nothing."""
+    return isinstance(schema, dict) and all(k in _ANNOTATIONS or k.startswith("x-") for k in schema)
+
+
 def _finite(value: Any) -> bool:
     return not isinstance(value, float) or value == value and value not in (float("inf"), float("-inf"))
 
@@ -681,7 +697,7 @@ def _phrase(key: str) -> str:
             return f"Status{key}"
     if key == "default":
         return "Default"
-    return "Status" + naming.pascal(key.upper(), "")
+    return naming.pascal("Status " + key.upper(), "Status")  # "4XX" -> Status4XX
 
 
 def _safe_version(version: str) -> str:
