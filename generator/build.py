@@ -38,6 +38,7 @@ class _ModelDraft:
     where: Path
     fields: list[Field] = dataclasses.field(default_factory=list)
     doc: str = ""
+    extra: TypeRef | None = None  # the additionalProperties schema's type
 
 
 class Builder:
@@ -294,10 +295,8 @@ class Builder:
     def fill_fields(self, draft: _ModelDraft) -> None:
         schema = draft.schema
         required = set(r for r in schema.get("required", []) if isinstance(r, str)) if isinstance(schema.get("required"), list) else set()
-        taken = set(naming.RESERVED_FIELDS)
-        fields = []
+        drafts: list[tuple[str, TypeRef, bool, str]] = []
         for wire, prop in schema.get("properties", {}).items():
-            name = naming.unique(naming.snake(wire, "field"), taken)
             prop_where = [*draft.where, "properties", wire]
             ftype = self.type_of(prop, prop_where, draft.name + naming.pascal(wire, "Field"))
             doc = ""
@@ -313,7 +312,20 @@ class Builder:
             if one_sided:
                 side = "read-only: sent by the server" if target.get("readOnly") is True else "write-only: sent by the client"
                 doc = f"{doc}\n\n({side}; optional here because the same model is used both ways.)".strip()
-            fields.append(Field(name, wire, ftype, wire in required and not one_sided, naming.clean_text(doc)))
+            drafts.append((wire, ftype, wire in required and not one_sided, naming.clean_text(doc)))
+        extra_schema = schema.get("additionalProperties")
+        if isinstance(extra_schema, dict) and extra_schema:
+            draft.extra = self.type_of(extra_schema, [*draft.where, "additionalProperties"], draft.name + "Value")
+        # A field must not shadow a name the class body uses: `list: str` would turn the
+        # annotation `list[str]` of a later field into an error, `dict` breaks default_factory.
+        annotations = [f[1].annotation for f in drafts] + ([draft.extra.annotation] if draft.extra else [])
+        used = naming.CLASS_BODY_NAMES.union(*(naming.annotation_names(a) for a in annotations))
+        taken = set(naming.RESERVED_FIELDS)
+        fields = []
+        for wire, ftype, is_required, doc in drafts:
+            base = naming.snake(wire, "field")
+            name = naming.unique(base + "_" if base in used else base, taken)
+            fields.append(Field(name, wire, ftype, is_required, doc))
         draft.fields = fields
 
     # ---------------------------------------------------------------- operations
@@ -402,7 +414,8 @@ class Builder:
         return list(merged.values())
 
     def operation(self, path: str, method: str, op: dict[str, Any], item: dict[str, Any], where: Path, op_id: str, taken: set[str], tag: str) -> Operation:
-        name = naming.unique(naming.snake(op_id, "call"), taken)
+        base = naming.snake(op_id, "call")
+        name = naming.unique(base + "_" if base in naming.RESOURCE_BODY_NAMES else base, taken)
         raw_name = naming.unique(name.rstrip("_") + "_raw", taken)
         pascal_id = naming.pascal(op_id, "Call")
         params_taken = set(naming.RESERVED_PARAMS)
@@ -577,11 +590,13 @@ class Builder:
             referenced: set[str] = set()
             runtime: set[str] = set()
             for f in draft.fields:
-                codecs |= f.type.codecs | {"req" if f.required else "opt"}
-                typing_names |= f.type.typing
-                modules |= f.type.modules
-                referenced |= f.type.models
-                runtime |= f.type.runtime
+                codecs |= {"req" if f.required else "opt"}
+            for t in [f.type for f in draft.fields] + ([draft.extra] if draft.extra else []):
+                codecs |= t.codecs
+                typing_names |= t.typing
+                modules |= t.modules
+                referenced |= t.models
+                runtime |= t.runtime
             stmts: list[Stmt] = [("__future__", "annotations", ""), ("dataclasses", "", "")]
             stmts += [(m, "", "") for m in modules] + [("typing", n, "") for n in typing_names | ({"TYPE_CHECKING"} if referenced - {name} else set())]
             stmts += [(".._codec", c, "") for c in codecs]
@@ -595,7 +610,13 @@ class Builder:
         # module names are assigned in sorted order above; resolve type imports with the final table
         table = {name: module for name, module, *_ in models}
         built_models = tuple(
-            Model(name, module, draft.doc, tuple(draft.fields), imports, tuple(block([(f".{table[m]}", m, "") for m in {x for f in draft.fields for x in f.type.models} - {name}], "    ")), draft.schema.get("additionalProperties") is False)
+            Model(
+                name, module, draft.doc, tuple(draft.fields), imports,
+                tuple(block([(f".{table[m]}", m, "") for m in ({x for f in draft.fields for x in f.type.models} | (draft.extra.models if draft.extra else set())) - {name}], "    ")),
+                draft.schema.get("additionalProperties") is False,
+                draft.extra.annotation if draft.extra else "Any",
+                draft.extra.decoder if draft.extra else "",
+            )
             for name, module, draft, imports in models
         )
         errors = tuple(sorted(self.errors.values(), key=lambda e: e.name))

@@ -52,6 +52,8 @@ class Model:
     imports: tuple[str, ...]
     type_imports: tuple[str, ...]
     closed: bool = False  # additionalProperties: false
+    extra_annotation: str = "Any"  # value type of additional_properties (additionalProperties: a schema)
+    extra_decoder: str = ""  # its decoder, "" to keep values as received
 
 
 @dataclasses.dataclass(frozen=True)

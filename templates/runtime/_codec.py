@@ -326,14 +326,24 @@ def req(data: Mapping[str, Any], key: str, decode: Decoder[T]) -> T:
 
 
 def extra(
-    data: Mapping[str, Any], known: Iterable[str], closed: bool = False
+    data: Mapping[str, Any],
+    known: Iterable[str],
+    closed: bool = False,
+    decode: Decoder[Any] | None = None,
 ) -> dict[str, Any]:
     """Properties the spec does not name, kept so nothing the server sent is lost.
 
-    ``closed`` (``additionalProperties: false``) makes them an error when strict."""
+    ``closed`` (``additionalProperties: false``) makes them an error when strict;
+    ``decode`` (``additionalProperties`` is a schema) decodes each value."""
     out = {k: v for k, v in data.items() if k not in known}
     if out and closed and STRICT.get():
         raise DecodeFailure("no property " + repr(sorted(out)[0])).at(sorted(out)[0])
+    if decode is not None:
+        for key, value in out.items():
+            try:
+                out[key] = decode(value)
+            except DecodeFailure as exc:
+                raise exc.at(key) from None
     return out
 
 
