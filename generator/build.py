@@ -407,7 +407,7 @@ class Builder:
         merged: dict[tuple[str, str], tuple[dict[str, Any], Path]] = {}
         for source, base in ((item.get("parameters") or [], [*item_where, "parameters"]), (op.get("parameters") or [], [*where, "parameters"])):
             for index, raw in enumerate(source):
-                param, pwhere = self.resolver.deref(raw, [*base, index])
+                param, _ = self.resolver.deref(raw, [*base, index])
                 if not isinstance(param, dict) or "name" not in param or "in" not in param:
                     raise self.fail([*base, index], "a parameter needs 'name' and 'in'")
                 merged[(str(param["in"]), str(param["name"]))] = (param, [*base, index])
@@ -474,7 +474,7 @@ class Builder:
             required = bool(body.get("required"))
             doc = naming.clean_text(body.get("description", "") if isinstance(body.get("description"), str) else "") or "The request body."
             entry = Param("body", "body", "body", btype, required, doc)
-            (keyword if required else keyword).append(entry)
+            keyword.append(entry)
             arg_docs.append(("body", doc))
             body_arg = "body"
         keyword.sort(key=lambda p: not p.required)
@@ -674,7 +674,7 @@ class Builder:
             if not isinstance(scheme, dict):
                 continue
             kind = scheme.get("type")
-            if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer" or kind in ("oauth2", "openIdConnect"):
+            if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in ("oauth2", "openIdConnect"):
                 return "bearer", ""
             if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie"):
                 return str(scheme["in"]), str(scheme.get("name", ""))
@@ -694,7 +694,7 @@ def _annotation_only(schema: Any) -> bool:
 
 
 def _finite(value: Any) -> bool:
-    return not isinstance(value, float) or value == value and value not in (float("inf"), float("-inf"))
+    return not isinstance(value, float) or (value == value and value not in (float("inf"), float("-inf")))
 
 
 def _resp_expr(kind: str, decoder: str, error: str) -> str:
