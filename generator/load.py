@@ -79,7 +79,26 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     return out
 
 
+def _yaml11_number(text: str, is_int: bool) -> bool:
+    """A plain scalar only YAML 1.1 reads as a number: ``0755`` (octal), ``18:00`` (base 60), ``1_000``."""
+    digits = text.lstrip("+-")
+    if is_int:
+        return (len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()) or not _YAML12_INT.fullmatch(text)
+    return not _YAML12_FLOAT.fullmatch(text) and digits.lower() not in (".inf", ".nan")
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # Kept as text, as YAML 1.2 and the author read it (``example: 18:00`` is a time, not 1080).
+    return node.value if node.style is None and _yaml11_number(node.value, True) else loader.construct_yaml_int(node)
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    return node.value if node.style is None and _yaml11_number(node.value, False) else loader.construct_yaml_float(node)
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
 
 
@@ -182,8 +201,9 @@ def _prescan(text: str, name: str) -> None:
 
     Enforces ``MAX_DEPTH``, ``MAX_NODES`` and ``MAX_EXPANDED_CHARS`` counting every alias as
     the nodes it expands to (an alias bomb fails here, in linear time); refuses recursive
-    aliases, tags that are not plain JSON types, and plain scalars that YAML 1.1 reads
-    differently from YAML 1.2 (``NO`` as false, ``0755`` as 493, ``1:20`` as 80).
+    aliases, tags that are not plain JSON types, plain scalars that YAML 1.1 reads as
+    booleans but YAML 1.2 as text (``NO``, ``yes``, ``on``) and ``openapi: 3.1`` (a number).
+    Numbers only YAML 1.1 has (``0755``, ``18:00``, ``1_000``) are kept as text by the loader.
     """
     resolver = yaml.resolver.Resolver()
     anchors: dict[str, tuple[int, int, int]] = {}  # name -> (nodes, chars, height)
@@ -234,14 +254,19 @@ def _prescan(text: str, name: str) -> None:
         if tag is not None and tag not in ("!", *_PLAIN_TAGS):
             raise fail(f"YAML tag {tag!r} is not supported: a spec holds plain JSON values")
 
+    def in_example() -> bool:
+        # Examples are documentation: nothing in them reaches code, so a value that
+        # YAML 1.1 reads oddly there (Redocly's museum has `example: 18:00`) is fine.
+        return any(frame.is_map and frame.key in ("example", "examples") for frame in stack[:-1]) or bool(
+            stack and stack[-1].is_map and not stack[-1].expect_key and stack[-1].key in ("example", "examples")
+        )
+
     def check_plain(value: str) -> None:
         tag = resolver.resolve(yaml.ScalarNode, value, (True, False))
-        digits = value.lstrip("+-")
-        octal = len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()
+        if in_example() and len(value) <= 24:
+            return
         if tag == _YAML + "bool" and value not in _YAML12_BOOL:
             raise fail(f"{value!r} is read as a boolean by YAML 1.1 (not by YAML 1.2): quote it")
-        if (tag == _YAML + "int" and (octal or not _YAML12_INT.fullmatch(value))) or (tag == _YAML + "float" and not _YAML12_FLOAT.fullmatch(value) and digits.lower() not in (".inf", ".nan")):
-            raise fail(f"{value!r} is read as a number by YAML 1.1 (octal, base 60 or with '_'), unlike YAML 1.2: quote it")
         if len(stack) == 1 and stack[0].is_map and stack[0].key == "openapi" and not stack[0].expect_key and tag in (_YAML + "float", _YAML + "int"):
             raise fail(f"openapi: {value} is read as a number, not a version string: quote it (\"{value}.0\")")
         if tag == _YAML + "int" and len(value) > 24:
