@@ -210,8 +210,8 @@ def build_docs(api: Api, config: Config, files: dict[str, str]) -> Docs:
         (limit.name, ", ".join(f"`{o}`" for o in limit.operations), str(limit.per_key or "-"), str(limit.per_process or "-"), f"{limit.window:g} s")
         for limit in getattr(config, "rate_limits", ())
     )
-    auth = {"bearer": "an `Authorization: Bearer <key>` header", "header": f"the `{api.auth_name}` header",
-            "query": f"the `{api.auth_name}` query parameter", "cookie": f"the `{api.auth_name}` cookie"}.get(api.auth_kind, "no authentication")
+    auth = {"bearer": "an `Authorization: Bearer <key>` header", "header": f"the `{_md(api.auth_name)}` header",
+            "query": f"the `{_md(api.auth_name)}` query parameter", "cookie": f"the `{_md(api.auth_name)}` cookie"}.get(api.auth_kind, "no authentication")
     return Docs(
         package=api.package,
         dist_name=api.package.replace("_", "-"),
@@ -221,7 +221,7 @@ def build_docs(api: Api, config: Config, files: dict[str, str]) -> Docs:
         generator=api.generator,
         generator_version=api.generator_version,
         spec_sha256=api.spec_sha256,
-        base_url=api.base_url,
+        base_url=_md(api.base_url),
         key_env=api.key_env,
         auth=auth,
         resources=tuple(resources),
@@ -238,10 +238,24 @@ def build_docs(api: Api, config: Config, files: dict[str, str]) -> Docs:
 
 
 def _toml_string(value: str) -> str:
-    """A TOML basic string: the JSON escapes are valid TOML escapes."""
-    import json
+    """A TOML basic string: quotes, backslashes and control characters escaped, never a surrogate."""
+    out = []
+    for char in str(value):
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\uFFFD")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
-    return json.dumps(value, ensure_ascii=False)
+
+# Characters spec text must not bring into Markdown: controls, lone surrogates, line and
+# paragraph separators, the byte-order mark and bidi overrides (they can hide or reorder text).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]")
 
 
 def render_docs(api: Api, config: Config, files: dict[str, str], env: jinja2.Environment) -> tuple[dict[str, str], dict[str, str]]:
@@ -252,7 +266,8 @@ def render_docs(api: Api, config: Config, files: dict[str, str], env: jinja2.Env
 
     def one(template: str, header: str) -> str:
         try:
-            return header + env.get_template(template).render(docs=docs)
+            # Spec text is cleaned where it is placed; a lone surrogate anywhere else still never reaches the file.
+            return header + _SURROGATE.sub("\ufffd", env.get_template(template).render(docs=docs))
         except jinja2.TemplateError as exc:
             raise GenerationError(f"template {template} failed: {exc}") from None
 
@@ -261,10 +276,15 @@ def render_docs(api: Api, config: Config, files: dict[str, str], env: jinja2.Env
     return inside, outside
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _md(text: str) -> str:
-    """Spec text in a Markdown table cell or line: no line breaks, no pipes, no HTML."""
-    text = " ".join(str(text).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Spec text in a Markdown line or table cell: one line, no pipes, backticks or HTML, nothing hidden."""
+    text = " ".join(_UNSAFE.sub(" ", str(text)).split())
+    for char, escaped in (("\\", "\\\\"), ("|", "\\|"), ("`", "\\`"), ("<", "&lt;"), (">", "&gt;")):
+        text = text.replace(char, escaped)
+    return text
 
 
 def _pep440(version: str) -> str:

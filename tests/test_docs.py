@@ -205,3 +205,61 @@ def test_colour_on_a_terminal_unless_no_color(project: Path) -> None:
 
     assert "\033[31merror:\033[0m" in run({"TERM": "xterm"})
     assert "\033[" not in run({"TERM": "xterm", "NO_COLOR": "1"})
+
+
+def test_progress_shows_on_a_terminal_after_the_delay_and_is_erased() -> None:
+    import io
+    import time
+
+    import pytest
+
+    from generator import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    patch = pytest.MonkeyPatch()
+    try:
+        screen = Terminal()
+        patch.setattr(sys, "stderr", screen)
+        with cli.progress("generate: big.yaml", True, after=0.05):
+            time.sleep(0.4)
+        shown = screen.getvalue()
+        assert "generate: big.yaml" in shown and shown.endswith("\r\033[K")
+        quick = Terminal()
+        patch.setattr(sys, "stderr", quick)
+        with cli.progress("generate: small.yaml", True, after=5):
+            pass
+        assert quick.getvalue() == ""  # fast runs print nothing
+        piped = io.StringIO()
+        patch.setattr(sys, "stderr", piped)
+        with cli.progress("generate: big.yaml", True, after=0.01):
+            time.sleep(0.1)
+        assert piped.getvalue() == ""  # never when stderr is not a terminal
+    finally:
+        patch.undo()
+
+
+def test_hostile_spec_text_stays_inert_in_markdown_and_toml(tmp_path: Path) -> None:
+    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    title = 'Evil "API" \\ | `x` <b>bold</b>\x7f\u202e\n[tool.evil]\nkey = 1'
+    spec["info"]["title"] = title
+    spec["info"]["version"] = "v2.1-beta+evil\nname = 'x'"
+    first = next(iter(spec["paths"].values()))
+    next(iter(first.values()))["summary"] = "line one\n\n## Injected heading\n| a | b |"
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "api_v2.json").write_text(json.dumps(spec), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.generator]\nspec = "specs/api_v2.json"\noutput = "generated"\npackage = "instantly_client"\n', encoding="utf-8")
+    result = run_cli("generate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = tomllib.loads((tmp_path / "generated" / "pyproject.toml").read_text(encoding="utf-8"))
+    assert set(data) == {"build-system", "project", "tool"} and set(data["tool"]) == {"setuptools"}
+    # The title (as build cleaned it) is one TOML string, not new keys or tables.
+    assert data["project"]["description"].startswith('Typed Python client for Evil "API" \\ | `x` <b>bold</b>')
+    assert data["project"]["description"].endswith("[tool.evil]\nkey = 1")
+    assert data["project"]["version"] == "2.1"
+    for name in ("README.md", "api.md"):
+        text = (tmp_path / "generated" / "instantly_client" / name).read_text(encoding="utf-8")
+        assert "\n## Injected heading" not in text and "<b>" not in text and "\x7f" not in text and "\u202e" not in text
+        assert not re.search(r"^\[tool\.evil\]", text, re.M)
