@@ -89,11 +89,11 @@ def _yaml11_number(text: str, is_int: bool) -> bool:
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
     # Kept as text, as YAML 1.2 and the author read it (``example: 18:00`` is a time, not 1080).
-    return node.value if node.style is None and _yaml11_number(node.value, True) else loader.construct_yaml_int(node)
+    return node.value if not node.style and _yaml11_number(node.value, True) else loader.construct_yaml_int(node)
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    return node.value if node.style is None and _yaml11_number(node.value, False) else loader.construct_yaml_float(node)
+    return node.value if not node.style and _yaml11_number(node.value, False) else loader.construct_yaml_float(node)
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
