@@ -136,7 +136,9 @@ def annotation_names(annotation: str) -> frozenset[str]:
 
 def unique(name: str, taken: set[str], *, fold: bool = False) -> str:
     """``name``, or ``name_2``, ``name_3``... so that it is not in ``taken`` (case-insensitively with ``fold``)."""
-    key = (lambda n: n.casefold()) if fold else (lambda n: n)
+    def key(n: str) -> str:
+        return n.casefold() if fold else n
+
     candidate = name
     counter = 2
     sep = "_" if name[:1].islower() or name.endswith("_") else ""

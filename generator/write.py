@@ -71,7 +71,7 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+    return bool(result == 0)
 
 
 def _inside(path: Path, folder: Path) -> bool:
