@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from generator import GENERATOR_NAME, __version__, naming, typemap
+from generator import GENERATOR_NAME, __version__, naming, runtime_config, typemap
 from generator.config import Config
 from generator.errors import SpecError, pointer
 from generator.imports import Stmt, block
@@ -359,6 +359,8 @@ class Builder:
                     self.warnings.append(f"{exc} (operation {op_id!r} skipped)")
                     continue
                 resources.setdefault(key, []).append(operation)
+        if any(isinstance(op, dict) and op.get("callbacks") for item in paths.values() if isinstance(item, dict) for op in item.values()):
+            self.notes.append("callbacks are not generated (they are requests the API sends back, not calls a client makes)")
         if "webhooks" in self.doc:
             self.notes.append("webhooks are not generated (they are requests the API sends, not calls a client makes)")
         built_resources = []
@@ -372,7 +374,8 @@ class Builder:
             async_name = naming.unique("Async" + cls_name, self.class_names, fold=True)
             ops = tuple(resources[key])
             built_resources.append(Resource(attr, module, cls_name, async_name, naming.clean_text(resource_docs[key]), ops, *self.resource_imports(ops)))
-        return self.finish(tuple(built_resources))
+        # Retries, rate limits, response headers and waiters from the config (generator/runtime_config.py).
+        return runtime_config.apply(self, tuple(built_resources), self.finish)
 
     def resource_imports(self, ops: tuple[Operation, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         params = [t for op in ops for t in op.annotation_types]

@@ -7,15 +7,19 @@ constants, classes, then functions; ``as`` imports on lines of their own.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable
 
 Stmt = tuple[str, str, str]  # (module, name, alias); name "" means "import module"
 
 
-def _name_key(name: str) -> tuple[int, str]:
+def _name_key(name: str) -> tuple[int, list[tuple[int, str]], str]:
+    # Like ruff's isort: constants, classes, then the rest; each in natural order
+    # ignoring case (WaiterError before WaitForJobError, Model2 before Model10).
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
-    return kind, name
+    natural = [(int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", name.lower())]
+    return kind, natural, name
 
 
 def _section(module: str) -> int:
@@ -47,10 +51,10 @@ def block(stmts: Iterable[Stmt], indent: str = "") -> list[str]:
             aliased.append((module, name, alias))
             continue
         froms.setdefault(module, set()).add(name)
-    entries: list[tuple[tuple[int, str], tuple[int, str], str]] = []
+    entries: list[tuple[tuple[int, str], tuple[int, list[tuple[int, str]], str], str]] = []
     for module, names in froms.items():
         ordered = sorted(names, key=_name_key)
-        entries.append((_module_key(module), (-1, ""), f"from {module} import {', '.join(ordered)}"))
+        entries.append((_module_key(module), (-1, [], ""), f"from {module} import {', '.join(ordered)}"))
     for module, name, alias in aliased:
         entries.append((_module_key(module), _name_key(name), f"from {module} import {name} as {alias}"))
     for _km, _kn, line in sorted(entries, key=lambda e: (e[0], e[1])):

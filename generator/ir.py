@@ -96,6 +96,28 @@ class Operation:
     query_styles: tuple[str, ...] = ()  # "(wire, style, explode)" literals for the Endpoint
     annotation_types: tuple[TypeRef, ...] = ()  # every type in the signature, for imports
     accept: str = ""  # the Accept header when it is not application/json
+    # Run-time settings for the Endpoint, from generator.runtime_config:
+    idempotent: bool = False  # safe to retry once sent (by HTTP method, or marked in the config)
+    limits: tuple[str, ...] = ()  # names of the client-side rate limits it takes a slot from
+    response_headers: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (response key, ((name, JSON type), ...))
+
+
+@dataclasses.dataclass(frozen=True)
+class Waiter:
+    """A method that polls ``operation`` until the watched field reaches a final value."""
+
+    name: str
+    const: str  # module constant holding the runtime Waiter
+    operation: Operation  # the polled operation: its parameters are the waiter's
+    field: str  # attribute of the response model
+    success: tuple[str | int | float | bool, ...]
+    failure: tuple[str | int | float | bool, ...]
+    pending: tuple[str | int | float | bool, ...]
+    error: str  # error class expression, e.g. "_e.OAuthSessionError"
+    details: tuple[str, ...]  # attributes copied from the response onto the error
+    timeout: float
+    interval: float
+    doc: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +130,7 @@ class Resource:
     operations: tuple[Operation, ...]
     imports: tuple[str, ...]
     type_imports: tuple[str, ...]
+    waiters: tuple[Waiter, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +139,7 @@ class ErrorClass:
     base: str
     body_type: str
     doc: str
+    attributes: tuple[tuple[str, str], ...] = ()  # (name, annotation) beyond body
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,3 +167,6 @@ class Api:
     client_imports: tuple[str, ...]
     notes: tuple[str, ...]
     warnings: tuple[str, ...]  # lenient mode: what was skipped and why
+    # The generated clients' class attributes (retry policy, rate limits) and what they import.
+    client_settings: tuple[str, ...] = ()
+    client_base_names: tuple[str, ...] = ("AsyncBaseClient", "Auth", "SyncBaseClient")

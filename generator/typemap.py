@@ -34,9 +34,10 @@ def scalar(type_name: str, fmt: str) -> TypeRef | None:
 # Generic error classes of the runtime, by status.
 STATUS_BASES = {400: "BadRequestError", 401: "AuthenticationError", 403: "PermissionDeniedError",
                 404: "NotFoundError", 409: "ConflictError", 422: "UnprocessableEntityError", 429: "RateLimitError"}
-BASE_ERRORS = ("ApiConnectionError", "ApiDecodeError", "ApiError", "ApiStatusError", "ApiTimeoutError",
-               "AuthenticationError", "BadRequestError", "ConflictError", "NotFoundError", "PermissionDeniedError",
-               "RateLimitError", "ServerError", "UnexpectedStatusError", "UnprocessableEntityError")
+BASE_ERRORS = ("ApiConnectionError", "ApiDeadlineError", "ApiDecodeError", "ApiError", "ApiStatusError", "ApiTimeoutError",
+               "AuthenticationError", "BadRequestError", "ClientRateLimitError", "ConflictError", "NotFoundError",
+               "PermissionDeniedError", "RateLimitError", "ServerError", "UnexpectedStatusError", "UnprocessableEntityError",
+               "WaiterError", "WaiterFailedError", "WaiterTimeoutError")
 
 
 def status_base(key: str) -> str:

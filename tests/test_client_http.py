@@ -127,6 +127,9 @@ def call(mode: str, op: Op, **client_kwargs: Any) -> Any:
     ``op`` works for both: async methods return a coroutine, which is awaited.
     """
     client_kwargs.setdefault("api_key", KEY)
+    # These tests are about mapping one response to one result; retries have their
+    # own tests (test_retries.py), so each call here makes exactly one attempt.
+    client_kwargs.setdefault("max_retries", 0)
     if mode == "sync":
         with Client(**client_kwargs) as client:
             return op(client)
@@ -660,7 +663,7 @@ def test_key_that_cannot_be_sent_fails_cleanly_without_leaking(
 def test_sync_with_block_closes_the_pool(server: FaultServer) -> None:
     server.add(MICROSOFT, json_body(INIT_BODY), json_body(INIT_BODY))
 
-    with Client(api_key=KEY, base_url=server.url) as client:
+    with Client(api_key=KEY, base_url=server.url, max_retries=0) as client:
         client.oauth.init_microsoft_oauth()
         client.oauth.init_microsoft_oauth()
         assert server.open_connections == 1  # kept alive and reused
@@ -675,7 +678,7 @@ def test_async_with_block_closes_the_pool(server: FaultServer) -> None:
     server.add(MICROSOFT, json_body(INIT_BODY), json_body(INIT_BODY))
 
     async def main() -> AsyncClient:
-        async with AsyncClient(api_key=KEY, base_url=server.url) as client:
+        async with AsyncClient(api_key=KEY, base_url=server.url, max_retries=0) as client:
             await client.oauth.init_microsoft_oauth()
             await client.oauth.init_microsoft_oauth()
             assert server.open_connections == 1
@@ -691,7 +694,7 @@ def test_async_with_block_closes_the_pool(server: FaultServer) -> None:
 
 def test_close_method_closes_the_pool(server: FaultServer) -> None:
     server.add(MICROSOFT, json_body(INIT_BODY))
-    client = Client(api_key=KEY, base_url=server.url)
+    client = Client(api_key=KEY, base_url=server.url, max_retries=0)
     client.oauth.init_microsoft_oauth()
 
     client.close()

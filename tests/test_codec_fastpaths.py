@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generated"))
 
-from instantly_client import _codec  # noqa: E402
+from instantly_client import _codec
 
 SAMPLES = [
     "2025-01-01T12:00:00Z",

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, run_cli
 
 # document -> (mode, reason): "strict" generates as is; "lenient" needs --lenient (the

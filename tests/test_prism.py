@@ -9,6 +9,7 @@ with the spec's example responses, which the client must decode into its models.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import re
@@ -17,15 +18,13 @@ import socket
 import subprocess
 import sys
 import time
-import inspect
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import CORPUS, ROOT, run_cli
+
 from generator.naming import snake
 
 SPEC = CORPUS / "specs" / "real_instantly_api_v2_2026-06-11.json"

@@ -11,18 +11,24 @@ if TYPE_CHECKING:
     from ._client import AsyncClient as AsyncClient
     from ._client import Client as Client
     from ._meta import __version__ as __version__
+    from ._ratelimit import RateLimit as RateLimit
+    from ._ratelimit import SlidingWindowLimiter as SlidingWindowLimiter
+    from ._retry import RetryPolicy as RetryPolicy
     from ._types import UNSET as UNSET
     from ._types import ApiResponse as ApiResponse
     from ._types import Unset as Unset
     from .errors import ApiConnectionError as ApiConnectionError
+    from .errors import ApiDeadlineError as ApiDeadlineError
     from .errors import ApiDecodeError as ApiDecodeError
     from .errors import ApiError as ApiError
     from .errors import ApiStatusError as ApiStatusError
     from .errors import ApiTimeoutError as ApiTimeoutError
     from .errors import AuthenticationError as AuthenticationError
     from .errors import BadRequestError as BadRequestError
+    from .errors import ClientRateLimitError as ClientRateLimitError
     from .errors import ConflictError as ConflictError
     from .errors import NotFoundError as NotFoundError
+    from .errors import OAuthSessionError as OAuthSessionError
     from .errors import PermissionDeniedError as PermissionDeniedError
     from .errors import RateLimitError as RateLimitError
     from .errors import ServerError as ServerError
@@ -30,6 +36,9 @@ if TYPE_CHECKING:
     from .errors import TooManyRequestsError as TooManyRequestsError
     from .errors import UnexpectedStatusError as UnexpectedStatusError
     from .errors import UnprocessableEntityError as UnprocessableEntityError
+    from .errors import WaiterError as WaiterError
+    from .errors import WaiterFailedError as WaiterFailedError
+    from .errors import WaiterTimeoutError as WaiterTimeoutError
     from .models import GetOAuthSessionStatusResponse as GetOAuthSessionStatusResponse
     from .models import InitGoogleOAuthResponse as InitGoogleOAuthResponse
     from .models import InitMicrosoftOAuthResponse as InitMicrosoftOAuthResponse
@@ -38,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__: list[str] = [
     "ApiConnectionError",
+    "ApiDeadlineError",
     "ApiDecodeError",
     "ApiError",
     "ApiResponse",
@@ -47,27 +57,36 @@ __all__: list[str] = [
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ClientRateLimitError",
     "ConflictError",
     "GetOAuthSessionStatusResponse",
     "InitGoogleOAuthResponse",
     "InitMicrosoftOAuthResponse",
     "NotFoundError",
+    "OAuthSessionError",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
+    "RetryPolicy",
     "ServerError",
     "ServiceUnavailableError",
     "ServiceUnavailableErrorBody",
+    "SlidingWindowLimiter",
     "TooManyRequestsError",
     "TooManyRequestsErrorBody",
     "UNSET",
     "UnexpectedStatusError",
     "UnprocessableEntityError",
     "Unset",
+    "WaiterError",
+    "WaiterFailedError",
+    "WaiterTimeoutError",
     "__version__",
 ]
 
 _EXPORTS: dict[str, str] = {
     "ApiConnectionError": ".errors",
+    "ApiDeadlineError": ".errors",
     "ApiDecodeError": ".errors",
     "ApiError": ".errors",
     "ApiResponse": "._types",
@@ -77,22 +96,30 @@ _EXPORTS: dict[str, str] = {
     "AuthenticationError": ".errors",
     "BadRequestError": ".errors",
     "Client": "._client",
+    "ClientRateLimitError": ".errors",
     "ConflictError": ".errors",
     "GetOAuthSessionStatusResponse": ".models",
     "InitGoogleOAuthResponse": ".models",
     "InitMicrosoftOAuthResponse": ".models",
     "NotFoundError": ".errors",
+    "OAuthSessionError": ".errors",
     "PermissionDeniedError": ".errors",
+    "RateLimit": "._ratelimit",
     "RateLimitError": ".errors",
+    "RetryPolicy": "._retry",
     "ServerError": ".errors",
     "ServiceUnavailableError": ".errors",
     "ServiceUnavailableErrorBody": ".models",
+    "SlidingWindowLimiter": "._ratelimit",
     "TooManyRequestsError": ".errors",
     "TooManyRequestsErrorBody": ".models",
     "UNSET": "._types",
     "UnexpectedStatusError": ".errors",
     "UnprocessableEntityError": ".errors",
     "Unset": "._types",
+    "WaiterError": ".errors",
+    "WaiterFailedError": ".errors",
+    "WaiterTimeoutError": ".errors",
     "__version__": "._meta",
 }
 

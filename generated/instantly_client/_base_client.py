@@ -3,18 +3,31 @@
 
 Generated resources describe each operation with an ``Endpoint`` constant and
 call ``request``; everything generic (URLs, parameters, authentication, errors,
-decoding) lives here, once, for both the sync and the async client.
+decoding, retries, deadlines, client-side rate limits) lives here, once, for both
+the sync and the async client.
+
+Each call runs attempts until one succeeds or the failure is final: an attempt
+takes a slot from the rate limits its endpoint names, is sent with its timeouts
+cut to what is left of the call's deadline, and on a retryable failure the call
+sleeps (``Retry-After`` or backoff) if that still fits before the deadline. One
+DEBUG line per attempt goes to the package's logger (method, path, outcome,
+attempt, wait), never a header or the key.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import dataclasses
 import functools
+import hashlib
 import json
+import logging
+import math
 import os
 import platform
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
 from urllib.parse import quote
 
@@ -24,6 +37,7 @@ from ._codec import DecodeFailure, to_jsonable
 from ._encode import FilePart, form_body, multipart_parts, query_pairs
 from ._errors import (
     ApiConnectionError,
+    ApiDeadlineError,
     ApiDecodeError,
     ApiError,
     ApiStatusError,
@@ -31,6 +45,8 @@ from ._errors import (
     describe,
     status_error_class,
 )
+from ._ratelimit import PROCESS_LIMITER, Bucket, RateLimit, SlidingWindowLimiter
+from ._retry import IDEMPOTENT_METHODS, RetryPolicy, transport_retryable
 from ._types import UNSET, ApiResponse, Unset
 
 __all__ = [
@@ -38,7 +54,10 @@ __all__ = [
     "AsyncResource",
     "Auth",
     "Endpoint",
+    "RateLimit",
     "Resp",
+    "RetryPolicy",
+    "SlidingWindowLimiter",
     "SyncBaseClient",
     "SyncResource",
     "Timeout",
@@ -52,6 +71,8 @@ S = TypeVar("S")
 Timeout = float | httpx.Timeout | None
 BodyKind = Literal["json", "text", "bytes", "form", "multipart", "none"]
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+HeaderValue = str | int | float | bool | None
+_log = logging.getLogger(__name__.rpartition(".")[0] or __name__)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -77,6 +98,28 @@ class Endpoint(Generic[T]):
     query_styles: tuple[tuple[str, str, bool], ...] = ()
     """(name, style, explode) of query parameters not in the default form style."""
     accept: str = "application/json"
+    idempotent: bool | None = None
+    """Safe to repeat once the request may have reached the server; None: by method."""
+    limits: tuple[str, ...] = ()
+    """Names of the client's rate limits that every attempt takes a slot from."""
+    headers: Mapping[str, tuple[tuple[str, str], ...]] = dataclasses.field(
+        default_factory=dict
+    )
+    """Response key -> the headers the spec declares: (lower-case name, JSON type)."""
+
+    @property
+    def is_idempotent(self) -> bool:
+        if self.idempotent is None:
+            return self.method.upper() in IDEMPOTENT_METHODS
+        return self.idempotent
+
+    def declared_headers(self, response: httpx.Response) -> dict[str, HeaderValue]:
+        """The headers the spec declares for this response's status, parsed to their types."""
+        status = response.status_code
+        keys = (str(status), f"{status // 100}XX", "default")
+        key = next((k for k in keys if k in self.responses), None)
+        declared = self.headers.get(key, ()) if key is not None else ()
+        return {name: _header_value(response, name, kind) for name, kind in declared}
 
     def match(self, status: int) -> Resp | None:
         responses = self.responses
@@ -108,6 +151,24 @@ class _Secret(str):
         return "'***'"
 
 
+def _header_value(response: httpx.Response, name: str, kind: str) -> HeaderValue:
+    raw: str | None = response.headers.get(name)
+    if raw is None:
+        return None
+    text = raw.strip()
+    try:
+        if kind == "integer":
+            return int(text)
+        if kind == "number":
+            number = float(text)
+            return number if math.isfinite(number) else None
+    except ValueError:
+        return None  # not what the spec declares; the raw text stays in .headers
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(text.lower())
+    return text
+
+
 def _sendable_key(key: str) -> bool:
     """Whether a key is visible ASCII, so it fits any header, query or cookie as is."""
     return all("!" <= char <= "~" for char in key)
@@ -129,6 +190,8 @@ class _Base:
     _api_key_env: str = ""
     _auth: Auth = Auth("none")
     _user_agent: str = "openapi-client"
+    _retry: RetryPolicy = RetryPolicy()
+    _rate_limits: tuple[RateLimit, ...] = ()
     _owns_http: bool
 
     def __init__(
@@ -138,6 +201,11 @@ class _Base:
         base_url: str | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         default_headers: Mapping[str, str] | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
+        rate_limit: Literal["wait", "raise"] = "wait",
+        rate_limiter: SlidingWindowLimiter | None = None,
     ) -> None:
         if api_key is None and self._api_key_env:
             api_key = os.environ.get(self._api_key_env)
@@ -151,8 +219,23 @@ class _Base:
                 " or non-ASCII characters (a stray quote or trailing newline?)"
             )
         self._api_key = _Secret(api_key or "")
+        # Per-key rate-limit buckets are told apart by a digest, never the key.
+        self._key_id = hashlib.sha256(self._api_key.encode()).hexdigest()
         self.base_url = (base_url or self._default_base_url).rstrip("/")
         self.timeout = timeout
+        policy = retry or self._retry
+        if max_retries is not None:
+            policy = dataclasses.replace(policy, max_retries=max_retries)
+        self._retry_policy: RetryPolicy = policy
+        if deadline is not None and not deadline > 0:
+            raise ValueError("deadline must be a number of seconds > 0, or None")
+        # Seconds a call may take in all, attempts and waits included (None: no limit).
+        self._deadline: float | None = deadline
+        if rate_limit not in ("wait", "raise"):
+            raise ValueError("rate_limit must be 'wait' or 'raise'")
+        self._rate_limit_wait = rate_limit == "wait"
+        self._limiter = rate_limiter or PROCESS_LIMITER
+        self._limits = {limit.name: limit for limit in self._rate_limits}
         self._headers = {
             "User-Agent": f"{self._user_agent} Python/{platform.python_version()} httpx/{httpx.__version__}",
             "Accept": "application/json",
@@ -240,9 +323,30 @@ class _Base:
             timeout=chosen,
         )
 
+    def _buckets(self, endpoint: Endpoint[Any]) -> tuple[Bucket, ...]:
+        """The rate-limit buckets an attempt at ``endpoint`` takes a slot from."""
+        buckets: list[Bucket] = []
+        for name in endpoint.limits:
+            limit = self._limits[name]
+            where = (name, self.base_url)
+            if limit.per_process:
+                label = f"{name}: {limit.per_process} per {limit.window:g}s per process"
+                buckets.append(
+                    Bucket(("process", *where), limit.per_process, limit.window, label)
+                )
+            if limit.per_key:
+                label = f"{name}: {limit.per_key} per {limit.window:g}s per API key"
+                key = ("key", *where, self._key_id)
+                buckets.append(Bucket(key, limit.per_key, limit.window, label))
+        return tuple(buckets)
+
     @staticmethod
-    def _fail(exc: httpx.RequestError, request: httpx.Request) -> ApiConnectionError:
+    def _fail(
+        exc: httpx.RequestError, request: httpx.Request, call: _Call | None = None
+    ) -> ApiConnectionError:
         where = f"{request.method} {request.url.copy_with(query=None)}"
+        if call is not None and call.cut_short(exc, request):
+            return call.deadline_error(request)
         if isinstance(exc, httpx.TimeoutException):
             return ApiTimeoutError(
                 f"timed out: {where} ({type(exc).__name__})", request=request
@@ -265,7 +369,172 @@ class _Base:
         if 200 <= status < 300:
             parsed = _decode_success(spec, response)
             return ApiResponse(status, response.headers, parsed, response)
-        raise _status_error(spec, response)
+        raise _status_error(spec, response, endpoint.declared_headers(response))
+
+
+_TIMEOUT_KINDS: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
+    (httpx.ConnectTimeout, "connect"),
+    (httpx.ReadTimeout, "read"),
+    (httpx.WriteTimeout, "write"),
+    (httpx.PoolTimeout, "pool"),
+)
+
+
+class _Call:
+    """One call in progress: its attempts, its deadline, and whether to retry."""
+
+    __slots__ = (
+        "attempt",
+        "block",
+        "buckets",
+        "configured",
+        "endpoint",
+        "limit_wait",
+        "policy",
+        "retries",
+        "stop",
+    )
+
+    def __init__(
+        self,
+        client: _Base,
+        endpoint: Endpoint[Any],
+        max_retries: int | Unset,
+        deadline: float | Unset | None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.policy = client._retry_policy
+        retries = self.policy.max_retries
+        if not isinstance(max_retries, Unset):
+            retries = max_retries
+        if isinstance(retries, bool) or retries < 0:
+            raise ValueError("max_retries must be an integer >= 0")
+        self.retries: int = retries
+        budget = client._deadline if isinstance(deadline, Unset) else deadline
+        if budget is not None and not budget > 0:
+            raise ValueError("deadline must be a number of seconds > 0, or None")
+        self.stop = None if budget is None else time.monotonic() + budget
+        self.attempt = 0
+        self.buckets = client._buckets(endpoint)
+        self.block = client._rate_limit_wait
+        self.limit_wait = 0.0
+        self.configured: dict[str, float | None] | None = None
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None: no deadline)."""
+        return None if self.stop is None else self.stop - time.monotonic()
+
+    def deadline_error(self, request: httpx.Request) -> ApiDeadlineError:
+        where = f"{request.method} {request.url.copy_with(query=None)}"
+        return ApiDeadlineError(
+            f"deadline passed: {where} (after {self.attempt} attempt(s))",
+            request=request,
+        )
+
+    def begin(self, request: httpx.Request) -> None:
+        """Count one more attempt; refuse it when the deadline has passed."""
+        self.attempt += 1
+        self.limit_wait = 0.0
+        if self.configured is None:
+            self.configured = dict(request.extensions.get("timeout") or {})
+        left = self.remaining()
+        if left is not None and left <= 0:
+            raise self.deadline_error(request)
+
+    def fit(self, request: httpx.Request) -> None:
+        """Cut the attempt's timeouts to what is left of the deadline."""
+        left = self.remaining()
+        if left is None or self.configured is None:
+            return
+        if left <= 0:
+            raise self.deadline_error(request)
+        request.extensions["timeout"] = {
+            kind: left if value is None else min(value, left)
+            for kind, value in self.configured.items()
+        }
+
+    def cut_short(self, exc: httpx.RequestError, request: httpx.Request) -> bool:
+        """Whether a timeout fired because the deadline had shortened it."""
+        if self.stop is None or self.configured is None:
+            return False
+        applied = request.extensions.get("timeout") or {}
+        for cls, kind in _TIMEOUT_KINDS:
+            if isinstance(exc, cls):
+                used, configured = applied.get(kind), self.configured.get(kind)
+                return used is not None and (configured is None or used < configured)
+        return False
+
+    def next_wait(
+        self,
+        request: httpx.Request,
+        outcome: str,
+        retryable: bool,
+        retry_after: float | None = None,
+    ) -> float | None:
+        """Seconds to sleep before the next attempt, or None when this failure is final."""
+        wait: float | None = None
+        cap = self.policy.retry_after_cap
+        if not retryable:
+            why = "not retried"
+        elif self.attempt > self.retries:
+            why = "no retries left"
+        elif retry_after is not None and retry_after > cap:
+            why = f"Retry-After {retry_after:.0f}s is over the {cap:g}s cap"
+        else:
+            wait = retry_after
+            if wait is None:
+                wait = self.policy.backoff(self.attempt)
+            left = self.remaining()
+            why = f"retrying in {wait:.2f}s"
+            if left is not None and wait >= left:
+                why = f"a {wait:.2f}s wait would pass the deadline"
+                wait = None
+        self.log(request, outcome, why)
+        return wait
+
+    def log(self, request: httpx.Request, outcome: str, then: str = "") -> None:
+        """One DEBUG line per attempt: method, path, outcome, attempt and waits."""
+        if not _log.isEnabledFor(logging.DEBUG):
+            return
+        waited = ""
+        if self.limit_wait > 0.0005:
+            waited = f", waited {self.limit_wait:.2f}s for a rate-limit slot"
+        _log.debug(
+            "%s %s -> %s (attempt %d of %d%s)%s",
+            request.method,
+            request.url.path,
+            outcome,
+            self.attempt,
+            self.retries + 1,
+            waited,
+            f"; {then}" if then else "",
+        )
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    """A response body that stops with ``ApiDeadlineError`` once the deadline passes."""
+
+    def __init__(
+        self,
+        inner: httpx.SyncByteStream | httpx.AsyncByteStream,
+        call: _Call,
+        request: httpx.Request,
+    ) -> None:
+        self._inner = inner
+        self._call = call
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        assert isinstance(self._inner, httpx.SyncByteStream)
+        for chunk in self._inner:
+            left = self._call.remaining()
+            if left is not None and left <= 0:
+                raise self._call.deadline_error(self._request)
+            yield chunk
+
+    def close(self) -> None:
+        if isinstance(self._inner, httpx.SyncByteStream):
+            self._inner.close()
 
 
 def _read_body(kind: BodyKind, response: httpx.Response) -> Any:
@@ -302,7 +571,11 @@ def _decode_success(spec: Resp | None, response: httpx.Response) -> Any:
         ) from None
 
 
-def _status_error(spec: Resp | None, response: httpx.Response) -> ApiStatusError:
+def _status_error(
+    spec: Resp | None,
+    response: httpx.Response,
+    declared: Mapping[str, HeaderValue] | None = None,
+) -> ApiStatusError:
     body: Any
     try:
         body = response.json() if response.content else None
@@ -320,6 +593,7 @@ def _status_error(spec: Resp | None, response: httpx.Response) -> ApiStatusError
         describe(response.status_code, response.reason_phrase, body),
         response=response,
         body=body,
+        declared_headers=declared,
     )
 
 
@@ -334,12 +608,22 @@ class SyncBaseClient(_Base):
         timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
+        rate_limit: Literal["wait", "raise"] = "wait",
+        rate_limiter: SlidingWindowLimiter | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
             default_headers=default_headers,
+            max_retries=max_retries,
+            retry=retry,
+            deadline=deadline,
+            rate_limit=rate_limit,
+            rate_limiter=rate_limiter,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client()
@@ -355,7 +639,15 @@ class SyncBaseClient(_Base):
         body: Any = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
     ) -> ApiResponse[T]:
+        """Send one operation, retrying per the client's policy; return the parsed response.
+
+        ``max_retries`` and ``deadline`` (seconds for the whole call, attempts and
+        waits included; None for none) override the client's for this call.
+        """
+        call = _Call(self, endpoint, max_retries, deadline)
         request = self._build(
             endpoint,
             path,
@@ -367,11 +659,51 @@ class SyncBaseClient(_Base):
             timeout,
             self._http,
         )
+        while True:
+            call.begin(request)
+            if call.buckets:
+                started = time.monotonic()
+                self._limiter.acquire(
+                    call.buckets, timeout=call.remaining(), block=call.block
+                )
+                call.limit_wait = time.monotonic() - started
+            call.fit(request)
+            try:
+                response = self._send(request, call)
+            except httpx.RequestError as exc:
+                error = self._fail(exc, request, call)
+                retryable = not isinstance(error, ApiDeadlineError) and (
+                    transport_retryable(exc, endpoint.is_idempotent)
+                )
+                wait = call.next_wait(request, type(exc).__name__, retryable)
+                if wait is None:
+                    raise error from exc
+            else:
+                if response.is_success:
+                    call.log(request, str(response.status_code))
+                try:
+                    return _captured(self._handle(endpoint, response))
+                except ApiStatusError as error:
+                    retryable = error.status_code in call.policy.statuses
+                    outcome = str(error.status_code)
+                    wait = call.next_wait(
+                        request, outcome, retryable, error.retry_after
+                    )
+                    if wait is None:
+                        raise
+            time.sleep(wait)
+
+    def _send(self, request: httpx.Request, call: _Call) -> httpx.Response:
+        response = self._http.send(request, stream=True)
         try:
-            response = self._http.send(request)
-        except httpx.RequestError as exc:
-            raise self._fail(exc, request) from exc
-        return _captured(self._handle(endpoint, response))
+            if call.stop is not None:
+                # Each read is bounded by the (cut) read timeout; this bounds a
+                # body that keeps dribbling in.
+                response.stream = _DeadlineStream(response.stream, call, request)
+            response.read()
+        finally:
+            response.close()
+        return response
 
     def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""
@@ -396,12 +728,22 @@ class AsyncBaseClient(_Base):
         timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
+        rate_limit: Literal["wait", "raise"] = "wait",
+        rate_limiter: SlidingWindowLimiter | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
             default_headers=default_headers,
+            max_retries=max_retries,
+            retry=retry,
+            deadline=deadline,
+            rate_limit=rate_limit,
+            rate_limiter=rate_limiter,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient()
@@ -417,7 +759,15 @@ class AsyncBaseClient(_Base):
         body: Any = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
     ) -> ApiResponse[T]:
+        """Send one operation, retrying per the client's policy; return the parsed response.
+
+        ``max_retries`` and ``deadline`` (seconds for the whole call, attempts and
+        waits included; None for none) override the client's for this call.
+        """
+        call = _Call(self, endpoint, max_retries, deadline)
         request = self._build(
             endpoint,
             path,
@@ -429,11 +779,49 @@ class AsyncBaseClient(_Base):
             timeout,
             self._http,
         )
+        while True:
+            call.begin(request)
+            if call.buckets:
+                started = time.monotonic()
+                await self._limiter.acquire_async(
+                    call.buckets, timeout=call.remaining(), block=call.block
+                )
+                call.limit_wait = time.monotonic() - started
+            call.fit(request)
+            try:
+                response = await self._send(request, call)
+            except httpx.RequestError as exc:
+                error = self._fail(exc, request, call)
+                retryable = not isinstance(error, ApiDeadlineError) and (
+                    transport_retryable(exc, endpoint.is_idempotent)
+                )
+                wait = call.next_wait(request, type(exc).__name__, retryable)
+                if wait is None:
+                    raise error from exc
+            else:
+                if response.is_success:
+                    call.log(request, str(response.status_code))
+                try:
+                    return _captured(self._handle(endpoint, response))
+                except ApiStatusError as error:
+                    retryable = error.status_code in call.policy.statuses
+                    outcome = str(error.status_code)
+                    wait = call.next_wait(
+                        request, outcome, retryable, error.retry_after
+                    )
+                    if wait is None:
+                        raise
+            await asyncio.sleep(wait)
+
+    async def _send(self, request: httpx.Request, call: _Call) -> httpx.Response:
+        left = call.remaining()
+        if left is None:
+            return await self._http.send(request)
         try:
-            response = await self._http.send(request)
-        except httpx.RequestError as exc:
-            raise self._fail(exc, request) from exc
-        return _captured(self._handle(endpoint, response))
+            # The whole attempt (headers and body) ends at the deadline.
+            return await asyncio.wait_for(self._http.send(request), left)
+        except asyncio.TimeoutError:
+            raise call.deadline_error(request) from None
 
     async def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""

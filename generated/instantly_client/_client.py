@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ._base_client import AsyncBaseClient, Auth, SyncBaseClient
+from ._base_client import AsyncBaseClient, Auth, RateLimit, RetryPolicy, SyncBaseClient
 
 if TYPE_CHECKING:
     from .resources.oauth import AsyncOAuth, OAuth
@@ -24,6 +24,14 @@ class Client(SyncBaseClient):
     _api_key_env = "INSTANTLY_API_KEY"
     _auth = Auth("bearer", "")
     _user_agent = "instantly_client/2.0.0"
+    _retry = RetryPolicy(
+        max_retries=2,
+        statuses=(408, 429, 502, 503, 504),
+        backoff_initial=0.5,
+        backoff_max=8.0,
+        retry_after_cap=60.0,
+    )
+    _rate_limits = (RateLimit("oauth_init", per_key=75, per_process=150, window=60.0),)
 
     @cached_property
     def oauth(self) -> OAuth:
@@ -43,6 +51,14 @@ class AsyncClient(AsyncBaseClient):
     _api_key_env = "INSTANTLY_API_KEY"
     _auth = Auth("bearer", "")
     _user_agent = "instantly_client/2.0.0"
+    _retry = RetryPolicy(
+        max_retries=2,
+        statuses=(408, 429, 502, 503, 504),
+        backoff_initial=0.5,
+        backoff_max=8.0,
+        retry_after_cap=60.0,
+    )
+    _rate_limits = (RateLimit("oauth_init", per_key=75, per_process=150, window=60.0),)
 
     @cached_property
     def oauth(self) -> AsyncOAuth:

@@ -4,6 +4,11 @@
 ``ApiError``
  ├── ``ApiConnectionError``          the request never got a response
  │    └── ``ApiTimeoutError``
+ │         └── ``ApiDeadlineError``  the call's deadline passed (all attempts)
+ ├── ``ClientRateLimitError``        a client-side rate limit had no free slot
+ ├── ``WaiterError``                 a waiter saw a value it does not know
+ │    ├── ``WaiterFailedError``      the watched field reached a failure value
+ │    └── ``WaiterTimeoutError``     the waiter ran out of time
  ├── ``ApiDecodeError``              a 2xx body that is not what the spec says
  └── ``ApiStatusError``              any non-2xx status
       ├── ``BadRequestError`` (400), ``AuthenticationError`` (401),
@@ -13,23 +18,29 @@
       └── ``UnexpectedStatusError``  any other status (3xx, 402, 418 ...)
 
 The generated ``errors`` module adds one subclass per documented error response,
-carrying the parsed body as its typed ``body``.
+carrying the parsed body as its typed ``body``, and one ``WaiterFailedError``
+subclass per waiter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from ._retry import parse_retry_after
+
 __all__ = [
     "ApiConnectionError",
+    "ApiDeadlineError",
     "ApiDecodeError",
     "ApiError",
     "ApiStatusError",
     "ApiTimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientRateLimitError",
     "ConflictError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -37,6 +48,9 @@ __all__ = [
     "ServerError",
     "UnexpectedStatusError",
     "UnprocessableEntityError",
+    "WaiterError",
+    "WaiterFailedError",
+    "WaiterTimeoutError",
     "status_error_class",
 ]
 
@@ -57,6 +71,19 @@ class ApiTimeoutError(ApiConnectionError):
     """The request timed out (connect, read, write or pool)."""
 
 
+class ApiDeadlineError(ApiTimeoutError):
+    """The call's deadline passed; it covers every attempt and every wait."""
+
+
+class ClientRateLimitError(ApiError):
+    """A client-side rate limit had no free slot (nothing was sent)."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after: float = retry_after
+        """Seconds until a slot frees up."""
+
+
 class ApiDecodeError(ApiError):
     """A successful response whose body is not what the spec documents."""
 
@@ -75,12 +102,26 @@ class ApiStatusError(ApiError):
     body: object
     """The parsed model when the spec documents this response, else JSON or text."""
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+    retry_after: float | None
+    """Seconds the server asked to wait (``retry-after-ms`` or ``Retry-After``), else None."""
+    declared_headers: dict[str, str | int | float | bool | None]
+    """The response headers the spec declares for this status, parsed to their types."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object,
+        declared_headers: Mapping[str, str | int | float | bool | None] | None = None,
+    ) -> None:
         super().__init__(message)
         self.response = response
         self.status_code: int = response.status_code
         self.headers: httpx.Headers = response.headers
         self.body = body
+        self.retry_after = parse_retry_after(response.headers)
+        self.declared_headers = dict(declared_headers or {})
 
     @property
     def request(self) -> httpx.Request:
@@ -121,6 +162,50 @@ class ServerError(ApiStatusError):
 
 class UnexpectedStatusError(ApiStatusError):
     """A status with no class of its own (3xx, 402, 418 ...)."""
+
+
+class WaiterError(ApiError):
+    """A waiter stopped without reaching a success value."""
+
+    body: object
+    """The parsed body of the last poll (``None`` when no poll answered)."""
+
+    def __init__(self, message: str, *, body: object = None) -> None:
+        super().__init__(message)
+        self.body = body
+
+
+class WaiterFailedError(WaiterError):
+    """The watched field reached one of the waiter's failure values.
+
+    ``state`` is that value; the generated subclass of each waiter also copies
+    the fields it names (for example ``error`` and ``error_description``) from
+    the body onto the error, ``None`` when absent.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        state: object,
+        body: object,
+        response: httpx.Response | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(message, body=body)
+        self.state = state
+        self.response = response
+        for name, value in (details or {}).items():
+            setattr(self, name, value)
+
+
+class WaiterTimeoutError(WaiterError):
+    """The waiter's time ran out (its ``timeout``, or the ``expires_at`` it was given)."""
+
+    def __init__(self, message: str, *, body: object = None, expired: bool) -> None:
+        super().__init__(message, body=body)
+        self.expired = expired
+        """True when the stop was ``expires_at`` rather than ``timeout``."""
 
 
 _BY_STATUS: dict[int, type[ApiStatusError]] = {

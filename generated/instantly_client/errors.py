@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 
 from ._errors import (
     ApiConnectionError,
+    ApiDeadlineError,
     ApiDecodeError,
     ApiError,
     ApiStatusError,
     ApiTimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientRateLimitError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
@@ -20,21 +22,31 @@ from ._errors import (
     ServerError,
     UnexpectedStatusError,
     UnprocessableEntityError,
+    WaiterError,
+    WaiterFailedError,
+    WaiterTimeoutError,
 )
 
 if TYPE_CHECKING:
-    from .models import ServiceUnavailableErrorBody, TooManyRequestsErrorBody
+    from .models import (
+        GetOAuthSessionStatusResponse,
+        ServiceUnavailableErrorBody,
+        TooManyRequestsErrorBody,
+    )
 
 __all__ = [
     "ApiConnectionError",
+    "ApiDeadlineError",
     "ApiDecodeError",
     "ApiError",
     "ApiStatusError",
     "ApiTimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientRateLimitError",
     "ConflictError",
     "NotFoundError",
+    "OAuthSessionError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
@@ -42,7 +54,21 @@ __all__ = [
     "TooManyRequestsError",
     "UnexpectedStatusError",
     "UnprocessableEntityError",
+    "WaiterError",
+    "WaiterFailedError",
+    "WaiterTimeoutError",
 ]
+
+
+class OAuthSessionError(WaiterFailedError):
+    """``get_oauth_session_status`` reported a failure while ``wait_for_oauth_session`` waited: its ``status`` is 'error' or 'expired'.
+
+    ``state`` holds that value and ``body`` the response; ``error``, ``error_description`` are copied from it (None when absent).
+    """
+
+    body: GetOAuthSessionStatusResponse
+    error: str | None
+    error_description: str | None
 
 
 class ServiceUnavailableError(ServerError):

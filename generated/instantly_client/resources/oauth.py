@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from .._base_client import (
     raw_form,
 )
 from .._types import UNSET, Unset
+from .._waiter import Waiter, async_wait, wait
 
 if TYPE_CHECKING:
     from ..models import (
@@ -40,6 +42,7 @@ _INIT_MICROSOFT_OAUTH: Endpoint[InitMicrosoftOAuthResponse] = Endpoint(
             "json", _m.ServiceUnavailableErrorBody.from_dict, _e.ServiceUnavailableError
         ),
     },
+    limits=("oauth_init",),
 )
 
 _INIT_GOOGLE_OAUTH: Endpoint[InitGoogleOAuthResponse] = Endpoint(
@@ -54,6 +57,7 @@ _INIT_GOOGLE_OAUTH: Endpoint[InitGoogleOAuthResponse] = Endpoint(
             "json", _m.ServiceUnavailableErrorBody.from_dict, _e.ServiceUnavailableError
         ),
     },
+    limits=("oauth_init",),
 )
 
 _GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse] = Endpoint(
@@ -62,6 +66,17 @@ _GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse] = Endpoint(
     {
         "200": Resp("json", _m.GetOAuthSessionStatusResponse.from_dict),
     },
+    idempotent=True,
+)
+
+_WAIT_FOR_OAUTH_SESSION = Waiter(
+    "get_oauth_session_status",
+    "status",
+    success=("success",),
+    failure=("error", "expired"),
+    pending=("pending",),
+    error=_e.OAuthSessionError,
+    details=("error", "error_description"),
 )
 
 
@@ -73,6 +88,8 @@ class OAuth(SyncResource):
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
     ) -> InitMicrosoftOAuthResponse:
         """Initialize microsoft oauth
 
@@ -100,6 +117,8 @@ class OAuth(SyncResource):
             _INIT_MICROSOFT_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
         )
         return response.parsed
 
@@ -110,6 +129,8 @@ class OAuth(SyncResource):
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
     ) -> InitGoogleOAuthResponse:
         """Initialize google oauth
 
@@ -137,6 +158,8 @@ class OAuth(SyncResource):
             _INIT_GOOGLE_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
         )
         return response.parsed
 
@@ -148,6 +171,8 @@ class OAuth(SyncResource):
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
     ) -> GetOAuthSessionStatusResponse:
         """Get oauth session status
 
@@ -171,10 +196,56 @@ class OAuth(SyncResource):
             path={"sessionId": session_id},
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
         )
         return response.parsed
 
     get_oauth_session_status_raw = raw_form(get_oauth_session_status)
+
+    def wait_for_oauth_session(
+        self,
+        session_id: str,
+        *,
+        timeout: float = 600.0,
+        interval: float = 2.0,
+        expires_at: datetime.datetime | Unset | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: Timeout | Unset = UNSET,
+    ) -> GetOAuthSessionStatusResponse:
+        """Poll ``get_oauth_session_status`` until ``status`` is final; return its response.
+
+        Returns the response once ``status`` is 'success'.
+        Raises ``OAuthSessionError`` when it is 'error' or 'expired', carrying error, error_description.
+        While it is 'pending', polls again every ``interval`` seconds
+        (longer when the response carries ``Retry-After``).
+
+        Args:
+            timeout: seconds to wait in all, polls included (default 600).
+            interval: seconds between polls (default 2).
+            expires_at: stop waiting at this time (for example the ``expires_at`` the
+                session was created with), if it comes before the timeout.
+            extra_headers: headers added to every poll.
+            request_timeout: the httpx timeout of each poll (default: the client's).
+
+        Raises:
+            OAuthSessionError: status reached a failure value.
+            WaiterTimeoutError: the timeout passed or expires_at came (``expired`` tells which).
+            WaiterError: a value of status the waiter does not know.
+            ApiError: a poll failed (after its retries).
+        """
+        return wait(
+            lambda deadline: self.get_oauth_session_status_raw(
+                session_id,
+                extra_headers=extra_headers,
+                timeout=request_timeout,
+                deadline=deadline,
+            ),
+            _WAIT_FOR_OAUTH_SESSION,
+            timeout=timeout,
+            interval=interval,
+            expires_at=expires_at,
+        )
 
 
 class AsyncOAuth(AsyncResource):
@@ -185,6 +256,8 @@ class AsyncOAuth(AsyncResource):
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
     ) -> InitMicrosoftOAuthResponse:
         """Initialize microsoft oauth
 
@@ -212,6 +285,8 @@ class AsyncOAuth(AsyncResource):
             _INIT_MICROSOFT_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
         )
         return response.parsed
 
@@ -222,6 +297,8 @@ class AsyncOAuth(AsyncResource):
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
     ) -> InitGoogleOAuthResponse:
         """Initialize google oauth
 
@@ -249,6 +326,8 @@ class AsyncOAuth(AsyncResource):
             _INIT_GOOGLE_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
         )
         return response.parsed
 
@@ -260,6 +339,8 @@ class AsyncOAuth(AsyncResource):
         *,
         extra_headers: Mapping[str, str] | None = None,
         timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
     ) -> GetOAuthSessionStatusResponse:
         """Get oauth session status
 
@@ -283,7 +364,53 @@ class AsyncOAuth(AsyncResource):
             path={"sessionId": session_id},
             extra_headers=extra_headers,
             timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
         )
         return response.parsed
 
     get_oauth_session_status_raw = async_raw_form(get_oauth_session_status)
+
+    async def wait_for_oauth_session(
+        self,
+        session_id: str,
+        *,
+        timeout: float = 600.0,
+        interval: float = 2.0,
+        expires_at: datetime.datetime | Unset | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: Timeout | Unset = UNSET,
+    ) -> GetOAuthSessionStatusResponse:
+        """Poll ``get_oauth_session_status`` until ``status`` is final; return its response.
+
+        Returns the response once ``status`` is 'success'.
+        Raises ``OAuthSessionError`` when it is 'error' or 'expired', carrying error, error_description.
+        While it is 'pending', polls again every ``interval`` seconds
+        (longer when the response carries ``Retry-After``).
+
+        Args:
+            timeout: seconds to wait in all, polls included (default 600).
+            interval: seconds between polls (default 2).
+            expires_at: stop waiting at this time (for example the ``expires_at`` the
+                session was created with), if it comes before the timeout.
+            extra_headers: headers added to every poll.
+            request_timeout: the httpx timeout of each poll (default: the client's).
+
+        Raises:
+            OAuthSessionError: status reached a failure value.
+            WaiterTimeoutError: the timeout passed or expires_at came (``expired`` tells which).
+            WaiterError: a value of status the waiter does not know.
+            ApiError: a poll failed (after its retries).
+        """
+        return await async_wait(
+            lambda deadline: self.get_oauth_session_status_raw(
+                session_id,
+                extra_headers=extra_headers,
+                timeout=request_timeout,
+                deadline=deadline,
+            ),
+            _WAIT_FOR_OAUTH_SESSION,
+            timeout=timeout,
+            interval=interval,
+            expires_at=expires_at,
+        )
