@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 import logging
 import time
 import traceback
@@ -205,6 +206,26 @@ def test_enum_value_the_spec_does_not_list_is_kept(server: FaultServer, mode: st
 
     assert result.status == "weird"
     assert result.error == "x"
+
+
+def test_strict_client_refuses_what_the_lenient_default_keeps(server: FaultServer, mode: str) -> None:
+    drift = {"session_id": "s", "auth_url": "https://x", "expires_at": "in ten minutes"}
+    server.add(MICROSOFT, json_body(drift))
+    server.add(STATUS + "s1", json_body({"status": "weird"}))
+    server.add(MICROSOFT, json_body(drift))
+    server.add(STATUS + "s1", json_body({"status": "weird"}))
+
+    kept = call(mode, lambda c: c.oauth.init_microsoft_oauth(), base_url=server.url)
+    assert kept.expires_at == "in ten minutes"  # a date-time that does not parse stays text
+    assert call(mode, lambda c: c.oauth.get_oauth_session_status("s1"), base_url=server.url).status == "weird"
+
+    with pytest.raises(ApiDecodeError) as date_error:
+        call(mode, lambda c: c.oauth.init_microsoft_oauth(), base_url=server.url, strict=True)
+    assert "$.expires_at" in str(date_error.value) and "date-time" in str(date_error.value)
+    assert date_error.value.raw == json.dumps(drift)
+    with pytest.raises(ApiDecodeError) as enum_error:
+        call(mode, lambda c: c.oauth.get_oauth_session_status("s1"), base_url=server.url, strict=True)
+    assert "$.status" in str(enum_error.value) and "'pending'" in str(enum_error.value)
 
 
 def test_raw_form_gives_status_headers_and_parsed(server: FaultServer, mode: str) -> None:

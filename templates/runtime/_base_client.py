@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ._codec import DecodeFailure, to_jsonable
+from ._codec import STRICT, DecodeFailure, to_jsonable
 from ._encode import FilePart, form_body, multipart_parts, query_pairs
 from ._errors import (
     ApiConnectionError,
@@ -205,7 +205,11 @@ class _Base:
         deadline: float | None = None,
         rate_limit: Literal["wait", "raise"] = "wait",
         rate_limiter: SlidingWindowLimiter | None = None,
+        strict: bool = False,
     ) -> None:
+        # strict: unknown enum members, extra fields of closed objects and values
+        # whose format does not parse raise ApiDecodeError instead of being kept.
+        self._strict = strict
         if api_key is None and self._api_key_env:
             api_key = os.environ.get(self._api_key_env)
         if not api_key and self._auth.kind != "none":
@@ -361,14 +365,19 @@ class _Base:
             f"{what}: {where} ({type(exc).__name__})", request=request
         )
 
-    @staticmethod
-    def _handle(endpoint: Endpoint[T], response: httpx.Response) -> ApiResponse[T]:
-        status = response.status_code
-        spec = endpoint.match(status)
-        if 200 <= status < 300:
-            parsed = _decode_success(spec, response)
-            return ApiResponse(status, response.headers, parsed, response)
-        raise _status_error(spec, response, endpoint.declared_headers(response))
+    def _handle(
+        self, endpoint: Endpoint[T], response: httpx.Response
+    ) -> ApiResponse[T]:
+        token = STRICT.set(self._strict)
+        try:
+            status = response.status_code
+            spec = endpoint.match(status)
+            if 200 <= status < 300:
+                parsed = _decode_success(spec, response)
+                return ApiResponse(status, response.headers, parsed, response)
+            raise _status_error(spec, response, endpoint.declared_headers(response))
+        finally:
+            STRICT.reset(token)
 
 
 _TIMEOUT_KINDS: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
@@ -612,6 +621,7 @@ class SyncBaseClient(_Base):
         deadline: float | None = None,
         rate_limit: Literal["wait", "raise"] = "wait",
         rate_limiter: SlidingWindowLimiter | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -623,6 +633,7 @@ class SyncBaseClient(_Base):
             deadline=deadline,
             rate_limit=rate_limit,
             rate_limiter=rate_limiter,
+            strict=strict,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client()
@@ -732,6 +743,7 @@ class AsyncBaseClient(_Base):
         deadline: float | None = None,
         rate_limit: Literal["wait", "raise"] = "wait",
         rate_limiter: SlidingWindowLimiter | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -743,6 +755,7 @@ class AsyncBaseClient(_Base):
             deadline=deadline,
             rate_limit=rate_limit,
             rate_limiter=rate_limiter,
+            strict=strict,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient()
