@@ -27,7 +27,6 @@ __all__ = [
     "as_object",
     "d_any",
     "d_bool",
-    "d_bytes_b64",
     "d_date",
     "d_datetime",
     "d_dict",
@@ -210,17 +209,6 @@ def d_uuid(value: Any) -> uuid.UUID:
         return uuid.UUID(text)
     except ValueError:
         return cast(uuid.UUID, _unparsed(text, "uuid string"))
-
-
-def d_bytes_b64(value: Any) -> bytes:
-    import base64
-    import binascii
-
-    text = d_str(value)
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise DecodeFailure("base64 string", value) from None
 
 
 def d_object(value: Any) -> dict[str, Any]:

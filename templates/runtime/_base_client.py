@@ -33,7 +33,7 @@ from urllib.parse import quote
 import httpx
 
 from ._codec import STRICT, DecodeFailure, to_jsonable
-from ._encode import FilePart, form_body, multipart_parts, query_pairs
+from ._encode import FilePart, form_body, multipart_parts, param_text, query_pairs
 from ._errors import (
     ApiConnectionError,
     ApiDeadlineError,
@@ -173,15 +173,6 @@ def _sendable_key(key: str) -> bool:
     return all("!" <= char <= "~" for char in key)
 
 
-def _param(value: Any) -> str:
-    value = to_jsonable(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
-
-
 class _Base:
     """State and pure logic shared by the sync and async clients."""
 
@@ -262,7 +253,7 @@ class _Base:
     ) -> httpx.Request:
         url_path = endpoint.path
         for name, value in (path or {}).items():
-            text = _param(value)
+            text = param_text(value)
             if not text:
                 raise ValueError(f"path parameter {name!r} must not be empty")
             segment = quote(text, safe="")
@@ -279,9 +270,9 @@ class _Base:
         all_headers["Accept"] = endpoint.accept
         for key, value in (headers or {}).items():
             if value is not UNSET and value is not None:
-                all_headers[key] = _param(value)
+                all_headers[key] = param_text(value)
         jar = {
-            k: _param(v)
+            k: param_text(v)
             for k, v in (cookies or {}).items()
             if v is not UNSET and v is not None
         }
