@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import GENERATOR_NAME, naming
+from generator import GENERATOR_NAME, layout, naming
 from generator.errors import GenerationError
 from generator.ir import Api
 
@@ -29,6 +29,10 @@ def environment(extra: Path | None = None) -> jinja2.Environment:
     )
     env.filters["literal"] = naming.literal
     env.filters["docstring"] = lambda text, indent="": naming.docstring(text, indent)
+    env.filters["fit"] = layout.fit
+    env.tests["overflowing"] = lambda text, indent="": len(indent) + len(text) > layout.WIDTH
+    env.filters["tuple"] = layout.tuple_of
+    env.filters["header_entry"] = lambda entry: f"{naming.literal(entry[0])}: " + layout.tuple_of([layout.tuple_of([naming.literal(n), naming.literal(k)]) for n, k in entry[1]])
     return env
 
 

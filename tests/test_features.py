@@ -346,7 +346,7 @@ def test_defaults_are_documented_not_applied(packages: Packages) -> None:
     assert line.to_dict() == {"sku": "A"}  # a default is the server's business: never sent
     assert "Default: ``1``." in model_source(m.OrderLinesItem)
     source = model_source(m.Order)
-    assert "Where the order is.\n\n    Default: ``'new'``." in source
+    assert 'Where the order is.\n\n    Default: ``"new"``.' in source
     assert "Default: ``3``." in source
 
 
