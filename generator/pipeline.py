@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 from importlib.metadata import version
 from typing import Any
 
@@ -29,35 +31,116 @@ class Result:
     outside: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
+def _load(config: Config) -> tuple[dict[str, Any], bytes, str]:
     name = display(config.spec)
     doc, raw = load_file(config.spec)
     doc = bundle(doc, config.spec, name)
     check_refs(doc, name)
-    # The validator takes seconds on large specs: remember documents that passed.
-    root = cache.folder()
-    verdict = cache.key(_VALIDATOR, raw)
-    if cache.get(root, "valid", verdict) is None:
-        # Imported here: openapi-spec-validator (with pydantic) takes ~0.5 s to import,
-        # which a no-op run with the verdict cached never needs.
-        from generator.validate import validate
-
-        problems = validate(doc, name)
-        if problems and not (config.lenient and warnings is not None):
-            raise SpecErrors(problems)
-        if problems and warnings is not None:
-            warnings.extend(str(p) for p in problems)
-        else:
-            cache.put(root, "valid", verdict, "ok")
     return doc, raw, name
+
+
+def _problems(doc: dict[str, Any], name: str) -> list[SpecError]:
+    # Imported here: openapi-spec-validator (with pydantic) takes ~0.5 s to import,
+    # which a run with the verdict cached never needs.
+    from generator.validate import validate
+
+    return validate(doc, name)
+
+
+def _settle(config: Config, problems: list[SpecError], verdict: str, warnings: list[str] | None) -> None:
+    """Refuse the document, or note its problems as warnings (``--lenient``), or remember it passed."""
+    if problems and not (config.lenient and warnings is not None):
+        raise SpecErrors(problems)
+    if problems and warnings is not None:
+        warnings.extend(str(p) for p in problems)
+    else:
+        cache.put(cache.folder(), "valid", verdict, "ok")
+
+
+def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
+    doc, raw, name = _load(config)
+    # The validator takes seconds on large specs: remember documents that passed.
+    verdict = cache.key(_VALIDATOR, raw)
+    if cache.get(cache.folder(), "valid", verdict) is None:
+        _settle(config, _problems(doc, name), verdict, warnings)
+    return doc, raw, name
+
+
+class _Validation:
+    """The validator run in a forked child while this process builds, renders and formats.
+
+    Validation is pure CPU work on a document already in memory, so on a machine
+    with two cores it costs no wall time next to black. The verdict is what
+    counts: nothing is written, and no error of the build is reported, before
+    ``result()`` says the document is valid. Without ``os.fork`` (Windows) the
+    validator simply runs first, in this process.
+    """
+
+    def __init__(self, doc: dict[str, Any], name: str) -> None:
+        self._doc, self._name = doc, name
+        self._pid = 0
+        self._fd = -1
+        if hasattr(os, "fork"):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: validate, send the problems, leave without running any cleanup
+                os.close(read)
+                status = 0
+                try:
+                    found = [(p.file, p.where, p.message) for p in _problems(doc, name)]
+                    data = json.dumps(found).encode()
+                    with os.fdopen(write, "wb") as pipe:
+                        pipe.write(data)
+                except BaseException:
+                    status = 1
+                os._exit(status)
+            os.close(write)
+            self._pid, self._fd = pid, read
+            self._done: list[SpecError] | None = None
+        else:
+            self._done = _problems(doc, name)
+
+    def result(self) -> list[SpecError]:
+        if self._done is not None:
+            return self._done
+        with os.fdopen(self._fd, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        if status != 0 or not data:
+            # The child died (out of memory, killed): validate here instead.
+            self._done = _problems(self._doc, self._name)
+        else:
+            self._done = [SpecError(*found) for found in json.loads(data)]
+        return self._done
 
 
 def run(config: Config) -> Result:
     """Everything ``generate`` and ``check`` need, computed in memory; nothing is written."""
     warnings: list[str] = []
-    doc, raw, name = load_and_validate(config, warnings)
+    doc, raw, name = _load(config)
+    verdict = cache.key(_VALIDATOR, raw)
+    validation = _Validation(doc, name) if cache.get(cache.folder(), "valid", verdict) is None else None
     try:
-        api = build_api(doc, name, config, raw)
+        api = _build(doc, name, config, raw, warnings if validation is None else None)
+        files = format_all(render(api, config.templates), static_files())
+    except (SpecError, SpecErrors, GenerationError) as exc:
+        if validation is not None:  # a refused document is reported as refused, whatever the build did
+            _settle(config, validation.result(), verdict, warnings)
+            if warnings and isinstance(exc, _BuildFailure):  # --lenient: the failure comes from the invalid document
+                raise SpecError(name, "#", f"cannot generate from this invalid document ({exc.detail})") from None
+        raise
+    if validation is not None:
+        _settle(config, validation.result(), verdict, warnings)
+    # README.md and api.md read the formatted sources back, so they show exactly what was generated.
+    inside, outside = render_docs(api, config, files, environment(config.templates))
+    files.update(inside)
+    return Result(api, files, tuple(warnings) + api.warnings, outside)
+
+
+def _build(doc: dict[str, Any], name: str, config: Config, raw: bytes, warnings: list[str] | None) -> Api:
+    """The IR; any failure becomes bad input (``warnings``: the document is known to be invalid) or a bug."""
+    try:
+        return build_api(doc, name, config, raw)
     except (SpecError, SpecErrors):
         raise
     except RecursionError:
@@ -66,9 +149,12 @@ def run(config: Config) -> Result:
         detail = f"{type(exc).__name__}: {exc}"
         if warnings:
             raise SpecError(name, "#", f"cannot generate from this invalid document ({detail})") from None
-        raise GenerationError(f"internal error while building the client: {detail}") from None
-    files = format_all(render(api, config.templates), static_files())
-    # README.md and api.md read the formatted sources back, so they show exactly what was generated.
-    inside, outside = render_docs(api, config, files, environment(config.templates))
-    files.update(inside)
-    return Result(api, files, tuple(warnings) + api.warnings, outside)
+        raise _BuildFailure(detail) from None
+
+
+class _BuildFailure(GenerationError):
+    """The build failed on a document not yet known to be valid or not (exit 3 if it is valid)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"internal error while building the client: {detail}")
+        self.detail = detail

@@ -7,8 +7,14 @@ read a file while validating (references are resolved, and confined, by
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from typing import Any
+
+# The pure-Python jsonschema backend, even where jsonschema-rs happens to be
+# installed: error messages (and so ``check`` output and tests) must not depend
+# on what else is in the environment.
+os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
 
 from openapi_spec_validator.validation import (
     OpenAPIV30SpecValidator,

@@ -629,3 +629,23 @@ def test_generate_with_nothing_changed_writes_nothing(project: Path, cli: Callab
     assert result.stderr == ""
     assert snapshot(project) == before
     assert stats(project) == times
+
+
+def test_validator_verdict_outranks_a_failed_build(project: Path, cli: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
+    """The validator runs beside the build; a document it refuses is reported as refused even if the build broke first."""
+    doc = load_spec(project)
+    operation = node(doc, ["paths", "/api/v2/oauth/microsoft/init", "post"])
+    operation["responses"]["200"]["content"]["application/json"]["schema"] = 5  # not a schema: the build cannot use it
+    save_spec(project, doc)
+    before = snapshot(project)
+    cold = {"OPENAPI_TYPED_GEN_CACHE": str(tmp_path / "fresh-cache")}  # no cached verdict: validation really runs
+    result = cli("generate", cwd=project, env=cold)
+    assert result.returncode == 2, result.stderr
+    lines = error_lines(result.stderr)
+    assert any("5 is not of type 'object', 'boolean'" in line for line in lines), lines
+    assert "Traceback" not in result.stderr
+    assert snapshot(project) == before
+    lenient = cli("generate", "--lenient", "--output", "elsewhere", cwd=project, env=cold)
+    assert lenient.returncode == 0, lenient.stderr
+    assert "warning: " in lenient.stderr and "5 is not of type 'object', 'boolean'" in lenient.stderr
+    assert "init_microsoft_oauth" not in (project / "elsewhere" / "instantly_client" / "resources" / "oauth.py").read_text(encoding="utf-8")
