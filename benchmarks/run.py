@@ -47,8 +47,10 @@ PEER_PACKAGES = [
     "httpx",
     "ruff",  # openapi-python-client's post-generation hooks call ruff
 ]
-CORPUS = Path("/work/shared/corpus/specs")
+CORPUS = ROOT.parent / "shared" / "corpus" / "specs"
 INSTANTLY_FULL = CORPUS / "real_instantly_api_v2_2026-06-11.json"
+# The previous published version: regenerating after a spec change starts from its cache.
+INSTANTLY_BEFORE = CORPUS.parent / "instantly-history" / "api_v2_2026-04-01.json"
 GITHUB = CORPUS / "real_github_rest_v3_1.1.4.json"
 DEFAULT_SPECS = [
     ("OAuth (specs/api_v2.json)", ROOT / "specs" / "api_v2.json"),
@@ -401,6 +403,7 @@ class Bench:
         self.versions: dict[str, str] = {}
         self.env_peers = dict(os.environ, PATH=f"{PEERS_VENV / 'bin'}:{os.environ.get('PATH', '')}")
         self.generated: dict[str, dict[str, Path]] = {}  # label -> {"ours": pkg dir, "opc": pkg dir}
+        self.opc_runs: dict[str, Run] = {}  # label -> openapi-python-client's generation
 
     # -- generation
 
@@ -486,6 +489,8 @@ class Bench:
             print(f"generation: {label}, {self.reps} repetitions", file=sys.stderr, flush=True)
             cold, warm = self.gen_ours(label, path, package)
             opc = self.gen_opc(label, path, package) if self.peers else None
+            if opc is not None:
+                self.opc_runs[label] = opc
             ogc = self.gen_ogc(path, package) if self.peers else None
             sect = "generation time"
             peer_txt = run_txt(opc, "s") if opc else ""
@@ -509,6 +514,32 @@ class Bench:
             if self.reps != self.args.reps:
                 self.report.notes.append(f"{label}: {self.reps} repetition(s) (--large-reps)")
             self.reps = self.args.reps
+
+    # -- regenerating after the spec changed
+
+    def spec_changed(self) -> None:
+        """The build-step case: the cache holds the previous version's output, the spec moved on."""
+        label = "Instantly full"
+        if not INSTANTLY_BEFORE.exists() or label not in self.generated:
+            return
+        runs: list[Run] = []
+        for rep in range(self.reps):
+            cache_dir = self.work / f"cache-changed-{rep}"
+            env = dict(os.environ, OPENAPI_TYPED_GEN_CACHE=str(cache_dir))
+            out = self.work / f"ours-changed-{rep}"
+            measure(self.ours_cmd(INSTANTLY_BEFORE, out, "changed_client"), env=env, cwd=self.work)
+            runs.append(measure(self.ours_cmd(INSTANTLY_FULL, out, "changed_client"), env=env, cwd=self.work))
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        ours = summarize(runs)
+        peer = self.opc_runs.get(label)
+        self.report.add("generation time", f"{label}: regenerate after the spec changed ({INSTANTLY_BEFORE.name} → "
+                        f"{INSTANTLY_FULL.name}, cache from the previous version) vs openapi-python-client",
+                        run_txt(ours, "s"), run_txt(peer, "s") if peer else "",
+                        ratio(ours.seconds, peer.seconds if peer and peer.ok else None))
+        self.report.add("generation peak memory", f"{label}: regenerate after the spec changed vs openapi-python-client",
+                        run_txt(ours, "mb"), run_txt(peer, "mb") if peer else "",
+                        ratio(ours.peak_mb, peer.peak_mb if peer and peer.ok else None))
 
     # -- no-op generate / check
 
@@ -844,6 +875,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bench.collect_versions()
         bench.generation(specs, sizes)
+        bench.spec_changed()
         bench.noop()
         bench.imports()
         bench.calls()
