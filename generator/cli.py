@@ -18,20 +18,10 @@ from pathlib import Path
 from typing import TextIO
 
 from generator import GENERATOR_NAME, __version__, lock
+from generator.args import add_diff_arguments, add_fetch_arguments
 from generator.config import Config, load_config
-from generator.docs import TOML_HEADER
 from generator.errors import GenerationError, SpecError, SpecErrors
-from generator.load import display
-from generator.write import (
-    beside_files,
-    diff,
-    diff_beside,
-    encode,
-    read_beside,
-    read_tree,
-    write,
-    write_beside,
-)
+from generator.paths import display
 
 COMMAND_EXAMPLES = {
     "generate": """examples:
@@ -76,11 +66,8 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--lenient", action="store_true", default=None, help="report validation problems as warnings and skip operations that cannot be generated")
         cmd.add_argument("--no-lock", action="store_true", help="neither write nor check the lock file beside the spec")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    from generator import diff as diff_command
-    from generator import fetch as fetch_command
-
-    fetch_command.add_arguments(sub, COMMAND_EXAMPLES["fetch"])
-    diff_command.add_arguments(sub, COMMAND_EXAMPLES["diff"])
+    add_fetch_arguments(sub, COMMAND_EXAMPLES["fetch"])
+    add_diff_arguments(sub, COMMAND_EXAMPLES["diff"])
     for cmd in sub.choices.values():
         cmd.add_argument("-v", "--verbose", action="store_true", help="more detail on stderr (generate: every file created, updated or removed, and the build time)")
     return parser
@@ -171,7 +158,18 @@ def main(argv: list[str] | None = None) -> int:
             status: int = (fetch_command if args.command == "fetch" else diff_command).command(args)
             return status
         config = _config(args)
+        from generator.docs import TOML_HEADER
         from generator.pipeline import run
+        from generator.write import (
+            beside_files,
+            diff,
+            diff_beside,
+            encode,
+            read_beside,
+            read_tree,
+            write,
+            write_beside,
+        )
 
         with progress(f"{args.command}: {display(config.spec)}", not args.quiet):
             result = run(config)

@@ -25,8 +25,7 @@ from typing import Any
 from generator import GENERATOR_NAME, __version__
 from generator.config import Config
 from generator.errors import SpecError
-from generator.load import display
-from generator.write import read_tree
+from generator.paths import display
 
 LOCK_VERSION = 1
 _COMMENT = "Written by `python -m generator generate` and `fetch`; do not edit. `python -m generator check` compares it with the spec and generated/."
@@ -245,6 +244,8 @@ def verify(config: Config, spec_sha256: str, files: Mapping[str, bytes], outside
     wanted = expected(config, spec_sha256, files, current, outside)
     target = config.package_dir
     if current.output == wanted.output:
+        from generator.write import read_tree
+
         on_disk = read_tree(target)
         checks = [(target / rel, on_disk.get(rel), current.files.get(rel), files.get(rel)) for rel in sorted(set(on_disk) | set(current.files))]
         for name_ in sorted(set(current.output_files) | set(outside or {})):
