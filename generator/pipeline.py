@@ -13,9 +13,10 @@ from generator.docs import render_docs
 from generator.errors import GenerationError, SpecError, SpecErrors
 from generator.format import format_all
 from generator.ir import Api
-from generator.load import display, load_file
+from generator.load import load_file
+from generator.paths import display
 from generator.render import environment, render, static_files
-from generator.resolve import bundle, check_refs
+from generator.resolve import bundle, check_refs, refers_to_files
 
 _VALIDATOR = "openapi-spec-validator " + version("openapi-spec-validator")
 
@@ -27,12 +28,22 @@ class Result:
     warnings: tuple[str, ...]
     # Files beside the package in the output folder (``pyproject.toml``), by name.
     outside: dict[str, str] = dataclasses.field(default_factory=dict)
+    # The spec is one file: its bytes alone decide the output (no ``$ref`` to other files).
+    single_file: bool = True
 
 
 def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
+    doc, raw, name, _ = _load_and_validate(config, warnings)
+    return doc, raw, name
+
+
+def _load_and_validate(config: Config, warnings: list[str] | None) -> tuple[dict[str, Any], bytes, str, bool]:
+    """The document, its bytes, its name and whether it is one file."""
     name = display(config.spec)
     doc, raw = load_file(config.spec)
-    doc = bundle(doc, config.spec, name)
+    single_file = not refers_to_files(doc)
+    if not single_file:
+        doc = bundle(doc, config.spec, name)
     check_refs(doc, name)
     # The validator takes seconds on large specs: remember documents that passed.
     root = cache.folder()
@@ -49,13 +60,13 @@ def load_and_validate(config: Config, warnings: list[str] | None = None) -> tupl
             warnings.extend(str(p) for p in problems)
         else:
             cache.put(root, "valid", verdict, "ok")
-    return doc, raw, name
+    return doc, raw, name, single_file
 
 
 def run(config: Config) -> Result:
     """Everything ``generate`` and ``check`` need, computed in memory; nothing is written."""
     warnings: list[str] = []
-    doc, raw, name = load_and_validate(config, warnings)
+    doc, raw, name, single_file = _load_and_validate(config, warnings)
     try:
         api = build_api(doc, name, config, raw)
     except (SpecError, SpecErrors):
@@ -71,4 +82,4 @@ def run(config: Config) -> Result:
     # README.md and api.md read the formatted sources back, so they show exactly what was generated.
     inside, outside = render_docs(api, config, files, environment(config.templates))
     files.update(inside)
-    return Result(api, files, tuple(warnings) + api.warnings, outside)
+    return Result(api, files, tuple(warnings) + api.warnings, outside, single_file)
