@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from generator import GENERATOR_NAME, __version__, lock, noop
+from generator import GENERATOR_NAME, __version__, noop
 from generator.args import add_diff_arguments, add_fetch_arguments
 from generator.config import Config, load_config
 from generator.errors import GenerationError, SpecError, SpecErrors
@@ -200,6 +200,7 @@ def _unchanged(args: argparse.Namespace, config: Config, record: noop.Record, st
 
 def _run(args: argparse.Namespace, config: Config, started: float, out: Style, err: Style) -> int:
     """The full run: load, validate, build, render and format, then write (``generate``) or compare (``check``)."""
+    from generator import lock
     from generator.docs import TOML_HEADER
     from generator.pipeline import run
     from generator.write import (

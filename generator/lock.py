@@ -17,7 +17,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,21 +25,12 @@ from generator import GENERATOR_NAME, __version__
 from generator.config import Config
 from generator.errors import SpecError
 from generator.paths import display
+from generator.paths import (
+    lock_path as lock_path,  # re-exported: lock.lock_path(config)
+)
 
 LOCK_VERSION = 1
 _COMMENT = "Written by `python -m generator generate` and `fetch`; do not edit. `python -m generator check` compares it with the spec and generated/."
-
-
-def lock_path(config: Config) -> Path | None:
-    """``specs/api_v2.json`` → ``specs/api_v2.lock.json``; None for a spec outside the project.
-
-    The lock is project state: a spec read from elsewhere (``--spec`` pointing at
-    another folder) gets no lock file written beside it.
-    """
-    spec, root = config.spec.resolve(), config.root.resolve()
-    if root not in spec.parents:
-        return None
-    return config.spec.with_name(f"{config.spec.stem}.lock.json")
 
 
 def _outside(config: Config) -> str:
@@ -162,6 +152,8 @@ def expected(config: Config, spec_sha256: str, files: Mapping[str, bytes], previ
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one rename (a crash leaves the old file or the new one)."""
+    import tempfile  # not at import: a no-op run never writes
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -36,7 +36,7 @@ from typing import Any
 
 from generator import __version__, cache
 from generator.config import Config
-from generator.lock import lock_path
+from generator.paths import lock_path
 
 RECORD_VERSION = 1
 _KIND = "noop"
