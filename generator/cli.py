@@ -158,10 +158,11 @@ def main(argv: list[str] | None = None) -> int:
             status: int = (fetch_command if args.command == "fetch" else diff_command).command(args)
             return status
         config = _config(args)
-        record = noop.unchanged(config, args.no_lock)
+        inputs = noop.fingerprint(config, args.no_lock)
+        record = noop.unchanged(config, args.no_lock, inputs[0]) if inputs is not None else None
         if record is not None:
             return _unchanged(args, config, record, started, out, err)
-        return _run(args, config, started, out, err)
+        return _run(args, config, inputs, started, out, err)
     except SpecErrors as exc:
         for error in exc.errors:
             print(f"{err('error:', '31')} {error}", file=sys.stderr)
@@ -198,7 +199,7 @@ def _unchanged(args: argparse.Namespace, config: Config, record: noop.Record, st
     return 0
 
 
-def _run(args: argparse.Namespace, config: Config, started: float, out: Style, err: Style) -> int:
+def _run(args: argparse.Namespace, config: Config, inputs: tuple[str, str] | None, started: float, out: Style, err: Style) -> int:
     """The full run: load, validate, build, render and format, then write (``generate``) or compare (``check``)."""
     from generator import lock
     from generator.docs import TOML_HEADER
@@ -227,10 +228,22 @@ def _run(args: argparse.Namespace, config: Config, started: float, out: Style, e
     outside, outside_notes = beside_files(config.output, encode(result.outside), TOML_HEADER.encode())
 
     def remember(notes: list[str]) -> None:
-        """Let the next run skip all this while nothing changes (see generator/noop.py)."""
-        if result.single_file:
-            printed = {"warnings": result.warnings, "notes": notes, "api_notes": result.api.notes}
-            noop.remember(config, args.no_lock, files, list(result.outside), len(files) + len(outside), (ops, len(result.api.models)), printed)
+        """Let the next run skip all this while nothing changes (see generator/noop.py).
+
+        Only when the fingerprint taken before the run is of the spec bytes this run
+        read, the spec is one file, and the lock (when one is kept) is exactly what
+        generate writes: then a run with the same inputs would do and say this again.
+        """
+        if inputs is None or not result.single_file or inputs[1] != result.api.spec_sha256:
+            return
+        lock_sha = None
+        if not args.no_lock and lock.lock_path(config) is not None:
+            data = lock.settled(config, result.api.spec_sha256, files, outside)
+            if data is None:
+                return
+            lock_sha = lock.sha256(data)
+        printed = {"warnings": result.warnings, "notes": notes, "api_notes": result.api.notes}
+        noop.remember(config, args.no_lock, inputs[0], files, (outside, list(result.outside)), lock_sha, (ops, len(result.api.models)), printed)
 
     if args.command == "check":
         lock_problems, lock_notes = ([], []) if args.no_lock else lock.verify(config, result.api.spec_sha256, files, outside)
@@ -243,8 +256,7 @@ def _run(args: argparse.Namespace, config: Config, started: float, out: Style, e
             print(f"{err(display(target), '31')} is stale: run `python -m generator generate`", file=sys.stderr)
         if lines or lock_problems:
             return 1
-        if args.no_lock or lock.lock_path(config) is None or not lock_notes:  # not when the lock is missing
-            remember([*lock_notes, *outside_notes])
+        remember([*lock_notes, *outside_notes])
         if not args.quiet:
             print(f"{display(target)} is up to date")
             for note in [*lock_notes, *outside_notes]:
@@ -258,8 +270,7 @@ def _run(args: argparse.Namespace, config: Config, started: float, out: Style, e
     before = read_beside(config.output, outside)
     written_beside = write_beside(config.output, outside) if outside else []
     lock_written, lock_note = (False, "") if args.no_lock else lock.sync(config, result.api.spec_sha256, files, outside)
-    if not lock_note or lock.lock_path(config) is None:  # not when the lock could not be written
-        remember(([lock_note] if lock_note else []) + outside_notes)
+    remember(([lock_note] if lock_note else []) + outside_notes)
     changed = [rel for rel in sorted(files) if current.get(rel) != files[rel]]
     removed = sorted(set(current) - set(files))
     if args.verbose:

@@ -197,6 +197,23 @@ def sync(config: Config, spec_sha256: str, files: Mapping[str, bytes], outside: 
     return True, ""
 
 
+def settled(config: Config, spec_sha256: str, files: Mapping[str, bytes], outside: Mapping[str, bytes] | None = None) -> bytes | None:
+    """The lock's bytes when they are exactly what ``generate`` would write for this output.
+
+    Then ``generate`` leaves it alone and ``check`` finds nothing wrong with it. None
+    when there is no lock kept, or it is missing, damaged or stale.
+    """
+    path = lock_path(config)
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+        current = parse(data, display(path))
+    except (OSError, SpecError):
+        return None
+    return data if expected(config, spec_sha256, files, current, outside).to_bytes() == data else None
+
+
 def _differences(current: Lock, wanted: Lock) -> list[str]:
     labels = (
         ("spec_sha256", "the spec changed since the last generate"),

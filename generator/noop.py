@@ -152,8 +152,12 @@ def _environment() -> str:
     return f"{sys.implementation.name} {sys.version_info[:3]} " + " ".join(sorted(names))
 
 
-def fingerprint(config: Config, no_lock: bool) -> str | None:
-    """A hash of every input that can change what ``generate`` writes or prints; None when there is none."""
+def fingerprint(config: Config, no_lock: bool) -> tuple[str, str] | None:
+    """A hash of every input that can change what ``generate`` writes or prints, and the spec's sha256.
+
+    Computed before the full run, which records it only when it read the same spec
+    bytes. None when an input cannot be read or vouched for.
+    """
     try:
         spec = config.spec.read_bytes()
         templates = _tree_digest(config.templates) if config.templates else ""
@@ -162,10 +166,11 @@ def fingerprint(config: Config, no_lock: bool) -> str | None:
         return None
     if templates is None or generator is None:
         return None
-    return cache.key(f"noop record {RECORD_VERSION}", generator, _environment(), repr(config), os.getcwd(), f"no_lock={no_lock}", templates, spec)
+    key = cache.key(f"noop record {RECORD_VERSION}", generator, _environment(), repr(config), os.getcwd(), f"no_lock={no_lock}", templates, spec)
+    return key, _sha256(spec)
 
 
-def _state(path: Path) -> str | None:
+def state(path: Path) -> str | None:
     """A file's sha256; None when missing; a marker for a symbolic link or special file (never followed)."""
     try:
         mode = os.lstat(path).st_mode
@@ -186,8 +191,8 @@ def _entry(config: Config) -> str:
     return cache.key(_KIND, os.path.abspath(config.package_dir))
 
 
-def unchanged(config: Config, no_lock: bool) -> Record | None:
-    """The record of the last run when nothing changed since: inputs, package, files beside it, lock."""
+def unchanged(config: Config, no_lock: bool, key: str) -> Record | None:
+    """The record of the last run when nothing changed since: inputs (``key``), package, files beside it, lock."""
     root = cache.folder()
     if root is None:
         return None
@@ -196,7 +201,7 @@ def unchanged(config: Config, no_lock: bool) -> Record | None:
     if record is None:
         return None
     try:
-        if fingerprint(config, no_lock) != record.fingerprint:
+        if key != record.fingerprint:
             return None
         package = config.package_dir
         if package.is_symlink() or os.path.realpath(package) != record.real:
@@ -207,43 +212,44 @@ def unchanged(config: Config, no_lock: bool) -> Record | None:
         for rel, path in found:
             if _sha256(_read(path)) != record.files[rel]:
                 return None
-        if any(_state(config.output / name) != state for name, state in record.beside.items()):
+        if any(state(config.output / name) != recorded for name, recorded in record.beside.items()):
             return None
         lock = _lock_file(config, no_lock)
         if (str(lock) if lock else None) != record.lock_file:
             return None
-        if lock is not None and _state(lock) != record.lock:
+        if lock is not None and state(lock) != record.lock:
             return None
     except (OSError, ValueError):
         return None
     return record
 
 
-def remember(config: Config, no_lock: bool, files: dict[str, bytes], beside: list[str], total: int, counts: tuple[int, int], printed: dict[str, Any]) -> None:
+def remember(config: Config, no_lock: bool, key: str, package: dict[str, bytes], beside: tuple[dict[str, bytes], list[str]], lock: str | None, counts: tuple[int, int], printed: dict[str, Any]) -> None:
     """Record a run that left the package, the files beside it and the lock up to date.
 
-    ``files`` is the package as it is on disk now; ``beside`` the names of the files
-    that may be generated beside it; ``printed`` the run's ``warnings``, ``notes`` and
-    ``api_notes``. Nothing is recorded when the cache is off or an input cannot be hashed.
+    ``key`` is the fingerprint taken before the run; ``package`` the package's files
+    as on disk now; ``beside`` the generated files beside it that are up to date and
+    the names of all that may be generated there (a file there that was not
+    generated is recorded as it is on disk); ``lock`` the lock's sha256, when one is
+    kept; ``printed`` the run's ``warnings``, ``notes`` and ``api_notes``. Nothing
+    is recorded when the cache is off or a file cannot be read.
     """
     root = cache.folder()
     if root is None:
         return
-    key = fingerprint(config, no_lock)
-    if key is None:
-        return
-    lock = _lock_file(config, no_lock)
+    written, names = beside
+    lock_file = _lock_file(config, no_lock)
     try:
         record = Record(
             fingerprint=key,
             real=os.path.realpath(config.package_dir),
-            files={rel: _sha256(data) for rel, data in sorted(files.items())},
-            beside={name: _state(config.output / name) for name in sorted(beside)},
-            lock=_state(lock) if lock is not None else None,
-            lock_file=str(lock) if lock is not None else None,
+            files={rel: _sha256(data) for rel, data in sorted(package.items())},
+            beside={name: _sha256(written[name]) if name in written else state(config.output / name) for name in sorted(names)},
+            lock=lock,
+            lock_file=str(lock_file) if lock_file is not None else None,
             operations=counts[0],
             models=counts[1],
-            total=total,
+            total=len(package) + len(written),
             warnings=tuple(printed["warnings"]),
             notes=tuple(printed["notes"]),
             api_notes=tuple(printed["api_notes"]),
@@ -251,4 +257,3 @@ def remember(config: Config, no_lock: bool, files: dict[str, bytes], beside: lis
     except OSError:
         return
     cache.put(root, _KIND, _entry(config), record.to_text())
-

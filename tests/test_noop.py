@@ -389,3 +389,18 @@ def test_with_the_cache_off_every_run_is_a_full_run_and_still_right(project: Pat
     assert cli("generate", cwd=project, env=off).returncode == 0
     result = cli("check", "-v", cwd=project, env=off)
     assert result.returncode == 0 and not took_fast_path(result)
+
+
+def test_a_lock_check_accepts_but_generate_would_rewrite_is_never_recorded(project: Path, cli: Cli) -> None:
+    """The same lock content in other bytes: check passes, but only generate makes it settled again."""
+    lock = project / "specs" / "api_v2.lock.json"
+    original = lock.read_bytes()
+    lock.write_text(json.dumps(json.loads(original), indent=4) + "\n", encoding="utf-8")
+    for _ in range(2):  # passes both times, by the full run: a lock generate would rewrite is not recorded
+        result = cli("check", "-v", cwd=project)
+        assert result.returncode == 0, result.stderr
+        assert not took_fast_path(result)
+    result = cli("generate", cwd=project)
+    assert result.returncode == 0 and "lock file updated" in result.stdout
+    assert lock.read_bytes() == original
+    assert took_fast_path(cli("check", "-v", cwd=project))
