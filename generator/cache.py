@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -46,6 +45,8 @@ def put(root: Path | None, kind: str, entry: str, text: str) -> None:
     try:
         target = root / kind / entry[:2]
         target.mkdir(parents=True, exist_ok=True)
+        import tempfile  # not at import: a no-op run never writes
+
         fd, tmp = tempfile.mkstemp(dir=target, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -17,21 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from generator import GENERATOR_NAME, __version__, lock
+from generator import GENERATOR_NAME, __version__, noop
+from generator.args import add_diff_arguments, add_fetch_arguments
 from generator.config import Config, load_config
-from generator.docs import TOML_HEADER
 from generator.errors import GenerationError, SpecError, SpecErrors
-from generator.load import display
-from generator.write import (
-    beside_files,
-    diff,
-    diff_beside,
-    encode,
-    read_beside,
-    read_tree,
-    write,
-    write_beside,
-)
+from generator.paths import display
 
 COMMAND_EXAMPLES = {
     "generate": """examples:
@@ -76,11 +66,8 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--lenient", action="store_true", default=None, help="report validation problems as warnings and skip operations that cannot be generated")
         cmd.add_argument("--no-lock", action="store_true", help="neither write nor check the lock file beside the spec")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    from generator import diff as diff_command
-    from generator import fetch as fetch_command
-
-    fetch_command.add_arguments(sub, COMMAND_EXAMPLES["fetch"])
-    diff_command.add_arguments(sub, COMMAND_EXAMPLES["diff"])
+    add_fetch_arguments(sub, COMMAND_EXAMPLES["fetch"])
+    add_diff_arguments(sub, COMMAND_EXAMPLES["diff"])
     for cmd in sub.choices.values():
         cmd.add_argument("-v", "--verbose", action="store_true", help="more detail on stderr (generate: every file created, updated or removed, and the build time)")
     return parser
@@ -171,68 +158,11 @@ def main(argv: list[str] | None = None) -> int:
             status: int = (fetch_command if args.command == "fetch" else diff_command).command(args)
             return status
         config = _config(args)
-        from generator.pipeline import run
-
-        with progress(f"{args.command}: {display(config.spec)}", not args.quiet):
-            result = run(config)
-        if args.verbose:
-            print(f"built {display(config.spec)} in {time.perf_counter() - started:.2f}s", file=sys.stderr)
-        for warning in result.warnings:
-            print(f"{err('warning:', '33')} {warning}", file=sys.stderr)
-        files = encode(result.files)
-        target = config.package_dir
-        # pyproject.toml beside the package; a file there we did not generate is never replaced.
-        outside, outside_notes = beside_files(config.output, encode(result.outside), TOML_HEADER.encode())
-        if args.command == "check":
-            lock_problems, lock_notes = ([], []) if args.no_lock else lock.verify(config, result.api.spec_sha256, files, outside)
-            lines = diff(target, files) + diff_beside(config.output, outside)
-            if lines:
-                sys.stdout.writelines(lines)
-            for problem in lock_problems:
-                print(problem, file=sys.stderr)
-            if lines:
-                print(f"{err(display(target), '31')} is stale: run `python -m generator generate`", file=sys.stderr)
-            if lines or lock_problems:
-                return 1
-            if not args.quiet:
-                print(f"{display(target)} is up to date")
-                for note in [*lock_notes, *outside_notes]:
-                    print(f"note: {note}")
-            return 0
-        current = read_tree(target)
-        unchanged = current == files
-        if not unchanged:
-            write(target, files)
-        # Files beside the package and then the lock go after the package swap.
-        before = read_beside(config.output, outside)
-        written_beside = write_beside(config.output, outside) if outside else []
-        lock_written, lock_note = (False, "") if args.no_lock else lock.sync(config, result.api.spec_sha256, files, outside)
-        changed = [rel for rel in sorted(files) if current.get(rel) != files[rel]]
-        removed = sorted(set(current) - set(files))
-        if args.verbose:
-            for rel in changed:
-                print(f"{'created' if rel not in current else 'updated'} {display(target / rel)}", file=sys.stderr)
-            for rel in removed:
-                print(f"removed {display(target / rel)}", file=sys.stderr)
-            for name in written_beside:
-                print(f"{'updated' if name in before else 'created'} {display(config.output / name)}", file=sys.stderr)
-        if not args.quiet:
-            ops = sum(len(r.operations) for r in result.api.resources)
-            total = len(files) + len(outside)
-            written = len(changed) + len(written_beside)
-            if written or removed:
-                state = f"wrote {_plural(written, 'file')}, {total - written} unchanged" + (f", {len(removed)} removed" if removed else "")
-            else:
-                state = f"{_plural(total, 'file')} unchanged"
-            if lock_written:
-                state += ", lock file updated"
-            for note in ([lock_note] if lock_note else []) + outside_notes:
-                print(f"note: {note}")
-            summary = f"{display(target)}: {ops} operations, {len(result.api.models)} models, {state} ({time.perf_counter() - started:.2f}s)"
-            print(out(summary, "32") if written or removed else summary)
-            for note in result.api.notes:
-                print(f"note: {note}")
-        return 0
+        inputs = noop.fingerprint(config, args.no_lock)
+        record = noop.unchanged(config, args.no_lock, inputs[0]) if inputs is not None else None
+        if record is not None:
+            return _unchanged(args, config, record, started, out, err)
+        return _run(args, config, inputs, started, out, err)
     except SpecErrors as exc:
         for error in exc.errors:
             print(f"{err('error:', '31')} {error}", file=sys.stderr)
@@ -246,6 +176,126 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
+
+def _unchanged(args: argparse.Namespace, config: Config, record: noop.Record, started: float, out: Style, err: Style) -> int:
+    """Nothing changed since the last run: print what the full run would print, write nothing."""
+    if args.verbose:
+        print(f"{display(config.spec)}: nothing changed (fingerprint matches); skipped rendering", file=sys.stderr)
+    for warning in record.warnings:
+        print(f"{err('warning:', '33')} {warning}", file=sys.stderr)
+    if args.quiet:
+        return 0
+    target = config.package_dir
+    if args.command == "check":
+        print(f"{display(target)} is up to date")
+        for note in record.notes:
+            print(f"note: {note}")
+        return 0
+    for note in record.notes:
+        print(f"note: {note}")
+    print(f"{display(target)}: {record.operations} operations, {record.models} models, {_plural(record.total, 'file')} unchanged ({time.perf_counter() - started:.2f}s)")
+    for note in record.api_notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _run(args: argparse.Namespace, config: Config, inputs: tuple[str, str] | None, started: float, out: Style, err: Style) -> int:
+    """The full run: load, validate, build, render and format, then write (``generate``) or compare (``check``)."""
+    from generator import lock
+    from generator.docs import TOML_HEADER
+    from generator.pipeline import run
+    from generator.write import (
+        beside_files,
+        diff,
+        diff_beside,
+        encode,
+        read_beside,
+        read_tree,
+        write,
+        write_beside,
+    )
+
+    with progress(f"{args.command}: {display(config.spec)}", not args.quiet):
+        result = run(config)
+    if args.verbose:
+        print(f"built {display(config.spec)} in {time.perf_counter() - started:.2f}s", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"{err('warning:', '33')} {warning}", file=sys.stderr)
+    files = encode(result.files)
+    target = config.package_dir
+    ops = sum(len(r.operations) for r in result.api.resources)
+    # pyproject.toml beside the package; a file there we did not generate is never replaced.
+    outside, outside_notes = beside_files(config.output, encode(result.outside), TOML_HEADER.encode())
+
+    def remember(notes: list[str]) -> None:
+        """Let the next run skip all this while nothing changes (see generator/noop.py).
+
+        Only when the fingerprint taken before the run is of the spec bytes this run
+        read, the spec is one file, and the lock (when one is kept) is exactly what
+        generate writes: then a run with the same inputs would do and say this again.
+        """
+        if inputs is None or not result.single_file or inputs[1] != result.api.spec_sha256:
+            return
+        lock_sha = None
+        if not args.no_lock and lock.lock_path(config) is not None:
+            data = lock.settled(config, result.api.spec_sha256, files, outside)
+            if data is None:
+                return
+            lock_sha = lock.sha256(data)
+        printed = {"warnings": result.warnings, "notes": notes, "api_notes": result.api.notes}
+        noop.remember(config, args.no_lock, inputs[0], files, (outside, list(result.outside)), lock_sha, (ops, len(result.api.models)), printed)
+
+    if args.command == "check":
+        lock_problems, lock_notes = ([], []) if args.no_lock else lock.verify(config, result.api.spec_sha256, files, outside)
+        lines = diff(target, files) + diff_beside(config.output, outside)
+        if lines:
+            sys.stdout.writelines(lines)
+        for problem in lock_problems:
+            print(problem, file=sys.stderr)
+        if lines:
+            print(f"{err(display(target), '31')} is stale: run `python -m generator generate`", file=sys.stderr)
+        if lines or lock_problems:
+            return 1
+        remember([*lock_notes, *outside_notes])
+        if not args.quiet:
+            print(f"{display(target)} is up to date")
+            for note in [*lock_notes, *outside_notes]:
+                print(f"note: {note}")
+        return 0
+    current = read_tree(target)
+    unchanged = current == files
+    if not unchanged:
+        write(target, files)
+    # Files beside the package and then the lock go after the package swap.
+    before = read_beside(config.output, outside)
+    written_beside = write_beside(config.output, outside) if outside else []
+    lock_written, lock_note = (False, "") if args.no_lock else lock.sync(config, result.api.spec_sha256, files, outside)
+    remember(([lock_note] if lock_note else []) + outside_notes)
+    changed = [rel for rel in sorted(files) if current.get(rel) != files[rel]]
+    removed = sorted(set(current) - set(files))
+    if args.verbose:
+        for rel in changed:
+            print(f"{'created' if rel not in current else 'updated'} {display(target / rel)}", file=sys.stderr)
+        for rel in removed:
+            print(f"removed {display(target / rel)}", file=sys.stderr)
+        for name in written_beside:
+            print(f"{'updated' if name in before else 'created'} {display(config.output / name)}", file=sys.stderr)
+    if not args.quiet:
+        total = len(files) + len(outside)
+        written = len(changed) + len(written_beside)
+        if written or removed:
+            state = f"wrote {_plural(written, 'file')}, {total - written} unchanged" + (f", {len(removed)} removed" if removed else "")
+        else:
+            state = f"{_plural(total, 'file')} unchanged"
+        if lock_written:
+            state += ", lock file updated"
+        for note in ([lock_note] if lock_note else []) + outside_notes:
+            print(f"note: {note}")
+        summary = f"{display(target)}: {ops} operations, {len(result.api.models)} models, {state} ({time.perf_counter() - started:.2f}s)"
+        print(out(summary, "32") if written or removed else summary)
+        for note in result.api.notes:
+            print(f"note: {note}")
+    return 0
 
 if __name__ == "__main__":
     raise SystemExit(main())

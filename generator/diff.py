@@ -555,21 +555,10 @@ def load_api(path: Path, config: Config, warnings: list[str]) -> Api:
     return api
 
 
-def add_arguments(sub: Any, epilog: str) -> None:
-    text = "report what changed for callers of the generated client between two specs"
-    cmd = sub.add_parser("diff", help=text, description=text + ". Each change is classified as breaking or not, with a suggested semver bump.", epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
-    cmd.add_argument("old", type=Path, metavar="OLD", help="the previous OpenAPI document (JSON or YAML)")
-    cmd.add_argument("new", type=Path, metavar="NEW", help="the new OpenAPI document (JSON or YAML)")
-    cmd.add_argument("--format", choices=("markdown", "json"), default="markdown", help="report format (default: markdown)")
-    cmd.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when any change is breaking")
-    cmd.add_argument("--config", type=Path, default=None, help="pyproject.toml holding [tool.generator]: package, tag and operation filters (default: ./pyproject.toml when present)")
-    cmd.add_argument("-q", "--quiet", action="store_true", help="print no warnings")
-
-
 def command(args: argparse.Namespace) -> int:
     from generator.config import load_config
     from generator.errors import SpecError
-    from generator.load import display
+    from generator.paths import display
 
     if args.config is not None and not args.config.is_file():
         raise SpecError(str(args.config), None, "no such file")

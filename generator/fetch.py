@@ -42,12 +42,11 @@ from pathlib import Path
 
 from generator import GENERATOR_NAME, __version__
 from generator import lock as lockfile
+from generator.args import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from generator.config import Config
 from generator.errors import SpecError, SpecErrors
-from generator.load import display
+from generator.paths import display
 
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 MAX_REDIRECTS = 5
 RETRIES = 3
 BACKOFF = 0.5  # seconds before the first retry; doubled each time
@@ -350,31 +349,6 @@ def fetch(config: Config, url: str, *, timeout: float, max_bytes: int, fmt: str 
     if not quiet:
         print("next: run `python -m generator generate` to regenerate the client", file=sys.stderr)
     return 0
-
-
-def _positive(kind: type[float] | type[int]) -> Callable[[str], float | int]:
-    def parse(text: str) -> float | int:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-        return value
-
-    return parse
-
-
-def add_arguments(sub: argparse._SubParsersAction[argparse.ArgumentParser], epilog: str) -> None:
-    text = "download the spec from its source URL, validate it, replace the local copy and report what changed"
-    cmd = sub.add_parser("fetch", help=text, description=text + ". On any failure the local spec is left as it was.", epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
-    cmd.add_argument("--url", help="where to download from (default: [tool.generator].source_url)")
-    cmd.add_argument("--config", type=Path, default=None, help="pyproject.toml holding [tool.generator] (default: ./pyproject.toml)")
-    cmd.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, help=f"seconds allowed for connecting, each read and the whole download (default: {DEFAULT_TIMEOUT:g})")
-    cmd.add_argument("--max-bytes", type=_positive(int), default=DEFAULT_MAX_BYTES, help=f"largest spec accepted, in bytes (default: {DEFAULT_MAX_BYTES})")
-    cmd.add_argument("--lenient", action="store_true", default=None, help="accept a spec with validation problems (reported as warnings)")
-    cmd.add_argument("--format", choices=("markdown", "json"), default="markdown", help="change report format (default: markdown)")
-    cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
 
 
 def command(args: argparse.Namespace) -> int:

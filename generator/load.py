@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import yaml
 
 from generator.errors import SpecError, pointer
+from generator.paths import display
 
 MAX_BYTES = 64 * 1024 * 1024
 # Limits enforced before the document is built (YAML: on the event stream, so a deep or
@@ -25,14 +25,6 @@ _PLAIN_TAGS = frozenset(_YAML + t for t in ("str", "int", "float", "bool", "null
 _YAML12_BOOL = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
 _YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
 _YAML12_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-
-
-def display(path: Path) -> str:
-    """The path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return os.path.relpath(path) if path.is_absolute() and Path.cwd() in path.parents else str(path)
-    except ValueError:
-        return str(path)
 
 
 def _reject_constant(name: str) -> Any:

@@ -17,7 +17,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,23 +24,13 @@ from typing import Any
 from generator import GENERATOR_NAME, __version__
 from generator.config import Config
 from generator.errors import SpecError
-from generator.load import display
-from generator.write import read_tree
+from generator.paths import display
+from generator.paths import (
+    lock_path as lock_path,  # re-exported: lock.lock_path(config)
+)
 
 LOCK_VERSION = 1
 _COMMENT = "Written by `python -m generator generate` and `fetch`; do not edit. `python -m generator check` compares it with the spec and generated/."
-
-
-def lock_path(config: Config) -> Path | None:
-    """``specs/api_v2.json`` → ``specs/api_v2.lock.json``; None for a spec outside the project.
-
-    The lock is project state: a spec read from elsewhere (``--spec`` pointing at
-    another folder) gets no lock file written beside it.
-    """
-    spec, root = config.spec.resolve(), config.root.resolve()
-    if root not in spec.parents:
-        return None
-    return config.spec.with_name(f"{config.spec.stem}.lock.json")
 
 
 def _outside(config: Config) -> str:
@@ -163,6 +152,8 @@ def expected(config: Config, spec_sha256: str, files: Mapping[str, bytes], previ
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one rename (a crash leaves the old file or the new one)."""
+    import tempfile  # not at import: a no-op run never writes
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -206,6 +197,23 @@ def sync(config: Config, spec_sha256: str, files: Mapping[str, bytes], outside: 
     return True, ""
 
 
+def settled(config: Config, spec_sha256: str, files: Mapping[str, bytes], outside: Mapping[str, bytes] | None = None) -> bytes | None:
+    """The lock's bytes when they are exactly what ``generate`` would write for this output.
+
+    Then ``generate`` leaves it alone and ``check`` finds nothing wrong with it. None
+    when there is no lock kept, or it is missing, damaged or stale.
+    """
+    path = lock_path(config)
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+        current = parse(data, display(path))
+    except (OSError, SpecError):
+        return None
+    return data if expected(config, spec_sha256, files, current, outside).to_bytes() == data else None
+
+
 def _differences(current: Lock, wanted: Lock) -> list[str]:
     labels = (
         ("spec_sha256", "the spec changed since the last generate"),
@@ -245,6 +253,8 @@ def verify(config: Config, spec_sha256: str, files: Mapping[str, bytes], outside
     wanted = expected(config, spec_sha256, files, current, outside)
     target = config.package_dir
     if current.output == wanted.output:
+        from generator.write import read_tree
+
         on_disk = read_tree(target)
         checks = [(target / rel, on_disk.get(rel), current.files.get(rel), files.get(rel)) for rel in sorted(set(on_disk) | set(current.files))]
         for name_ in sorted(set(current.output_files) | set(outside or {})):

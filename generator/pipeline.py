@@ -15,9 +15,10 @@ from generator.docs import render_docs
 from generator.errors import GenerationError, SpecError, SpecErrors
 from generator.format import format_all
 from generator.ir import Api
-from generator.load import display, load_file
+from generator.load import load_file
+from generator.paths import display
 from generator.render import environment, render, static_files
-from generator.resolve import bundle, check_refs
+from generator.resolve import bundle, check_refs, refers_to_files
 
 _VALIDATOR = "openapi-spec-validator " + version("openapi-spec-validator")
 
@@ -29,14 +30,19 @@ class Result:
     warnings: tuple[str, ...]
     # Files beside the package in the output folder (``pyproject.toml``), by name.
     outside: dict[str, str] = dataclasses.field(default_factory=dict)
+    # The spec is one file: its bytes alone decide the output (no ``$ref`` to other files).
+    single_file: bool = True
 
 
-def _load(config: Config) -> tuple[dict[str, Any], bytes, str]:
+def _load(config: Config) -> tuple[dict[str, Any], bytes, str, bool]:
+    """The document, its bytes, its name and whether it is one file."""
     name = display(config.spec)
     doc, raw = load_file(config.spec)
-    doc = bundle(doc, config.spec, name)
+    single_file = not refers_to_files(doc)
+    if not single_file:
+        doc = bundle(doc, config.spec, name)
     check_refs(doc, name)
-    return doc, raw, name
+    return doc, raw, name, single_file
 
 
 def _problems(doc: dict[str, Any], name: str) -> list[SpecError]:
@@ -58,7 +64,7 @@ def _settle(config: Config, problems: list[SpecError], verdict: str, warnings: l
 
 
 def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
-    doc, raw, name = _load(config)
+    doc, raw, name, _ = _load(config)
     # The validator takes seconds on large specs: remember documents that passed.
     verdict = cache.key(_VALIDATOR, raw)
     if cache.get(cache.folder(), "valid", verdict) is None:
@@ -117,7 +123,7 @@ class _Validation:
 def run(config: Config) -> Result:
     """Everything ``generate`` and ``check`` need, computed in memory; nothing is written."""
     warnings: list[str] = []
-    doc, raw, name = _load(config)
+    doc, raw, name, single_file = _load(config)
     verdict = cache.key(_VALIDATOR, raw)
     validation = _Validation(doc, name) if cache.get(cache.folder(), "valid", verdict) is None else None
     try:
@@ -134,7 +140,7 @@ def run(config: Config) -> Result:
     # README.md and api.md read the formatted sources back, so they show exactly what was generated.
     inside, outside = render_docs(api, config, files, environment(config.templates))
     files.update(inside)
-    return Result(api, files, tuple(warnings) + api.warnings, outside)
+    return Result(api, files, tuple(warnings) + api.warnings, outside, single_file)
 
 
 def _build(doc: dict[str, Any], name: str, config: Config, raw: bytes, warnings: list[str] | None) -> Api:

@@ -259,9 +259,14 @@ def _deepcopy(node: Any) -> Any:
     return json.loads(json.dumps(node))
 
 
+def refers_to_files(doc: dict[str, Any]) -> bool:
+    """Whether any ``$ref`` points outside the document (another file, or something refused)."""
+    return any(not ref.startswith("#") for _, ref in iter_refs(doc, []))
+
+
 def bundle(doc: dict[str, Any], path: Path, name: str) -> dict[str, Any]:
     """The document with every relative-file reference copied in (the input is changed in place)."""
-    if any(not ref.startswith("#") for _, ref in iter_refs(doc, [])):
+    if refers_to_files(doc):
         _Bundler(doc, path, name).run()
         from generator.load import check_values
 

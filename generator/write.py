@@ -94,7 +94,7 @@ def _safe_target(target: Path, root: Path) -> None:
 
 
 def _display(path: Path) -> str:
-    from generator.load import display
+    from generator.paths import display
 
     return display(Path(os.path.abspath(path)))
 
