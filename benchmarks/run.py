@@ -71,8 +71,18 @@ class Run:
     error: str = ""
 
 
+def _pss_kb(pid: int) -> int | None:
+    """Proportional set size: pages shared between processes (a fork's copy-on-write heap) count once in total."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as fh:
+            found = re.search(r"^Pss:\s+(\d+)", fh.read(), re.M)
+    except OSError:
+        return None
+    return int(found.group(1)) if found else None
+
+
 def _tree_rss_kb(root: int) -> int:
-    """Sum of VmRSS over ``root`` and every descendant (Linux /proc)."""
+    """Memory of ``root`` and every descendant (Linux /proc): the sum of their PSS, or of VmRSS where PSS is unreadable."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -92,7 +102,8 @@ def _tree_rss_kb(root: int) -> int:
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        pss = _pss_kb(pid)
+        total += pss if pss is not None else rss.get(pid, 0)
         stack.extend(children.get(pid, []))
     return total
 
@@ -110,8 +121,9 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)
 def measure(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     """Wall time and peak memory of a command's whole process tree.
 
-    Peak = max(sampled sum of RSS over the live tree every 20 ms, the largest single
-    process's ru_maxrss), so both parallel workers and a short-lived big child count.
+    Peak = max(sampled sum of PSS over the live tree every 20 ms, the largest single
+    process's ru_maxrss), so both parallel workers and a short-lived big child count,
+    and memory that forked workers share with their parent is not counted twice.
     """
     with tempfile.NamedTemporaryFile("r", suffix=".err") as err:
         start = time.perf_counter()
