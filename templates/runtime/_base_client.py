@@ -15,7 +15,6 @@ attempt, wait), never a header or the key.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import dataclasses
 import functools
@@ -814,12 +813,16 @@ class AsyncBaseClient(_Base):
                     )
                     if wait is None:
                         raise
+            import asyncio  # here, not at the top: the sync client never loads it
+
             await asyncio.sleep(wait)
 
     async def _send(self, request: httpx.Request, call: _Call) -> httpx.Response:
         left = call.remaining()
         if left is None:
             return await self._http.send(request)
+        import asyncio
+
         try:
             # The whole attempt (headers and body) ends at the deadline.
             return await asyncio.wait_for(self._http.send(request), left)
