@@ -24,6 +24,7 @@ import logging
 import math
 import os
 import platform
+import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
@@ -71,6 +72,7 @@ BodyKind = Literal["json", "text", "bytes", "form", "multipart", "none"]
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 HeaderValue = str | int | float | bool | None
 _log = logging.getLogger(__name__.rpartition(".")[0] or __name__)
+_CLOSED = "Cannot send a request, as the client has been closed."  # httpx's words
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -182,6 +184,8 @@ class _Base:
     _retry: RetryPolicy = RetryPolicy()
     _rate_limits: tuple[RateLimit, ...] = ()
     _owns_http: bool
+    _closed: bool = False
+    """Whether ``close()`` was called (the httpx client is made on first use)."""
 
     def __init__(
         self,
@@ -211,6 +215,7 @@ class _Base:
                 "the API key cannot be sent: it contains whitespace, a line break"
                 " or non-ASCII characters (a stray quote or trailing newline?)"
             )
+        self._http_lock = threading.Lock()
         self._api_key = _Secret(api_key or "")
         # Per-key rate-limit buckets are told apart by a digest, never the key.
         self._key_id = hashlib.sha256(self._api_key.encode()).hexdigest()
@@ -626,7 +631,20 @@ class SyncBaseClient(_Base):
             strict=strict,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client()
+        self._http_client: httpx.Client | None = http_client
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The caller's httpx client, or the client's own, made on first use."""
+        http = self._http_client
+        if http is None:
+            with self._http_lock:  # threads racing to the first call make one
+                http = self._http_client
+                if http is None:
+                    if self._closed:
+                        raise RuntimeError(_CLOSED)
+                    http = self._http_client = httpx.Client()
+        return http
 
     def request(
         self,
@@ -708,7 +726,11 @@ class SyncBaseClient(_Base):
     def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""
         if self._owns_http:
-            self._http.close()
+            with self._http_lock:
+                self._closed = True
+                http = self._http_client
+            if http is not None:
+                http.close()
 
     def __enter__(self: _C) -> _C:
         return self
@@ -748,7 +770,20 @@ class AsyncBaseClient(_Base):
             strict=strict,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient()
+        self._http_client: httpx.AsyncClient | None = http_client
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The caller's httpx client, or the client's own, made on first use."""
+        http = self._http_client
+        if http is None:
+            with self._http_lock:  # threads racing to the first call make one
+                http = self._http_client
+                if http is None:
+                    if self._closed:
+                        raise RuntimeError(_CLOSED)
+                    http = self._http_client = httpx.AsyncClient()
+        return http
 
     async def request(
         self,
@@ -832,7 +867,11 @@ class AsyncBaseClient(_Base):
     async def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""
         if self._owns_http:
-            await self._http.aclose()
+            with self._http_lock:
+                self._closed = True
+                http = self._http_client
+            if http is not None:
+                await http.aclose()
 
     async def __aenter__(self: _A) -> _A:
         return self
