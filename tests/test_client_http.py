@@ -554,6 +554,48 @@ def test_bearer_key_user_agent_and_accept_are_sent(server: FaultServer, mode: st
     assert headers["x-trace"] == "t-1"
 
 
+@pytest.mark.parametrize("pool", ["own", "caller's"])
+def test_default_headers_are_sent_and_per_call_headers_win(server: FaultServer, mode: str, pool: str) -> None:
+    """The client's own pool carries the default headers; a caller's pool gets them per request."""
+    server.add(MICROSOFT, json_body(INIT_BODY), json_body(INIT_BODY))
+    defaults = {"X-Team": "blue", "X-Trace": "default", "Accept": "text/html", "User-Agent": "mine/1"}
+
+    def op(c: Any) -> Any:
+        if mode == "sync":
+            c.oauth.init_microsoft_oauth()
+            return c.oauth.init_microsoft_oauth(extra_headers={"X-Trace": "t-2"})
+
+        async def both() -> Any:
+            await c.oauth.init_microsoft_oauth()
+            return await c.oauth.init_microsoft_oauth(extra_headers={"X-Trace": "t-2"})
+
+        return both()
+
+    if pool == "own":
+        call(mode, op, base_url=server.url, default_headers=defaults)
+    elif mode == "sync":
+        with httpx.Client() as http:
+            call(mode, op, base_url=server.url, default_headers=defaults, http_client=http)
+    else:
+
+        async def with_caller_pool() -> None:
+            async with httpx.AsyncClient() as http, AsyncClient(
+                api_key=KEY, base_url=server.url, default_headers=defaults, http_client=http, max_retries=0
+            ) as c:
+                await op(c)
+
+        asyncio.run(with_caller_pool())
+
+    first, second = (r.headers for r in server.requests)
+    for headers in (first, second):
+        assert headers["x-team"] == "blue"
+        assert headers["user-agent"] == "mine/1"
+        assert headers["accept"] == "application/json"  # the operation's, over the default
+        assert headers["authorization"] == f"Bearer {KEY}"
+    assert first["x-trace"] == "default"
+    assert second["x-trace"] == "t-2"
+
+
 def test_key_is_read_from_environment(server: FaultServer, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV, "sk-from-env-1234")
     server.add(MICROSOFT, json_body(INIT_BODY), json_body(INIT_BODY))

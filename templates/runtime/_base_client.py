@@ -106,6 +106,14 @@ class Endpoint(Generic[T]):
         default_factory=dict
     )
     """Response key -> the headers the spec declares: (lower-case name, JSON type)."""
+    style_map: Mapping[str, tuple[str, bool]] = dataclasses.field(
+        init=False, repr=False, compare=False
+    )
+    """``query_styles`` by name, made once (requests look styles up by name)."""
+
+    def __post_init__(self) -> None:
+        styles = {name: (style, explode) for name, style, explode in self.query_styles}
+        object.__setattr__(self, "style_map", styles)
 
     @property
     def is_idempotent(self) -> bool:
@@ -217,6 +225,7 @@ class _Base:
             )
         self._http_lock = threading.Lock()
         self._api_key = _Secret(api_key or "")
+        self._bearer = _Secret(f"Bearer {self._api_key}")
         # Per-key rate-limit buckets are told apart by a digest, never the key.
         self._key_id = hashlib.sha256(self._api_key.encode()).hexdigest()
         self.base_url = (base_url or self._default_base_url).rstrip("/")
@@ -256,33 +265,41 @@ class _Base:
         http: httpx.Client | httpx.AsyncClient,
     ) -> httpx.Request:
         url_path = endpoint.path
-        for name, value in (path or {}).items():
-            text = param_text(value)
-            if not text:
-                raise ValueError(f"path parameter {name!r} must not be empty")
-            segment = quote(text, safe="")
-            if not segment.strip("."):
-                # "." and ".." are dot segments: the URL would be normalised to
-                # a different path, so send the dots percent-encoded.
-                segment = segment.replace(".", "%2E")
-            url_path = url_path.replace("{" + name + "}", segment)
-        styles = {
-            name: (style, explode) for name, style, explode in endpoint.query_styles
-        }
-        params = query_pairs(query or {}, styles)
-        all_headers = dict(self._headers)
-        all_headers["Accept"] = endpoint.accept
-        for key, value in (headers or {}).items():
-            if value is not UNSET and value is not None:
-                all_headers[key] = param_text(value)
-        jar = {
-            k: param_text(v)
-            for k, v in (cookies or {}).items()
-            if v is not UNSET and v is not None
-        }
+        if path:
+            for name, value in path.items():
+                text = value if type(value) is str else param_text(value)
+                if not text:
+                    raise ValueError(f"path parameter {name!r} must not be empty")
+                segment = quote(text, safe="")
+                if not segment.strip("."):
+                    # "." and ".." are dot segments: the URL would be normalised to
+                    # a different path, so send the dots percent-encoded.
+                    segment = segment.replace(".", "%2E")
+                url_path = url_path.replace("{" + name + "}", segment)
+        params = query_pairs(query, endpoint.style_map) if query else []
+        # The client's own pool already sends self._headers (it was made with
+        # them): pass only what differs. A caller's pool gets them every time.
+        defaults = self._headers
+        own = self._owns_http
+        all_headers = {} if own else dict(defaults)
+        if not own or endpoint.accept != defaults.get("Accept"):
+            all_headers["Accept"] = endpoint.accept
+        if headers:
+            for key, value in headers.items():
+                if value is not UNSET and value is not None:
+                    all_headers[key] = param_text(value)
+        jar = (
+            {
+                k: param_text(v)
+                for k, v in cookies.items()
+                if v is not UNSET and v is not None
+            }
+            if cookies
+            else {}
+        )
         auth = self._auth
         if auth.kind == "bearer":
-            all_headers["Authorization"] = f"Bearer {self._api_key}"
+            all_headers["Authorization"] = self._bearer
         elif auth.kind == "header":
             all_headers[auth.name] = self._api_key
         elif auth.kind == "query":
@@ -291,25 +308,33 @@ class _Base:
             jar[auth.name] = self._api_key
         if jar:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
-        all_headers.update(extra_headers or {})
+        if extra_headers:
+            all_headers.update(extra_headers)
         content: bytes | str | None = None
+        content_type = ""
         files: list[tuple[str, FilePart]] | None = None
         if endpoint.body == "form" and body is not UNSET:
             content = form_body(body)
-            all_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            content_type = "application/x-www-form-urlencoded"
         elif endpoint.body == "multipart" and body is not UNSET:
             files = multipart_parts(body)
         elif endpoint.body == "json" and body is not UNSET:
             content = json.dumps(
                 to_jsonable(body), separators=(",", ":"), ensure_ascii=False
             ).encode()
-            all_headers.setdefault("Content-Type", "application/json")
+            content_type = "application/json"
         elif endpoint.body == "bytes" and body is not UNSET:
             content = body
-            all_headers.setdefault("Content-Type", "application/octet-stream")
+            content_type = "application/octet-stream"
         elif endpoint.body == "text" and body is not UNSET:
             content = str(body)
-            all_headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+            content_type = "text/plain; charset=utf-8"
+        if (
+            content_type
+            and "Content-Type" not in all_headers
+            and "Content-Type" not in defaults
+        ):
+            all_headers["Content-Type"] = content_type
         chosen = self.timeout if isinstance(timeout, Unset) else timeout
         return http.build_request(
             endpoint.method,
@@ -418,7 +443,7 @@ class _Call:
             raise ValueError("deadline must be a number of seconds > 0, or None")
         self.stop = None if budget is None else time.monotonic() + budget
         self.attempt = 0
-        self.buckets = client._buckets(endpoint)
+        self.buckets = client._buckets(endpoint) if endpoint.limits else ()
         self.block = client._rate_limit_wait
         self.limit_wait = 0.0
         self.configured: dict[str, float | None] | None = None
@@ -438,10 +463,11 @@ class _Call:
         """Count one more attempt; refuse it when the deadline has passed."""
         self.attempt += 1
         self.limit_wait = 0.0
+        if self.stop is None:
+            return  # no deadline: nothing to check or cut
         if self.configured is None:
             self.configured = dict(request.extensions.get("timeout") or {})
-        left = self.remaining()
-        if left is not None and left <= 0:
+        if self.stop - time.monotonic() <= 0:
             raise self.deadline_error(request)
 
     def fit(self, request: httpx.Request) -> None:
@@ -643,7 +669,7 @@ class SyncBaseClient(_Base):
                 if http is None:
                     if self._closed:
                         raise RuntimeError(_CLOSED)
-                    http = self._http_client = httpx.Client()
+                    http = self._http_client = httpx.Client(headers=self._headers)
         return http
 
     def request(
@@ -782,7 +808,7 @@ class AsyncBaseClient(_Base):
                 if http is None:
                     if self._closed:
                         raise RuntimeError(_CLOSED)
-                    http = self._http_client = httpx.AsyncClient()
+                    http = self._http_client = httpx.AsyncClient(headers=self._headers)
         return http
 
     async def request(
