@@ -76,45 +76,79 @@ _log = logging.getLogger(__name__.rpartition(".")[0] or __name__)
 _CLOSED = "Cannot send a request, as the client has been closed."  # httpx's words
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+# Endpoint, Resp and Auth are plain classes, not dataclasses: making a dataclass
+# runs generated code at import time, a few milliseconds each, on every import.
 class Resp:
     """How to read one documented response: its body kind, decoder and error class."""
 
-    kind: BodyKind
-    decode: Callable[[Any], Any] | None = None
-    error: type[ApiStatusError] | None = None
+    __slots__ = ("decode", "error", "kind")
+
+    def __init__(
+        self,
+        kind: BodyKind,
+        decode: Callable[[Any], Any] | None = None,
+        error: type[ApiStatusError] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.decode = decode
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"Resp({self.kind!r}, {self.decode!r}, {self.error!r})"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class Endpoint(Generic[T]):
     """One operation: HTTP method, path template and documented responses.
 
     Response keys are status codes (``"200"``), ranges (``"4XX"``) or ``"default"``.
+    ``query_styles``: (name, style, explode) of query parameters not in the default
+    form style. ``idempotent``: safe to repeat once the request may have reached
+    the server (None: by method). ``limits``: names of the client's rate limits
+    that every attempt takes a slot from. ``headers``: response key -> the
+    headers the spec declares, as (lower-case name, JSON type).
     """
 
-    method: str
-    path: str
-    responses: Mapping[str, Resp]
-    body: BodyKind = "none"
-    query_styles: tuple[tuple[str, str, bool], ...] = ()
-    """(name, style, explode) of query parameters not in the default form style."""
-    accept: str = "application/json"
-    idempotent: bool | None = None
-    """Safe to repeat once the request may have reached the server; None: by method."""
-    limits: tuple[str, ...] = ()
-    """Names of the client's rate limits that every attempt takes a slot from."""
-    headers: Mapping[str, tuple[tuple[str, str], ...]] = dataclasses.field(
-        default_factory=dict
+    __slots__ = (
+        "accept",
+        "body",
+        "headers",
+        "idempotent",
+        "limits",
+        "method",
+        "path",
+        "query_styles",
+        "responses",
+        "style_map",
     )
-    """Response key -> the headers the spec declares: (lower-case name, JSON type)."""
-    style_map: Mapping[str, tuple[str, bool]] = dataclasses.field(
-        init=False, repr=False, compare=False
-    )
-    """``query_styles`` by name, made once (requests look styles up by name)."""
 
-    def __post_init__(self) -> None:
-        styles = {name: (style, explode) for name, style, explode in self.query_styles}
-        object.__setattr__(self, "style_map", styles)
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        responses: Mapping[str, Resp],
+        body: BodyKind = "none",
+        query_styles: tuple[tuple[str, str, bool], ...] = (),
+        accept: str = "application/json",
+        idempotent: bool | None = None,
+        limits: tuple[str, ...] = (),
+        headers: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.responses = responses
+        self.body = body
+        self.query_styles = query_styles
+        self.accept = accept
+        self.idempotent = idempotent
+        self.limits = limits
+        self.headers: Mapping[str, tuple[tuple[str, str], ...]] = headers or {}
+        # Made once here; every request looks query styles up by name.
+        self.style_map: dict[str, tuple[str, bool]] = {
+            name: (style, explode) for name, style, explode in query_styles
+        }
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.method!r}, {self.path!r})"
 
     @property
     def is_idempotent(self) -> bool:
@@ -143,12 +177,21 @@ class Endpoint(Generic[T]):
         return found
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class Auth:
     """Where the API key goes: ``bearer`` (Authorization header), ``header``, ``query`` or ``cookie``."""
 
-    kind: Literal["bearer", "header", "query", "cookie", "none"]
-    name: str = ""
+    __slots__ = ("kind", "name")
+
+    def __init__(
+        self,
+        kind: Literal["bearer", "header", "query", "cookie", "none"],
+        name: str = "",
+    ) -> None:
+        self.kind = kind
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Auth({self.kind!r}, {self.name!r})"
 
 
 class _Secret(str):
