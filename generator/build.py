@@ -652,7 +652,8 @@ class Builder:
             base_errors=typemap.BASE_ERRORS,
             error_names=tuple(sorted([*typemap.BASE_ERRORS, *(e.name for e in errors)])),
             exports=tuple(sorted(exports)),
-            export_imports=tuple(block([(module, name, name) for name, module in exports], "    ")),
+            # Models are star-imported for type checkers (one line per model costs import time).
+            export_imports=tuple(block([(module, name, name) for name, module in exports if module != ".models"], "    ")),
             client_imports=tuple(block([(f".resources.{r.module}", n, "") for r in resources for n in (r.sync_class, r.async_class)], "    ")) or ("    pass",),
             notes=tuple(self.notes),
             warnings=tuple(self.warnings),

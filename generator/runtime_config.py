@@ -278,7 +278,7 @@ class _Apply:
             client_settings=tuple(settings),
             client_base_names=tuple(sorted(names)),
             exports=exports,
-            export_imports=tuple(block([(module, name, name) for name, module in exports], "    ")),
+            export_imports=tuple(block([(module, name, name) for name, module in exports if module != ".models"], "    ")),
             notes=tuple(self.builder.notes),
         )
 

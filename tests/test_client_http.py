@@ -11,11 +11,12 @@ import asyncio
 import datetime
 import json
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 import httpx
@@ -553,6 +554,48 @@ def test_bearer_key_user_agent_and_accept_are_sent(server: FaultServer, mode: st
     assert headers["x-trace"] == "t-1"
 
 
+@pytest.mark.parametrize("pool", ["own", "caller's"])
+def test_default_headers_are_sent_and_per_call_headers_win(server: FaultServer, mode: str, pool: str) -> None:
+    """The client's own pool carries the default headers; a caller's pool gets them per request."""
+    server.add(MICROSOFT, json_body(INIT_BODY), json_body(INIT_BODY))
+    defaults = {"X-Team": "blue", "X-Trace": "default", "Accept": "text/html", "User-Agent": "mine/1"}
+
+    def op(c: Any) -> Any:
+        if mode == "sync":
+            c.oauth.init_microsoft_oauth()
+            return c.oauth.init_microsoft_oauth(extra_headers={"X-Trace": "t-2"})
+
+        async def both() -> Any:
+            await c.oauth.init_microsoft_oauth()
+            return await c.oauth.init_microsoft_oauth(extra_headers={"X-Trace": "t-2"})
+
+        return both()
+
+    if pool == "own":
+        call(mode, op, base_url=server.url, default_headers=defaults)
+    elif mode == "sync":
+        with httpx.Client() as http:
+            call(mode, op, base_url=server.url, default_headers=defaults, http_client=http)
+    else:
+
+        async def with_caller_pool() -> None:
+            async with httpx.AsyncClient() as http, AsyncClient(
+                api_key=KEY, base_url=server.url, default_headers=defaults, http_client=http, max_retries=0
+            ) as c:
+                await op(c)
+
+        asyncio.run(with_caller_pool())
+
+    first, second = (r.headers for r in server.requests)
+    for headers in (first, second):
+        assert headers["x-team"] == "blue"
+        assert headers["user-agent"] == "mine/1"
+        assert headers["accept"] == "application/json"  # the operation's, over the default
+        assert headers["authorization"] == f"Bearer {KEY}"
+    assert first["x-trace"] == "default"
+    assert second["x-trace"] == "t-2"
+
+
 def test_key_is_read_from_environment(server: FaultServer, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV, "sk-from-env-1234")
     server.add(MICROSOFT, json_body(INIT_BODY), json_body(INIT_BODY))
@@ -758,6 +801,143 @@ def test_caller_owned_async_http_client_is_not_closed(server: FaultServer) -> No
     asyncio.run(main())
 
     assert server.wait_open_connections(0) == 0
+
+
+_HTTPX_CLIENT = httpx.Client
+
+
+class _CountingClient(httpx.Client):
+    """httpx.Client that counts how many are made; slow to build, like a real CA bundle load."""
+
+    made: ClassVar[list[_CountingClient]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        time.sleep(0.05)  # widens the window in which racing first calls could each build one
+        super().__init__(**kwargs)
+        _CountingClient.made.append(self)
+
+
+class _CountingAsyncClient(httpx.AsyncClient):
+    made: ClassVar[list[_CountingAsyncClient]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _CountingAsyncClient.made.append(self)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Count the httpx clients the generated client builds (its own pools)."""
+    _CountingClient.made = []
+    _CountingAsyncClient.made = []
+    monkeypatch.setattr(httpx, "Client", _CountingClient)
+    monkeypatch.setattr(httpx, "AsyncClient", _CountingAsyncClient)
+
+
+def test_unused_clients_build_no_pool_and_close_cleanly(server: FaultServer, counting: None) -> None:
+    with Client(api_key=KEY, base_url=server.url):
+        pass
+    Client(api_key=KEY, base_url=server.url).close()
+
+    async def main() -> None:
+        async with AsyncClient(api_key=KEY, base_url=server.url):
+            pass
+        await AsyncClient(api_key=KEY, base_url=server.url).close()
+
+    asyncio.run(main())
+
+    assert _CountingClient.made == [] and _CountingAsyncClient.made == []
+    assert server.connections_accepted == 0
+
+
+def test_pool_is_built_on_first_call_and_reused(server: FaultServer, counting: None) -> None:
+    server.add(MICROSOFT, json_body(INIT_BODY), json_body(INIT_BODY))
+    with Client(api_key=KEY, base_url=server.url, max_retries=0) as client:
+        assert _CountingClient.made == []
+        client.oauth.init_microsoft_oauth()
+        client.oauth.init_microsoft_oauth()
+        assert len(_CountingClient.made) == 1
+    assert _CountingClient.made[0].is_closed
+    assert server.wait_open_connections(0) == 0
+    assert server.connections_accepted == 1
+
+
+def test_async_pool_is_built_on_first_call_and_reused(server: FaultServer, counting: None) -> None:
+    server.add(MICROSOFT, json_body(INIT_BODY), json_body(INIT_BODY))
+
+    async def main() -> None:
+        async with AsyncClient(api_key=KEY, base_url=server.url, max_retries=0) as client:
+            assert _CountingAsyncClient.made == []
+            await client.oauth.init_microsoft_oauth()
+            await client.oauth.init_microsoft_oauth()
+            assert len(_CountingAsyncClient.made) == 1
+
+    asyncio.run(main())
+
+    assert _CountingAsyncClient.made[0].is_closed
+    assert server.wait_open_connections(0) == 0
+    assert server.connections_accepted == 1
+
+
+def test_caller_http_client_is_used_and_none_is_built(server: FaultServer, counting: None) -> None:
+    server.add(MICROSOFT, json_body(INIT_BODY))
+    with _HTTPX_CLIENT(headers={"X-Owner": "caller"}) as http:
+        with Client(api_key=KEY, base_url=server.url, http_client=http, max_retries=0) as client:
+            client.oauth.init_microsoft_oauth()
+        assert _CountingClient.made == []
+        assert not http.is_closed
+        assert server.requests[0].headers["x-owner"] == "caller"
+
+
+def test_concurrent_first_calls_from_threads_build_one_pool(server: FaultServer, counting: None) -> None:
+    threads = 8
+    server.add(MICROSOFT, *[json_body(INIT_BODY) for _ in range(threads)])
+    client = Client(api_key=KEY, base_url=server.url, max_retries=0)
+    start = threading.Barrier(threads)
+    results: list[Any] = []
+
+    def first_call() -> None:
+        start.wait()
+        results.append(client.oauth.init_microsoft_oauth())
+
+    workers = [threading.Thread(target=first_call) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    client.close()
+
+    assert len(results) == threads
+    assert len(_CountingClient.made) == 1
+    assert _CountingClient.made[0].is_closed
+    assert server.wait_open_connections(0) == 0
+
+
+@pytest.mark.parametrize("used", [False, True], ids=["unused", "used"])
+def test_calls_after_close_fail_without_connecting(server: FaultServer, mode: str, used: bool) -> None:
+    """As with httpx's own clients: closed is closed, whether or not a pool was ever built."""
+    if used:
+        server.add(MICROSOFT, json_body(INIT_BODY))
+
+    async def run_async() -> None:
+        client = AsyncClient(api_key=KEY, base_url=server.url, max_retries=0)
+        if used:
+            await client.oauth.init_microsoft_oauth()
+        await client.close()
+        with pytest.raises(RuntimeError, match="client has been closed"):
+            await client.oauth.init_microsoft_oauth()
+
+    if mode == "async":
+        asyncio.run(run_async())
+    else:
+        client = Client(api_key=KEY, base_url=server.url, max_retries=0)
+        if used:
+            client.oauth.init_microsoft_oauth()
+        client.close()
+        with pytest.raises(RuntimeError, match="client has been closed"):
+            client.oauth.init_microsoft_oauth()
+
+    assert server.connections_accepted == (1 if used else 0)
 
 
 # ------------------------------------------------------------ the fault server itself

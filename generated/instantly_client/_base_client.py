@@ -16,7 +16,6 @@ attempt, wait), never a header or the key.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import dataclasses
 import functools
@@ -26,6 +25,7 @@ import logging
 import math
 import os
 import platform
+import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
@@ -73,39 +73,82 @@ BodyKind = Literal["json", "text", "bytes", "form", "multipart", "none"]
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 HeaderValue = str | int | float | bool | None
 _log = logging.getLogger(__name__.rpartition(".")[0] or __name__)
+_CLOSED = "Cannot send a request, as the client has been closed."  # httpx's words
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+# Endpoint, Resp and Auth are plain classes, not dataclasses: making a dataclass
+# runs generated code at import time, a few milliseconds each, on every import.
 class Resp:
     """How to read one documented response: its body kind, decoder and error class."""
 
-    kind: BodyKind
-    decode: Callable[[Any], Any] | None = None
-    error: type[ApiStatusError] | None = None
+    __slots__ = ("decode", "error", "kind")
+
+    def __init__(
+        self,
+        kind: BodyKind,
+        decode: Callable[[Any], Any] | None = None,
+        error: type[ApiStatusError] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.decode = decode
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"Resp({self.kind!r}, {self.decode!r}, {self.error!r})"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class Endpoint(Generic[T]):
     """One operation: HTTP method, path template and documented responses.
 
     Response keys are status codes (``"200"``), ranges (``"4XX"``) or ``"default"``.
+    ``query_styles``: (name, style, explode) of query parameters not in the default
+    form style. ``idempotent``: safe to repeat once the request may have reached
+    the server (None: by method). ``limits``: names of the client's rate limits
+    that every attempt takes a slot from. ``headers``: response key -> the
+    headers the spec declares, as (lower-case name, JSON type).
     """
 
-    method: str
-    path: str
-    responses: Mapping[str, Resp]
-    body: BodyKind = "none"
-    query_styles: tuple[tuple[str, str, bool], ...] = ()
-    """(name, style, explode) of query parameters not in the default form style."""
-    accept: str = "application/json"
-    idempotent: bool | None = None
-    """Safe to repeat once the request may have reached the server; None: by method."""
-    limits: tuple[str, ...] = ()
-    """Names of the client's rate limits that every attempt takes a slot from."""
-    headers: Mapping[str, tuple[tuple[str, str], ...]] = dataclasses.field(
-        default_factory=dict
+    __slots__ = (
+        "accept",
+        "body",
+        "headers",
+        "idempotent",
+        "limits",
+        "method",
+        "path",
+        "query_styles",
+        "responses",
+        "style_map",
     )
-    """Response key -> the headers the spec declares: (lower-case name, JSON type)."""
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        responses: Mapping[str, Resp],
+        body: BodyKind = "none",
+        query_styles: tuple[tuple[str, str, bool], ...] = (),
+        accept: str = "application/json",
+        idempotent: bool | None = None,
+        limits: tuple[str, ...] = (),
+        headers: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.responses = responses
+        self.body = body
+        self.query_styles = query_styles
+        self.accept = accept
+        self.idempotent = idempotent
+        self.limits = limits
+        self.headers: Mapping[str, tuple[tuple[str, str], ...]] = headers or {}
+        # Made once here; every request looks query styles up by name.
+        self.style_map: dict[str, tuple[str, bool]] = {
+            name: (style, explode) for name, style, explode in query_styles
+        }
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.method!r}, {self.path!r})"
 
     @property
     def is_idempotent(self) -> bool:
@@ -134,12 +177,21 @@ class Endpoint(Generic[T]):
         return found
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class Auth:
     """Where the API key goes: ``bearer`` (Authorization header), ``header``, ``query`` or ``cookie``."""
 
-    kind: Literal["bearer", "header", "query", "cookie", "none"]
-    name: str = ""
+    __slots__ = ("kind", "name")
+
+    def __init__(
+        self,
+        kind: Literal["bearer", "header", "query", "cookie", "none"],
+        name: str = "",
+    ) -> None:
+        self.kind = kind
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Auth({self.kind!r}, {self.name!r})"
 
 
 class _Secret(str):
@@ -184,6 +236,8 @@ class _Base:
     _retry: RetryPolicy = RetryPolicy()
     _rate_limits: tuple[RateLimit, ...] = ()
     _owns_http: bool
+    _closed: bool = False
+    """Whether ``close()`` was called (the httpx client is made on first use)."""
 
     def __init__(
         self,
@@ -213,7 +267,9 @@ class _Base:
                 "the API key cannot be sent: it contains whitespace, a line break"
                 " or non-ASCII characters (a stray quote or trailing newline?)"
             )
+        self._http_lock = threading.Lock()
         self._api_key = _Secret(api_key or "")
+        self._bearer = _Secret(f"Bearer {self._api_key}")
         # Per-key rate-limit buckets are told apart by a digest, never the key.
         self._key_id = hashlib.sha256(self._api_key.encode()).hexdigest()
         self.base_url = (base_url or self._default_base_url).rstrip("/")
@@ -253,33 +309,41 @@ class _Base:
         http: httpx.Client | httpx.AsyncClient,
     ) -> httpx.Request:
         url_path = endpoint.path
-        for name, value in (path or {}).items():
-            text = param_text(value)
-            if not text:
-                raise ValueError(f"path parameter {name!r} must not be empty")
-            segment = quote(text, safe="")
-            if not segment.strip("."):
-                # "." and ".." are dot segments: the URL would be normalised to
-                # a different path, so send the dots percent-encoded.
-                segment = segment.replace(".", "%2E")
-            url_path = url_path.replace("{" + name + "}", segment)
-        styles = {
-            name: (style, explode) for name, style, explode in endpoint.query_styles
-        }
-        params = query_pairs(query or {}, styles)
-        all_headers = dict(self._headers)
-        all_headers["Accept"] = endpoint.accept
-        for key, value in (headers or {}).items():
-            if value is not UNSET and value is not None:
-                all_headers[key] = param_text(value)
-        jar = {
-            k: param_text(v)
-            for k, v in (cookies or {}).items()
-            if v is not UNSET and v is not None
-        }
+        if path:
+            for name, value in path.items():
+                text = value if type(value) is str else param_text(value)
+                if not text:
+                    raise ValueError(f"path parameter {name!r} must not be empty")
+                segment = quote(text, safe="")
+                if not segment.strip("."):
+                    # "." and ".." are dot segments: the URL would be normalised to
+                    # a different path, so send the dots percent-encoded.
+                    segment = segment.replace(".", "%2E")
+                url_path = url_path.replace("{" + name + "}", segment)
+        params = query_pairs(query, endpoint.style_map) if query else []
+        # The client's own pool already sends self._headers (it was made with
+        # them): pass only what differs. A caller's pool gets them every time.
+        defaults = self._headers
+        own = self._owns_http
+        all_headers = {} if own else dict(defaults)
+        if not own or endpoint.accept != defaults.get("Accept"):
+            all_headers["Accept"] = endpoint.accept
+        if headers:
+            for key, value in headers.items():
+                if value is not UNSET and value is not None:
+                    all_headers[key] = param_text(value)
+        jar = (
+            {
+                k: param_text(v)
+                for k, v in cookies.items()
+                if v is not UNSET and v is not None
+            }
+            if cookies
+            else {}
+        )
         auth = self._auth
         if auth.kind == "bearer":
-            all_headers["Authorization"] = f"Bearer {self._api_key}"
+            all_headers["Authorization"] = self._bearer
         elif auth.kind == "header":
             all_headers[auth.name] = self._api_key
         elif auth.kind == "query":
@@ -288,25 +352,33 @@ class _Base:
             jar[auth.name] = self._api_key
         if jar:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
-        all_headers.update(extra_headers or {})
+        if extra_headers:
+            all_headers.update(extra_headers)
         content: bytes | str | None = None
+        content_type = ""
         files: list[tuple[str, FilePart]] | None = None
         if endpoint.body == "form" and body is not UNSET:
             content = form_body(body)
-            all_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            content_type = "application/x-www-form-urlencoded"
         elif endpoint.body == "multipart" and body is not UNSET:
             files = multipart_parts(body)
         elif endpoint.body == "json" and body is not UNSET:
             content = json.dumps(
                 to_jsonable(body), separators=(",", ":"), ensure_ascii=False
             ).encode()
-            all_headers.setdefault("Content-Type", "application/json")
+            content_type = "application/json"
         elif endpoint.body == "bytes" and body is not UNSET:
             content = body
-            all_headers.setdefault("Content-Type", "application/octet-stream")
+            content_type = "application/octet-stream"
         elif endpoint.body == "text" and body is not UNSET:
             content = str(body)
-            all_headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+            content_type = "text/plain; charset=utf-8"
+        if (
+            content_type
+            and "Content-Type" not in all_headers
+            and "Content-Type" not in defaults
+        ):
+            all_headers["Content-Type"] = content_type
         chosen = self.timeout if isinstance(timeout, Unset) else timeout
         return http.build_request(
             endpoint.method,
@@ -415,7 +487,7 @@ class _Call:
             raise ValueError("deadline must be a number of seconds > 0, or None")
         self.stop = None if budget is None else time.monotonic() + budget
         self.attempt = 0
-        self.buckets = client._buckets(endpoint)
+        self.buckets = client._buckets(endpoint) if endpoint.limits else ()
         self.block = client._rate_limit_wait
         self.limit_wait = 0.0
         self.configured: dict[str, float | None] | None = None
@@ -435,10 +507,11 @@ class _Call:
         """Count one more attempt; refuse it when the deadline has passed."""
         self.attempt += 1
         self.limit_wait = 0.0
+        if self.stop is None:
+            return  # no deadline: nothing to check or cut
         if self.configured is None:
             self.configured = dict(request.extensions.get("timeout") or {})
-        left = self.remaining()
-        if left is not None and left <= 0:
+        if self.stop - time.monotonic() <= 0:
             raise self.deadline_error(request)
 
     def fit(self, request: httpx.Request) -> None:
@@ -628,7 +701,20 @@ class SyncBaseClient(_Base):
             strict=strict,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client()
+        self._http_client: httpx.Client | None = http_client
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The caller's httpx client, or the client's own, made on first use."""
+        http = self._http_client
+        if http is None:
+            with self._http_lock:  # threads racing to the first call make one
+                http = self._http_client
+                if http is None:
+                    if self._closed:
+                        raise RuntimeError(_CLOSED)
+                    http = self._http_client = httpx.Client(headers=self._headers)
+        return http
 
     def request(
         self,
@@ -710,7 +796,11 @@ class SyncBaseClient(_Base):
     def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""
         if self._owns_http:
-            self._http.close()
+            with self._http_lock:
+                self._closed = True
+                http = self._http_client
+            if http is not None:
+                http.close()
 
     def __enter__(self: _C) -> _C:
         return self
@@ -750,7 +840,20 @@ class AsyncBaseClient(_Base):
             strict=strict,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient()
+        self._http_client: httpx.AsyncClient | None = http_client
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The caller's httpx client, or the client's own, made on first use."""
+        http = self._http_client
+        if http is None:
+            with self._http_lock:  # threads racing to the first call make one
+                http = self._http_client
+                if http is None:
+                    if self._closed:
+                        raise RuntimeError(_CLOSED)
+                    http = self._http_client = httpx.AsyncClient(headers=self._headers)
+        return http
 
     async def request(
         self,
@@ -815,12 +918,16 @@ class AsyncBaseClient(_Base):
                     )
                     if wait is None:
                         raise
+            import asyncio  # here, not at the top: the sync client never loads it
+
             await asyncio.sleep(wait)
 
     async def _send(self, request: httpx.Request, call: _Call) -> httpx.Response:
         left = call.remaining()
         if left is None:
             return await self._http.send(request)
+        import asyncio
+
         try:
             # The whole attempt (headers and body) ends at the deadline.
             return await asyncio.wait_for(self._http.send(request), left)
@@ -830,7 +937,11 @@ class AsyncBaseClient(_Base):
     async def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""
         if self._owns_http:
-            await self._http.aclose()
+            with self._http_lock:
+                self._closed = True
+                http = self._http_client
+            if http is not None:
+                await http.aclose()
 
     async def __aenter__(self: _A) -> _A:
         return self

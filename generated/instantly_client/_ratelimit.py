@@ -9,12 +9,12 @@ any sliding window.
 
 The lock is held only to read and update the logs, never while sleeping, so
 threads and asyncio tasks (on any number of event loops) can share one limiter.
-Tests inject ``clock``, ``sleep`` and ``async_sleep``.
+Tests inject ``clock``, ``sleep`` and ``async_sleep`` (default ``asyncio.sleep``,
+imported only once an async caller has to wait).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import threading
@@ -65,7 +65,7 @@ class SlidingWindowLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
-        async_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        async_sleep: Callable[[float], Awaitable[object]] | None = None,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
@@ -160,6 +160,11 @@ class SlidingWindowLimiter:
         """``acquire`` for asyncio: waits with ``asyncio.sleep``, never blocking the loop."""
         if not buckets:
             return self._clock()
+        sleep = self._async_sleep
+        if sleep is None:
+            import asyncio  # only async callers need it: not imported with the package
+
+            sleep = asyncio.sleep
         give_up = None if timeout is None else self._clock() + timeout
         while True:
             taken, wait = self.try_acquire(buckets)
@@ -169,7 +174,7 @@ class SlidingWindowLimiter:
                 raise self._refuse(buckets, wait, "")
             if give_up is not None and self._clock() + wait > give_up:
                 raise self._refuse(buckets, wait, ", beyond the call's deadline")
-            await self._async_sleep(wait)
+            await sleep(wait)
 
 
 PROCESS_LIMITER = SlidingWindowLimiter()

@@ -12,7 +12,6 @@ is left of that time as its deadline, so the waiter never overruns it.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime
 import time
@@ -174,9 +173,13 @@ async def async_wait(
     interval: float,
     expires_at: datetime.datetime | Unset | None = None,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
 ) -> T:
-    """``wait`` for asyncio."""
+    """``wait`` for asyncio (``sleep``: ``asyncio.sleep`` unless given)."""
+    if sleep is None:
+        import asyncio  # only the async client needs it: not imported with the package
+
+        sleep = asyncio.sleep
     run = _Run(waiter, timeout, interval, expires_at, clock)
     while True:
         try:
