@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 import tokenize
 
 WIDTH = 88
 _STEP = "    "
 _OPENERS = "([{"
 _CLOSERS = ")]}"
+_MAYBE_MAGIC = re.compile(r",\s*[)\]}]")  # a superset of what _has_magic_comma finds, without tokenizing
 
 
 def tuple_of(items: list[str]) -> str:
@@ -130,6 +132,8 @@ def _annotated(text: str, ops: list[tuple[int, str]], indent: str, in_def: bool)
 def _lines(text: str, indent: str, subscripts: bool = False, annotation: bool = True, in_def: bool = False) -> list[str]:
     if text.startswith("from ") and " import " in text and "(" not in text:
         return [indent + text] if len(indent) + len(text) <= WIDTH else _import(text, indent)
+    if len(indent) + len(text) <= WIDTH and not _MAYBE_MAGIC.search(text):
+        return [indent + text]  # most lines: short, and no trailing comma to make black explode them
     ops = _ops(text)
     pairs = _pairs(ops) if ops is not None else None
     if ops is None or pairs is None:
