@@ -593,9 +593,10 @@ class Builder:
             referenced: set[str] = set()
             runtime: set[str] = set()
             for f in draft.fields:
-                codecs |= {"req" if f.required else "opt"}
+                codecs |= f.codecs
+            if draft.extra:
+                codecs |= draft.extra.codecs
             for t in [f.type for f in draft.fields] + ([draft.extra] if draft.extra else []):
-                codecs |= t.codecs
                 typing_names |= t.typing
                 modules |= t.modules
                 referenced |= t.models

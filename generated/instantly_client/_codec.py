@@ -314,6 +314,112 @@ def req(data: Mapping[str, Any], key: str, decode: Decoder[T]) -> T:
         raise exc.at(key) from None
 
 
+# One call per field for the commonest types: ``opt_str(d, "k")`` is
+# ``opt(d, "k", d_str)`` without the two calls behind it (models spend most of
+# their decoding time in those calls). Anything unusual takes the general path,
+# so values, errors and strictness are exactly what ``opt`` gives.
+
+
+def opt_str(data: Mapping[str, Any], key: str) -> str | Unset:
+    value: str | Unset = data.get(key, UNSET)
+    if value is UNSET or isinstance(value, str):
+        return value
+    return opt(data, key, d_str)
+
+
+def opt_nstr(data: Mapping[str, Any], key: str) -> str | Unset | None:
+    value: str | Unset | None = data.get(key, UNSET)
+    if value is None or value is UNSET or isinstance(value, str):
+        return value
+    return opt(data, key, d_nullable(d_str))
+
+
+def opt_float(data: Mapping[str, Any], key: str) -> float | Unset:
+    value: float | Unset = data.get(key, UNSET)
+    if value is UNSET or (
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+    ):
+        return value
+    return opt(data, key, d_float)
+
+
+def opt_nfloat(data: Mapping[str, Any], key: str) -> float | Unset | None:
+    value: float | Unset | None = data.get(key, UNSET)
+    if (
+        value is None
+        or value is UNSET
+        or (isinstance(value, (int, float)) and not isinstance(value, bool))
+    ):
+        return value
+    return opt(data, key, d_nullable(d_float))
+
+
+def opt_int(data: Mapping[str, Any], key: str) -> int | Unset:
+    value: int | Unset = data.get(key, UNSET)
+    if value is UNSET or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return opt(data, key, d_int)
+
+
+def opt_nint(data: Mapping[str, Any], key: str) -> int | Unset | None:
+    value: int | Unset | None = data.get(key, UNSET)
+    if (
+        value is None
+        or value is UNSET
+        or (isinstance(value, int) and not isinstance(value, bool))
+    ):
+        return value
+    return opt(data, key, d_nullable(d_int))
+
+
+def opt_bool(data: Mapping[str, Any], key: str) -> bool | Unset:
+    value: bool | Unset = data.get(key, UNSET)
+    if value is UNSET or isinstance(value, bool):
+        return value
+    return opt(data, key, d_bool)
+
+
+def opt_nbool(data: Mapping[str, Any], key: str) -> bool | Unset | None:
+    value: bool | Unset | None = data.get(key, UNSET)
+    if value is None or value is UNSET or isinstance(value, bool):
+        return value
+    return opt(data, key, d_nullable(d_bool))
+
+
+def opt_uuid(data: Mapping[str, Any], key: str) -> uuid.UUID | Unset:
+    value = data.get(key)
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            pass
+    return opt(data, key, d_uuid)
+
+
+def opt_nuuid(data: Mapping[str, Any], key: str) -> uuid.UUID | Unset | None:
+    if data.get(key) is None:
+        return None if key in data else UNSET
+    return opt_uuid(data, key)
+
+
+def opt_datetime(data: Mapping[str, Any], key: str) -> datetime.datetime | Unset:
+    value = data.get(key)
+    if _FAST_ISO and isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return opt(data, key, d_datetime)
+
+
+def opt_ndatetime(
+    data: Mapping[str, Any], key: str
+) -> datetime.datetime | Unset | None:
+    if data.get(key) is None:
+        return None if key in data else UNSET
+    return opt_datetime(data, key)
+
+
 def extra(
     data: Mapping[str, Any],
     known: Iterable[str],

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar, Literal
 
-from .._codec import as_object, d_lit, d_str, extra, opt, pack
+from .._codec import as_object, d_lit, extra, opt, opt_str, pack
 from .._types import UNSET, Unset
 
 __all__ = ["GetOAuthSessionStatusResponse"]
@@ -37,10 +37,10 @@ class GetOAuthSessionStatusResponse:
         d = as_object(data)
         return cls(
             status=opt(d, "status", d_lit("pending", "success", "error", "expired")),
-            email=opt(d, "email", d_str),
-            name=opt(d, "name", d_str),
-            error=opt(d, "error", d_str),
-            error_description=opt(d, "error_description", d_str),
+            email=opt_str(d, "email"),
+            name=opt_str(d, "name"),
+            error=opt_str(d, "error"),
+            error_description=opt_str(d, "error_description"),
             additional_properties=extra(d, cls._wire_names),
         )
 

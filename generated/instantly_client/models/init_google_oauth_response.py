@@ -5,7 +5,7 @@ import dataclasses
 import datetime
 from typing import Any, ClassVar
 
-from .._codec import as_object, d_datetime, d_str, extra, opt, pack
+from .._codec import as_object, extra, opt_datetime, opt_str, pack
 from .._types import UNSET, Unset
 
 __all__ = ["InitGoogleOAuthResponse"]
@@ -33,9 +33,9 @@ class InitGoogleOAuthResponse:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(
-            session_id=opt(d, "session_id", d_str),
-            auth_url=opt(d, "auth_url", d_str),
-            expires_at=opt(d, "expires_at", d_datetime),
+            session_id=opt_str(d, "session_id"),
+            auth_url=opt_str(d, "auth_url"),
+            expires_at=opt_datetime(d, "expires_at"),
             additional_properties=extra(d, cls._wire_names),
         )
 
