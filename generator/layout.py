@@ -95,7 +95,12 @@ def _top(ops: list[tuple[int, str]], char: str) -> list[int]:
 
 
 def _annotated(text: str, ops: list[tuple[int, str]], indent: str, in_def: bool) -> list[str] | None:
-    """``name: type [= default][,]`` split as black splits annotated names, or None if not that shape."""
+    """``name: type [= default][,]`` split as black splits annotated names; None if not that shape.
+
+    Shapes this does not know (a union without a default, an unusual default)
+    are returned whole, for black: splitting them at some other bracket could
+    leave trailing commas that black keeps, and so change its output.
+    """
     colons = _top(ops, ":")
     if not colons or not text[: colons[0]].isidentifier():
         return None
@@ -105,14 +110,16 @@ def _annotated(text: str, ops: list[tuple[int, str]], indent: str, in_def: bool)
     rest = rest.removesuffix(",")
     equals = [o - colons[0] - 1 - (len(text[colons[0] + 1 :]) - len(text[colons[0] + 1 :].lstrip())) for o in _top(ops, "=")]
     if len(equals) > 1:
-        return None
+        return [indent + text]
     if not equals:
         if " | " in rest and _top(_ops(rest) or [], "|"):
-            return None
+            return [indent + text]
         return _lines(text, indent, subscripts=True, annotation=False)
     annotation, default = rest[: equals[0]].strip(), rest[equals[0] + 1 :].strip()
     if not default.replace(".", "").replace("_", "").isalnum():
-        return None
+        return None  # ``name: type = call(...)``: split the value, like any assignment
+    if not _top(_ops(annotation) or [], "|"):
+        return [indent + text]  # a plain default after anything but a union: left to black
     if not in_def and len(indent) + len(f"{name}: {annotation} = (") <= WIDTH:
         return [f"{indent}{name}: {annotation} = (", f"{indent}{_STEP}{default}", f"{indent}){comma}"]
     inner = indent + _STEP
@@ -154,6 +161,8 @@ def _lines(text: str, indent: str, subscripts: bool = False, annotation: bool = 
         # the split whose first line fits, and the def's name line always does.
         start = min(pairs.values())
         end = next(close for close, open_ in pairs.items() if open_ == start)
+        if any(offset > end for offset in _top(ops, "|")):
+            return [indent + text]  # a union return annotation: black parenthesizes it; left to black
     if text[start] == "[" and _follows_name(text, start) and not subscripts:
         return [indent + text]  # a subscript: black treats those differently
     # Commas directly inside the pair split its items.

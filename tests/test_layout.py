@@ -12,17 +12,19 @@ helping shows up as a failure too.
 from __future__ import annotations
 
 import ast
+import os
 
 import black
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.layout import fit
+from generator.naming import literal
 
 MODE = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=88)
 
 names = st.sampled_from(["a", "value", "ListCampaignResponseItem", "d_nullable", "_m.Lead.from_dict", "x2"])
-strings = st.text(alphabet=st.sampled_from(list("ab\"'\\,()[]{}:=| #")), max_size=12).map(repr)
+strings = st.text(alphabet=st.sampled_from(list("ab\"'\\,()[]{}:=| #")), max_size=12).map(literal)  # as the generator writes strings
 atoms = st.one_of(names, strings, st.integers(-5, 10**6).map(str), st.just("None"))
 
 
@@ -38,7 +40,14 @@ def _exprs(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 exprs = st.recursive(atoms, _exprs, max_leaves=40)
-annotations = st.lists(st.one_of(names, exprs.filter(lambda e: e.endswith("]"))), min_size=1, max_size=3).map(" | ".join)
+# Annotations as the generator writes them: names, subscripts (Literal["a"], list[X],
+# dict[str, X]) and unions of those.
+type_exprs = st.recursive(
+    st.one_of(names, strings, st.integers(-5, 99).map(str)),
+    lambda inner: st.tuples(names, st.lists(inner, min_size=1, max_size=5)).map(lambda t: f"{t[0]}[{', '.join(t[1])}]"),
+    max_leaves=25,
+)
+annotations = st.lists(type_exprs, min_size=1, max_size=3).map(" | ".join)
 
 
 @st.composite
@@ -66,7 +75,7 @@ def _indent_of(context: str) -> str:
     return "    " if context.startswith(("class", "x = ")) else ""
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("LAYOUT_EXAMPLES", "400")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(statements())
 def test_split_lines_mean_the_same_and_black_agrees(case: tuple[str, str]) -> None:
     context, line = case
