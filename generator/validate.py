@@ -43,7 +43,6 @@ from generator.errors import SpecError, pointer
 # exactly the ones openapi-spec-validator uses.
 
 
-@functools.cache
 def _crawled(schema_id: str, contents: Any, openapi: bool = False) -> SchemaRegistry:
     # The registries openapi-spec-validator's validators use: jsonschema's default
     # for the whole document, openapi-schema-validator's for ``check_schema``.
@@ -61,13 +60,7 @@ def _crawled(schema_id: str, contents: Any, openapi: bool = False) -> SchemaRegi
 def _document_validator(schema: Any) -> Any:
     contents = dict(schema)
     cls = validator_for(contents)
-    return cls(contents, registry=_crawled(str(contents.get("$id", "")), _Frozen(contents)))
-
-
-class _Frozen(dict[str, Any]):
-    """A dict usable as a cache key by identity (the meta-schemas never change)."""
-
-    __hash__ = object.__hash__  # type: ignore[assignment]
+    return cls(contents, registry=_crawled(str(contents.get("$id", "")), contents))
 
 
 @functools.cache
@@ -75,7 +68,7 @@ def _meta_validator(cls: type[Any], format_checker: Any) -> Any:
     """``cls.check_schema``'s validator, built once, with its meta-schema's registry crawled."""
     meta = cls.META_SCHEMA
     validator_cls = validator_for(meta, default=cls)
-    return validator_cls(meta, format_checker=format_checker, registry=_crawled(str(meta.get("$id", "")), _Frozen(meta), openapi=True))
+    return validator_cls(meta, format_checker=format_checker, registry=_crawled(str(meta.get("$id", "")), meta, openapi=True))
 
 
 def _checker(cls: type[Any], format_checker: Any, verdicts: dict[tuple[type[Any], str], Any]) -> Callable[[Any], None]:
