@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
+from lazy_object_proxy import Proxy
 from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.validation import (
     OpenAPIV30SpecValidator,
@@ -104,13 +105,13 @@ class _Schema31(keywords.OpenAPIV31SchemaValidator):
 
 class _V30(OpenAPIV30SpecValidator):
     resolver_handlers = {}  # type: ignore[assignment]  # noqa: RUF012
-    schema_validator = _document_validator(schema_v30)
+    schema_validator = Proxy(functools.partial(_document_validator, schema_v30))  # built on first use
     keyword_validators = {**OpenAPIV30SpecValidator.keyword_validators, "schema": _Schema30}  # noqa: RUF012
 
 
 class _V31(OpenAPIV31SpecValidator):
     resolver_handlers = {}  # type: ignore[assignment]  # noqa: RUF012
-    schema_validator = _document_validator(schema_v31)
+    schema_validator = Proxy(functools.partial(_document_validator, schema_v31))  # built on first use
     keyword_validators = {**OpenAPIV31SpecValidator.keyword_validators, "schema": _Schema31}  # noqa: RUF012
 
 
