@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from generator.layout import tuple_of
+from generator.naming import literal
+
 
 @dataclasses.dataclass(frozen=True)
 class TypeRef:
@@ -64,11 +67,12 @@ class Field:
         """The one-call decoder of an optional field of a common type, or ""."""
         return "" if self.required else FAST_OPTIONAL.get(self.type.decoder, "")
 
-    def decode(self, wire_literal: str) -> str:
+    @property
+    def decode(self) -> str:
         """The expression decoding this field from the JSON object ``d``."""
         if self.fast:
-            return f"{self.fast}(d, {wire_literal})"
-        return f"{'req' if self.required else 'opt'}(d, {wire_literal}, {self.type.decoder})"
+            return f"{self.fast}(d, {literal(self.wire)})"
+        return f"{'req' if self.required else 'opt'}(d, {literal(self.wire)}, {self.type.decoder})"
 
     @property
     def codecs(self) -> frozenset[str]:
@@ -135,6 +139,12 @@ class Operation:
     idempotent: bool = False  # safe to retry once sent (by HTTP method, or marked in the config)
     limits: tuple[str, ...] = ()  # names of the client-side rate limits it takes a slot from
     response_headers: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (response key, ((name, JSON type), ...))
+
+    @property
+    def headers_literal(self) -> str:
+        """The Endpoint's ``headers=`` table: ``{"200": (("X-Limit", "integer"),)}``."""
+        entries = (f"{literal(key)}: " + tuple_of([tuple_of([literal(n), literal(k)]) for n, k in declared]) for key, declared in self.response_headers)
+        return "{" + ", ".join(entries) + "}"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -60,7 +60,6 @@ def environment(extra: Path | None = None) -> jinja2.Environment:
     env.filters["fit"] = layout.fit
     env.tests["overflowing"] = lambda text, indent="": len(indent) + len(text) > layout.WIDTH
     env.filters["tuple"] = layout.tuple_of
-    env.filters["header_entry"] = lambda entry: f"{naming.literal(entry[0])}: " + layout.tuple_of([layout.tuple_of([naming.literal(n), naming.literal(k)]) for n, k in entry[1]])
     return env
 
 
