@@ -390,7 +390,7 @@ class Builder:
             stmts.append(("..", "errors", "_e"))
         if any("_m." in r.expr for op in ops for r in op.responses):
             stmts.append(("..", "models", "_m"))
-        stmts += [(".._base_client", n, "") for n in ("AsyncResource", "Endpoint", "Resp", "SyncResource", "Timeout", "async_raw_form", "raw_form")]
+        stmts += [(".._base_client", n, "") for n in ("AsyncResource", "Endpoint", "Resp", "SyncResource", "Timeout", "async_form", "async_raw_form", "raw_form")]
         stmts += [(".._codec", c, "") for c in codecs]
         stmts += [(".._types", n, "") for n in {"UNSET", "Unset"} | {n for t in params for n in t.runtime}]
         type_stmts: list[Stmt] = [("..models", m, "") for m in models_used]
@@ -587,8 +587,8 @@ class Builder:
         for name in sorted(self.models):
             draft = self.models[name]
             module = naming.module_name(name, module_taken, "model")
-            codecs = {"as_object", "extra", "pack"}
-            typing_names = {"Any", "ClassVar"}
+            codecs = {"as_object", "extra", "ModelBase"}
+            typing_names = {"Any"} | ({"ClassVar"} if any(f.name != f.wire for f in draft.fields) else set())
             modules: set[str] = set()
             referenced: set[str] = set()
             runtime: set[str] = set()

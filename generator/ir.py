@@ -6,10 +6,12 @@ computed by ``generator.build`` and stored here.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import functools
 
 from generator.layout import tuple_of
-from generator.naming import literal
+from generator.naming import literal, unique
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,6 +96,12 @@ class Model:
     extra_annotation: str = "Any"  # value type of additional_properties (additionalProperties: a schema)
     extra_decoder: str = ""  # its decoder, "" to keep values as received
 
+    @property
+    def renamed_literal(self) -> str:
+        """``{"field_name": "wire-name"}`` for fields whose Python name is not the wire name ("" if none)."""
+        pairs = [f"{literal(f.name)}: {literal(f.wire)}" for f in self.fields if f.name != f.wire]
+        return "{" + ", ".join(pairs) + "}" if pairs else ""
+
 
 @dataclasses.dataclass(frozen=True)
 class Param:
@@ -176,6 +184,39 @@ class Resource:
     imports: tuple[str, ...]
     type_imports: tuple[str, ...]
     waiters: tuple[Waiter, ...] = ()
+
+    @functools.cached_property
+    def response_tables(self) -> ResponseTables:
+        """Error responses several operations share, written once as module constants.
+
+        An error response (status key and ``Resp``) that two or more operations of
+        the module document goes into a shared table; operations with the same set
+        of shared responses use the same table: ``{"200": Resp(...), **_ERRORS}``.
+        """
+        counts = collections.Counter((r.key, r.expr) for op in self.operations for r in op.responses if r.error)
+        shared = {op.const: tuple((r.key, r.expr) for r in op.responses if r.error and counts[(r.key, r.expr)] > 1) for op in self.operations}
+        uses = collections.Counter(entries for entries in shared.values() if entries)
+        taken = {op.const for op in self.operations} | {w.const for w in self.waiters}
+        names: dict[tuple[tuple[str, str], ...], str] = {}
+        for op in self.operations:  # spec order: the first table is the first operation's
+            entries = shared[op.const]
+            if uses[entries] > 1 and entries not in names:
+                names[entries] = unique("_ERRORS", taken)
+        literals: dict[str, str] = {}
+        for op in self.operations:
+            table = names.get(shared[op.const], "")
+            own = [f"{literal(r.key)}: {r.expr}" for r in op.responses if not (table and (r.key, r.expr) in shared[op.const])]
+            literals[op.const] = "{" + ", ".join(own + ([f"**{table}"] if table else [])) + "}"
+        tables = tuple((name, tuple((literal(key), expr) for key, expr in entries)) for entries, name in names.items())
+        return ResponseTables(tables, literals)
+
+
+@dataclasses.dataclass(frozen=True)
+class ResponseTables:
+    """A resource module's shared error tables and each operation's responses literal."""
+
+    tables: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (constant, ((key literal, Resp expression), ...))
+    literals: dict[str, str]  # operation constant -> the Endpoint's responses argument
 
 
 @dataclasses.dataclass(frozen=True)

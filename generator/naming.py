@@ -14,13 +14,13 @@ import unicodedata
 
 # Names the generated code itself uses in the places a spec name can land.
 RESERVED_PARAMS = frozenset({"self", "timeout", "extra_headers", "body", "cls", "max_retries", "deadline"})
-RESERVED_FIELDS = frozenset({"additional_properties", "from_dict", "to_dict"})
+RESERVED_FIELDS = frozenset({"additional_properties", "from_dict", "to_dict", "_renamed"})
 # Names a model's class body evaluates or annotates besides its fields' types (see
 # templates/models/model.py.jinja); a field with one of these names gets a "_".
 CLASS_BODY_NAMES = frozenset({"dataclasses", "dict", "str", "frozenset", "Any", "ClassVar"})
 # Lower-case names a resource class body uses (annotations, ``raw_form(...)``): a
 # method called ``list`` would make every later ``list[...]`` annotation invalid.
-RESOURCE_BODY_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime", "uuid", "raw_form", "async_raw_form"})
+RESOURCE_BODY_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime", "uuid", "raw_form", "async_form", "async_raw_form"})
 SHADOWED_BUILTINS = frozenset(
     {"id", "type", "list", "dict", "str", "int", "float", "bool", "bytes", "object", "format", "filter", "map",
      "input", "hash", "min", "max", "sum", "len", "range", "set", "iter", "next", "open", "print", "vars",
@@ -80,7 +80,7 @@ MAX_NAME = 80
 # called ``Mapping`` or ``Any`` would shadow them.
 RESERVED_CLASSES = frozenset(
     {"Any", "ClassVar", "Literal", "Mapping", "File", "Unset", "UNSET", "Endpoint", "Resp", "Timeout",
-     "SyncResource", "AsyncResource", "ApiResponse", "Client", "AsyncClient", "DecodeFailure", "Auth"}
+     "SyncResource", "AsyncResource", "ApiResponse", "Client", "AsyncClient", "DecodeFailure", "Auth", "ModelBase"}
 )
 # File names Windows reserves in every folder (with any extension).
 _DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", "clock"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(10)})

@@ -238,8 +238,13 @@ def sync(c1: di.Client, c2: rs.Client, c3: pa.Client, c4: bo.Client) -> None:
     assert_type(c4.bodies.upload_file(body=bo.UploadFileBody(file=("a.txt", b"x", "text/plain"))).size, int | bo.Unset)
 
 
-async def not_sync(c: di.AsyncClient) -> None:
+async def not_sync(c: di.AsyncClient, c3: pa.AsyncClient) -> None:
+    # Async methods are derived from the sync ones (async_form): parameters and results carry over.
     assert_type(await c.pets.list_pets(), list[di.Cat | di.Dog | di.Lizard])
+    assert_type(await c3.items.get_item_file(1, "n", limit=1, x_trace_id="t", ids=[1]), dict[str, Any])
+    await c3.items.get_item_file(1, "n", limit=1, x_trace_id="t", no_such_parameter=1)  # type: ignore[call-arg]
+    await c3.items.get_item_file("not an int", "n", limit=1, x_trace_id="t")  # type: ignore[arg-type]
+    c3.items.get_item_file(1, "n", limit=1, x_trace_id="t").keys()  # type: ignore[attr-defined]
     assert_type((await c.pets.put_owner_raw(body=di.Owner(name="n", pet=di.Dog(pet_type="dog")))).parsed, di.Owner)
 
 

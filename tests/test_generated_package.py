@@ -92,3 +92,18 @@ def test_importing_the_package_loads_no_models_or_resources() -> None:
     first, second = result.stdout.split()
     assert set(first.split(",")) <= {"instantly_client._lazy", "instantly_client._meta"}
     assert second == "True"
+
+
+def test_async_methods_are_coroutine_functions_with_the_sync_signature_and_doc() -> None:
+    import inspect
+
+    from instantly_client.resources.oauth import AsyncOAuth, OAuth
+
+    for name in ("init_microsoft_oauth", "init_google_oauth", "get_oauth_session_status"):
+        sync, asynchronous = getattr(OAuth, name), getattr(AsyncOAuth, name)
+        assert inspect.iscoroutinefunction(asynchronous), name
+        assert inspect.iscoroutinefunction(getattr(AsyncOAuth, name + "_raw")), name
+        assert not inspect.iscoroutinefunction(sync), name
+        assert inspect.signature(asynchronous) == inspect.signature(sync)
+        assert asynchronous.__doc__ == sync.__doc__ and sync.__doc__
+        assert asynchronous.__name__ == name

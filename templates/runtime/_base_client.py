@@ -27,7 +27,7 @@ import platform
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
-from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -60,6 +60,7 @@ __all__ = [
     "SyncBaseClient",
     "SyncResource",
     "Timeout",
+    "async_form",
     "async_raw_form",
     "raw_form",
 ]
@@ -961,14 +962,93 @@ class SyncResource:
     def __init__(self, client: SyncBaseClient) -> None:
         self._client = client
 
+    def _call(
+        self,
+        endpoint: Endpoint[T],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
+        body: Any = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
+    ) -> T:
+        """Send the operation and return its parsed body (see ``SyncBaseClient.request``)."""
+        return self._client.request(
+            endpoint,
+            path=path,
+            query=query,
+            headers=headers,
+            cookies=cookies,
+            body=body,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+        ).parsed
+
 
 class AsyncResource:
-    """Base of generated async resource classes."""
+    """Base of generated async resource classes.
+
+    Their methods are the sync methods made awaitable by ``async_form``: a sync
+    method's body returns ``self._call(...)``, which here is a coroutine.
+    """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+    async def _call(
+        self,
+        endpoint: Endpoint[T],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
+        body: Any = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
+    ) -> T:
+        """Send the operation and return its parsed body (see ``AsyncBaseClient.request``)."""
+        response = await self._client.request(
+            endpoint,
+            path=path,
+            query=query,
+            headers=headers,
+            cookies=cookies,
+            body=body,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+        )
+        return response.parsed
+
+
+def async_form(
+    method: Callable[Concatenate[Any, P], T],
+) -> Callable[Concatenate[AsyncResource, P], Coroutine[Any, Any, T]]:
+    """The async method of an operation, made from its sync method.
+
+    The sync method only gathers its arguments and returns ``self._call(...)``;
+    called with an ``AsyncResource`` as ``self``, that is ``AsyncResource._call``,
+    a coroutine, which this awaits.
+    """
+
+    @functools.wraps(method)
+    async def call(self: AsyncResource, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        result: Any = method(self, *args, **kwargs)
+        return await cast("Coroutine[Any, Any, T]", result)
+
+    return call
 
 
 # The raw form of a method (``client.oauth.init_microsoft_oauth_raw``) runs the

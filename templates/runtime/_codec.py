@@ -9,20 +9,22 @@ a half-built model.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import datetime
 import functools
 import io
 import re
 import sys
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar, cast
 
 from ._types import UNSET, Unset
 
 __all__ = [
     "STRICT",
     "DecodeFailure",
+    "ModelBase",
     "as_object",
     "d_any",
     "d_bool",
@@ -43,7 +45,6 @@ __all__ = [
     "extra",
     "is_file",
     "opt",
-    "pack",
     "req",
     "to_jsonable",
 ]
@@ -421,7 +422,7 @@ def opt_ndatetime(
 
 def extra(
     data: Mapping[str, Any],
-    known: Iterable[str],
+    model: type[ModelBase],
     closed: bool = False,
     decode: Decoder[Any] | None = None,
 ) -> dict[str, Any]:
@@ -429,6 +430,9 @@ def extra(
 
     ``closed`` (``additionalProperties: false``) makes them an error when strict;
     ``decode`` (``additionalProperties`` is a schema) decodes each value."""
+    known = _KNOWN.get(model)
+    if known is None:
+        known = _wire(model)[1]
     out = {k: v for k, v in data.items() if k not in known}
     if out and closed and STRICT.get():
         raise DecodeFailure("no property " + repr(sorted(out)[0])).at(sorted(out)[0])
@@ -473,10 +477,44 @@ def to_jsonable(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
-def pack(fields: Mapping[str, Any], additional: Mapping[str, Any]) -> dict[str, Any]:
-    """A model's JSON object: its extra properties, then its set fields."""
-    out = {k: to_jsonable(v) for k, v in additional.items()}
-    for key, value in fields.items():
-        if value is not UNSET:
-            out[key] = to_jsonable(value)
-    return out
+class ModelBase:
+    """Base of the generated models (dataclasses): their JSON encoding.
+
+    A model's wire names are its field names, except those in ``_renamed``
+    (field name -> wire name), where the spec's name is not a Python name.
+    """
+
+    __slots__ = ()
+    _renamed: ClassVar[Mapping[str, str]] = {}
+    additional_properties: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object for this model: its extra properties, then its set fields."""
+        cls = type(self)
+        pairs = _PAIRS.get(cls)
+        if pairs is None:
+            pairs = _wire(cls)[0]
+        out = {k: to_jsonable(v) for k, v in self.additional_properties.items()}
+        for name, key in pairs:
+            value = getattr(self, name)
+            if value is not UNSET:
+                out[key] = to_jsonable(value)
+        return out
+
+
+# Per model class, computed on first use: (field name, wire name) in field order,
+# and the set of wire names (what ``extra`` leaves out).
+_PAIRS: dict[type, tuple[tuple[str, str], ...]] = {}
+_KNOWN: dict[type, frozenset[str]] = {}
+
+
+def _wire(cls: type[ModelBase]) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+    renamed = cls._renamed
+    pairs = tuple(
+        (f.name, renamed.get(f.name, f.name))
+        for f in dataclasses.fields(cast(Any, cls))
+        if f.name != "additional_properties"
+    )
+    known = frozenset(key for _, key in pairs)
+    _PAIRS[cls], _KNOWN[cls] = pairs, known
+    return pairs, known

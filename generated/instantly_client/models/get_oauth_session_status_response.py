@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
-from .._codec import as_object, d_lit, extra, opt, opt_str, pack
+from .._codec import ModelBase, as_object, d_lit, extra, opt, opt_str
 from .._types import UNSET, Unset
 
 __all__ = ["GetOAuthSessionStatusResponse"]
 
 
 @dataclasses.dataclass(kw_only=True, slots=True)
-class GetOAuthSessionStatusResponse:
+class GetOAuthSessionStatusResponse(ModelBase):
     """GetOAuthSessionStatusResponse"""
 
     status: Literal["pending", "success", "error", "expired"] | Unset = UNSET
@@ -27,10 +27,6 @@ class GetOAuthSessionStatusResponse:
     additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Properties the spec does not name, kept as received."""
 
-    _wire_names: ClassVar[frozenset[str]] = frozenset(
-        {"status", "email", "name", "error", "error_description"}
-    )
-
     @classmethod
     def from_dict(cls, data: Any) -> GetOAuthSessionStatusResponse:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
@@ -41,18 +37,5 @@ class GetOAuthSessionStatusResponse:
             name=opt_str(d, "name"),
             error=opt_str(d, "error"),
             error_description=opt_str(d, "error_description"),
-            additional_properties=extra(d, cls._wire_names),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object for this model (unset fields left out)."""
-        return pack(
-            {
-                "status": self.status,
-                "email": self.email,
-                "name": self.name,
-                "error": self.error,
-                "error_description": self.error_description,
-            },
-            self.additional_properties,
+            additional_properties=extra(d, cls),
         )

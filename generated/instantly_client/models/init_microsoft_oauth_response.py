@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import Any, ClassVar
+from typing import Any
 
-from .._codec import as_object, extra, opt_datetime, opt_str, pack
+from .._codec import ModelBase, as_object, extra, opt_datetime, opt_str
 from .._types import UNSET, Unset
 
 __all__ = ["InitMicrosoftOAuthResponse"]
 
 
 @dataclasses.dataclass(kw_only=True, slots=True)
-class InitMicrosoftOAuthResponse:
+class InitMicrosoftOAuthResponse(ModelBase):
     """InitMicrosoftOAuthResponse"""
 
     session_id: str | Unset = UNSET
@@ -24,10 +24,6 @@ class InitMicrosoftOAuthResponse:
     additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Properties the spec does not name, kept as received."""
 
-    _wire_names: ClassVar[frozenset[str]] = frozenset(
-        {"session_id", "auth_url", "expires_at"}
-    )
-
     @classmethod
     def from_dict(cls, data: Any) -> InitMicrosoftOAuthResponse:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
@@ -36,16 +32,5 @@ class InitMicrosoftOAuthResponse:
             session_id=opt_str(d, "session_id"),
             auth_url=opt_str(d, "auth_url"),
             expires_at=opt_datetime(d, "expires_at"),
-            additional_properties=extra(d, cls._wire_names),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object for this model (unset fields left out)."""
-        return pack(
-            {
-                "session_id": self.session_id,
-                "auth_url": self.auth_url,
-                "expires_at": self.expires_at,
-            },
-            self.additional_properties,
+            additional_properties=extra(d, cls),
         )

@@ -4,13 +4,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar, Literal
 
-from .._codec import as_object, d_lit, d_str, extra, pack, req
+from .._codec import ModelBase, as_object, d_lit, d_str, extra, req
 
 __all__ = ["ServiceUnavailableErrorBody"]
 
 
 @dataclasses.dataclass(kw_only=True, slots=True)
-class ServiceUnavailableErrorBody:
+class ServiceUnavailableErrorBody(ModelBase):
     """Upstream provider temporarily unavailable — the provider is rate-limiting Instantly. Retry after a short delay."""
 
     status_code: Literal[503]
@@ -18,10 +18,7 @@ class ServiceUnavailableErrorBody:
     message: str
     additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Properties the spec does not name, kept as received."""
-
-    _wire_names: ClassVar[frozenset[str]] = frozenset(
-        {"statusCode", "error", "message"}
-    )
+    _renamed: ClassVar[dict[str, str]] = {"status_code": "statusCode"}
 
     @classmethod
     def from_dict(cls, data: Any) -> ServiceUnavailableErrorBody:
@@ -31,16 +28,5 @@ class ServiceUnavailableErrorBody:
             status_code=req(d, "statusCode", d_lit(503)),
             error=req(d, "error", d_lit("Service Unavailable")),
             message=req(d, "message", d_str),
-            additional_properties=extra(d, cls._wire_names),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object for this model (unset fields left out)."""
-        return pack(
-            {
-                "statusCode": self.status_code,
-                "error": self.error,
-                "message": self.message,
-            },
-            self.additional_properties,
+            additional_properties=extra(d, cls),
         )

@@ -15,6 +15,7 @@ from .._base_client import (
     Resp,
     SyncResource,
     Timeout,
+    async_form,
     async_raw_form,
     raw_form,
 )
@@ -30,42 +31,32 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncOAuth", "OAuth"]
 
+# Error responses that several operations below document alike.
+_ERRORS = {
+    "429": Resp("json", _m.TooManyRequestsErrorBody.from_dict, _e.TooManyRequestsError),
+    "503": Resp(
+        "json", _m.ServiceUnavailableErrorBody.from_dict, _e.ServiceUnavailableError
+    ),
+}
+
 _INIT_MICROSOFT_OAUTH: Endpoint[InitMicrosoftOAuthResponse] = Endpoint(
     "POST",
     "/api/v2/oauth/microsoft/init",
-    {
-        "200": Resp("json", _m.InitMicrosoftOAuthResponse.from_dict),
-        "429": Resp(
-            "json", _m.TooManyRequestsErrorBody.from_dict, _e.TooManyRequestsError
-        ),
-        "503": Resp(
-            "json", _m.ServiceUnavailableErrorBody.from_dict, _e.ServiceUnavailableError
-        ),
-    },
+    {"200": Resp("json", _m.InitMicrosoftOAuthResponse.from_dict), **_ERRORS},
     limits=("oauth_init",),
 )
 
 _INIT_GOOGLE_OAUTH: Endpoint[InitGoogleOAuthResponse] = Endpoint(
     "POST",
     "/api/v2/oauth/google/init",
-    {
-        "200": Resp("json", _m.InitGoogleOAuthResponse.from_dict),
-        "429": Resp(
-            "json", _m.TooManyRequestsErrorBody.from_dict, _e.TooManyRequestsError
-        ),
-        "503": Resp(
-            "json", _m.ServiceUnavailableErrorBody.from_dict, _e.ServiceUnavailableError
-        ),
-    },
+    {"200": Resp("json", _m.InitGoogleOAuthResponse.from_dict), **_ERRORS},
     limits=("oauth_init",),
 )
 
 _GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse] = Endpoint(
     "GET",
     "/api/v2/oauth/session/status/{sessionId}",
-    {
-        "200": Resp("json", _m.GetOAuthSessionStatusResponse.from_dict),
-    },
+    {"200": Resp("json", _m.GetOAuthSessionStatusResponse.from_dict)},
     idempotent=True,
 )
 
@@ -113,14 +104,13 @@ class OAuth(SyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        response = self._client.request(
+        return self._call(
             _INIT_MICROSOFT_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
             deadline=deadline,
         )
-        return response.parsed
 
     init_microsoft_oauth_raw = raw_form(init_microsoft_oauth)
 
@@ -154,14 +144,13 @@ class OAuth(SyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        response = self._client.request(
+        return self._call(
             _INIT_GOOGLE_OAUTH,
             extra_headers=extra_headers,
             timeout=timeout,
             max_retries=max_retries,
             deadline=deadline,
         )
-        return response.parsed
 
     init_google_oauth_raw = raw_form(init_google_oauth)
 
@@ -191,7 +180,7 @@ class OAuth(SyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        response = self._client.request(
+        return self._call(
             _GET_OAUTH_SESSION_STATUS,
             path={"sessionId": session_id},
             extra_headers=extra_headers,
@@ -199,7 +188,6 @@ class OAuth(SyncResource):
             max_retries=max_retries,
             deadline=deadline,
         )
-        return response.parsed
 
     get_oauth_session_status_raw = raw_form(get_oauth_session_status)
 
@@ -251,124 +239,13 @@ class OAuth(SyncResource):
 class AsyncOAuth(AsyncResource):
     """OAuth authentication endpoints for connecting Google and Microsoft email accounts"""
 
-    async def init_microsoft_oauth(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
-    ) -> InitMicrosoftOAuthResponse:
-        """Initialize microsoft oauth
-
-        Creates an OAuth session and returns the Microsoft authorization URL. The user should be redirected to auth_url to complete the OAuth flow. Poll the status endpoint to check for completion.
-
-        **Special rate limits (stricter than the standard API rate limit) to comply with upstream Microsoft rate limits:**
-        - 75 requests per minute per workspace
-        - 150 requests per minute per IP
-
-        If Microsoft's upstream OAuth service is temporarily unavailable, requests may return 503.
-
-        ``POST /api/v2/oauth/microsoft/init``
-
-        Returns:
-            InitMicrosoftOAuthResponse
-
-        Raises:
-            TooManyRequestsError: 429: Rate limit exceeded — 75 requests per minute per workspace or 150 requests per minute per IP
-            ServiceUnavailableError: 503: Upstream provider temporarily unavailable — the provider is rate-limiting Instantly. Retry after a short delay.
-            ApiStatusError: any other non-2xx status.
-            ApiDecodeError: a 2xx body that is not what the spec documents.
-            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
-        """
-        response = await self._client.request(
-            _INIT_MICROSOFT_OAUTH,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        )
-        return response.parsed
-
+    init_microsoft_oauth = async_form(OAuth.init_microsoft_oauth)
     init_microsoft_oauth_raw = async_raw_form(init_microsoft_oauth)
 
-    async def init_google_oauth(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
-    ) -> InitGoogleOAuthResponse:
-        """Initialize google oauth
-
-        Creates an OAuth session and returns the Google authorization URL. The user should be redirected to auth_url to complete the OAuth flow. Poll the status endpoint to check for completion.
-
-        **Special rate limits (stricter than the standard API rate limit) to comply with upstream Google rate limits:**
-        - 75 requests per minute per workspace
-        - 150 requests per minute per IP
-
-        If Google's upstream OAuth service is temporarily unavailable, requests may return 503.
-
-        ``POST /api/v2/oauth/google/init``
-
-        Returns:
-            InitGoogleOAuthResponse
-
-        Raises:
-            TooManyRequestsError: 429: Rate limit exceeded — 75 requests per minute per workspace or 150 requests per minute per IP
-            ServiceUnavailableError: 503: Upstream provider temporarily unavailable — the provider is rate-limiting Instantly. Retry after a short delay.
-            ApiStatusError: any other non-2xx status.
-            ApiDecodeError: a 2xx body that is not what the spec documents.
-            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
-        """
-        response = await self._client.request(
-            _INIT_GOOGLE_OAUTH,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        )
-        return response.parsed
-
+    init_google_oauth = async_form(OAuth.init_google_oauth)
     init_google_oauth_raw = async_raw_form(init_google_oauth)
 
-    async def get_oauth_session_status(
-        self,
-        session_id: str,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
-    ) -> GetOAuthSessionStatusResponse:
-        """Get oauth session status
-
-        Poll this endpoint to check the OAuth session result. Works for both Google and Microsoft OAuth sessions. Returns pending while waiting, success with account details when complete, or error if something went wrong. Sessions expire after 10 minutes.
-
-        ``GET /api/v2/oauth/session/status/{sessionId}``
-
-        Args:
-            session_id: Session ID from init response
-
-        Returns:
-            GetOAuthSessionStatusResponse
-
-        Raises:
-            ApiStatusError: any other non-2xx status.
-            ApiDecodeError: a 2xx body that is not what the spec documents.
-            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
-        """
-        response = await self._client.request(
-            _GET_OAUTH_SESSION_STATUS,
-            path={"sessionId": session_id},
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        )
-        return response.parsed
-
+    get_oauth_session_status = async_form(OAuth.get_oauth_session_status)
     get_oauth_session_status_raw = async_raw_form(get_oauth_session_status)
 
     async def wait_for_oauth_session(
