@@ -1,7 +1,8 @@
 """generator/validate.py gives openapi-spec-validator's own verdicts, only sooner.
 
-It hands the validator a reference registry crawled once and remembers the
-meta-schema verdict of each distinct schema within a run (see the module). Both
+It hands the validator a reference registry crawled once, remembers the
+meta-schema verdict of each distinct schema within a run, and lets jsonschema-rs
+vouch for a valid document before the pure-Python pass (see the module). All
 are only worth having if every error, message and path stays exactly what the
 stock validator reports; this compares the two on valid and broken documents.
 """
@@ -19,7 +20,7 @@ from openapi_spec_validator.validation import (
 )
 
 from generator.load import load_file
-from generator.validate import _V30, _V31
+from generator.validate import _FAST_MAX_DEPTH, _V30, _V31, _valid_fast, validate
 from tests.conftest import CORPUS, ROOT
 
 
@@ -81,3 +82,39 @@ def _broken(version: str) -> dict[str, Any]:
 def test_same_errors_on_broken_schemas(version: str) -> None:
     errors = _compare(_broken(version))
     assert len(errors) >= 3  # the comparison is about real errors, not two empty lists
+
+
+@pytest.mark.parametrize("path", SMALL, ids=lambda p: p.name)
+def test_the_fast_verdict_agrees_with_the_pure_python_pass(path: Path) -> None:
+    doc, _ = load_file(path)
+    version = "3.1" if str(doc.get("openapi", "")).startswith("3.1") else "3.0"
+    cls = _V31 if version == "3.1" else _V30
+    python_valid = not list(cls(doc).schema_validator.iter_errors(doc))
+    # Never lenient: a document jsonschema-rs accepts is one the pure-Python pass accepts.
+    assert _valid_fast(doc, version) == python_valid
+
+
+def test_valid_real_documents_take_the_fast_path() -> None:
+    doc, _ = load_file(CORPUS / "specs" / "real_instantly_api_v2_2026-06-11.json")
+    assert _valid_fast(doc, "3.1")  # jsonschema-rs is installed and vouches for it
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_broken_documents_never_take_the_fast_path(version: str) -> None:
+    doc = _broken(version)
+    doc["info"] = {"title": 5}
+    assert not _valid_fast(doc, version[:3])
+    assert any(p.where == "#/info" for p in validate(doc, "broken.yaml"))
+
+
+def test_documents_nested_deeper_than_the_limit_go_the_pure_python_way() -> None:
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(_FAST_MAX_DEPTH + 1):
+        node["x"] = {}
+        node = node["x"]
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, "x-deep": deep}
+    assert not _valid_fast(doc, "3.1")  # not handed to the Rust validator, which would overflow its stack
+    assert [p.message for p in validate(doc, "deep.yaml")] == ["the document nests too deeply to validate"]
+    del doc["x-deep"]
+    assert _valid_fast(doc, "3.1")
