@@ -202,7 +202,6 @@ def _unchanged(args: argparse.Namespace, config: Config, record: noop.Record, st
 def _run(args: argparse.Namespace, config: Config, inputs: tuple[str, str] | None, started: float, out: Style, err: Style) -> int:
     """The full run: load, validate, build, render and format, then write (``generate``) or compare (``check``)."""
     from generator import lock
-    from generator.docs import TOML_HEADER
     from generator.pipeline import run
     from generator.write import (
         beside_files,
@@ -217,6 +216,8 @@ def _run(args: argparse.Namespace, config: Config, inputs: tuple[str, str] | Non
 
     with progress(f"{args.command}: {display(config.spec)}", not args.quiet):
         result = run(config)
+    from generator.docs import TOML_HEADER
+
     if args.verbose:
         print(f"built {display(config.spec)} in {time.perf_counter() - started:.2f}s", file=sys.stderr)
     for warning in result.warnings:

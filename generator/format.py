@@ -11,17 +11,17 @@ import ast
 import functools
 import os
 from concurrent.futures import ProcessPoolExecutor
-from importlib.metadata import version
 from typing import Any
 
 from generator import cache
 from generator.errors import GenerationError
+from generator.noop import installed_version
 
 # black is imported only when a file misses the cache: importing it takes ~0.2 s,
 # most of a no-op run. The cache key names the version and every mode setting.
 _TARGET = "PY310"
 _LINE_LENGTH = 88
-_BLACK_VERSION = version("black")
+_BLACK_VERSION = installed_version("black")
 _PARALLEL_MIN_LINES = 4000
 
 

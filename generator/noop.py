@@ -26,9 +26,11 @@ no-op run never loads Jinja, black, YAML or the validator.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -141,15 +143,34 @@ def _generator_digest() -> str | None:
     return None if templates is None else cache.key(code.hexdigest(), templates)
 
 
-def _environment() -> str:
-    """The Python version and every installed distribution with its version (``black-26.10.1.dist-info``)."""
+@functools.cache
+def _dist_infos() -> tuple[str, ...]:
     names: set[str] = set()
     for entry in sys.path:
         try:
             names.update(n for n in os.listdir(entry or ".") if n.endswith(".dist-info"))
         except OSError:
             continue
-    return f"{sys.implementation.name} {sys.version_info[:3]} " + " ".join(sorted(names))
+    return tuple(sorted(names))
+
+
+def _environment() -> str:
+    """The Python version and every installed distribution with its version (``black-26.10.1.dist-info``)."""
+    return f"{sys.implementation.name} {sys.version_info[:3]} " + " ".join(_dist_infos())
+
+
+def installed_version(distribution: str) -> str:
+    """The installed version of ``distribution``, read from its ``.dist-info`` folder's name.
+
+    The same answer as ``importlib.metadata.version`` without importing it (about
+    40 ms, which matters to a run that takes a few hundred)."""
+    wanted = re.sub(r"[-_.]+", "_", distribution).lower() + "-"
+    for name in _dist_infos():
+        if name.lower().startswith(wanted):
+            return name[len(wanted) : -len(".dist-info")]
+    from importlib.metadata import version
+
+    return version(distribution)
 
 
 def fingerprint(config: Config, no_lock: bool) -> tuple[str, str] | None:

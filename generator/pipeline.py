@@ -5,22 +5,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import cache
-from generator.build import build_api
 from generator.config import Config
-from generator.docs import render_docs
 from generator.errors import GenerationError, SpecError, SpecErrors
-from generator.format import format_all
-from generator.ir import Api
 from generator.load import load_file
+from generator.noop import installed_version
 from generator.paths import display
-from generator.render import environment, render, static_files
 from generator.resolve import bundle, check_refs, refers_to_files
 
-_VALIDATOR = "openapi-spec-validator " + version("openapi-spec-validator")
+if TYPE_CHECKING:
+    from generator.ir import Api
+
+# Build, render and format (Jinja, black) are imported in ``run`` once the
+# validator's child process is started: it starts sooner, and needs none of them.
+_VALIDATOR = "openapi-spec-validator " + installed_version("openapi-spec-validator")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,6 +126,10 @@ def run(config: Config) -> Result:
     doc, raw, name, single_file = _load(config)
     verdict = cache.key(_VALIDATOR, raw)
     validation = _Validation(doc, name) if cache.get(cache.folder(), "valid", verdict) is None else None
+    from generator.docs import render_docs
+    from generator.format import format_all
+    from generator.render import environment, render, static_files
+
     try:
         api = _build(doc, name, config, raw, warnings if validation is None else None)
         files = format_all(render(api, config.templates), static_files())
@@ -145,6 +149,8 @@ def run(config: Config) -> Result:
 
 def _build(doc: dict[str, Any], name: str, config: Config, raw: bytes, warnings: list[str] | None) -> Api:
     """The IR; any failure becomes bad input (``warnings``: the document is known to be invalid) or a bug."""
+    from generator.build import build_api
+
     try:
         return build_api(doc, name, config, raw)
     except (SpecError, SpecErrors):

@@ -77,7 +77,50 @@ def _meta_validator(cls: type[Any], format_checker: Any) -> Any:
     return validator_cls(meta, format_checker=format_checker, registry=_crawled(str(meta.get("$id", "")), meta, openapi=True))
 
 
-def _checker(cls: type[Any], format_checker: Any, verdicts: dict[tuple[type[Any], str], Any]) -> Callable[[Any], None]:
+# jsonschema-rs's own format checks, each replaced by the pure-Python checker's
+# verdict where it has one and accepted otherwise (as the pure-Python pass does).
+_RUST_FORMATS = (
+    "date", "date-time", "duration", "email", "hostname", "idn-email", "idn-hostname", "ipv4", "ipv6", "iri",
+    "iri-reference", "json-pointer", "regex", "relative-json-pointer", "time", "uri", "uri-reference",
+    "uri-template", "uuid",
+)  # fmt: skip
+
+
+def _conforms(checker: Any, name: str, value: Any) -> bool:
+    return bool(checker.conforms(value, name))
+
+
+def _accept(value: Any) -> bool:
+    return True
+
+
+@functools.cache
+def _fast_meta_validator(cls: Any, format_checker: Any) -> Any:
+    """jsonschema-rs for ``cls``'s meta-schema, asserting exactly the formats ``format_checker`` asserts; None if unavailable."""
+    try:
+        import jsonschema_rs
+        from openapi_schema_validator._specifications import REGISTRY
+
+        formats: dict[str, Callable[[Any], bool]] = dict.fromkeys(_RUST_FORMATS, _accept)
+        formats.update({name: functools.partial(_conforms, format_checker, name) for name in format_checker.checkers})
+        registry = jsonschema_rs.Registry([(uri, REGISTRY.contents(uri)) for uri in REGISTRY])
+        return jsonschema_rs.validator_for(
+            dict(cls.META_SCHEMA), formats=formats, validate_formats=True, registry=registry, offline=True
+        )
+    except Exception:  # not installed, or a meta-schema it cannot take: the pure-Python check decides
+        return None
+
+
+def _fast_is_valid(validator: Any, schema: Any) -> bool:
+    if _deeper_than(schema, _FAST_MAX_DEPTH):
+        return False
+    try:
+        return bool(validator.is_valid(schema))
+    except Exception:
+        return False
+
+
+def _checker(cls: Any, format_checker: Any, verdicts: dict[tuple[type[Any], str], Any]) -> Callable[[Any], None]:
     checker = format_checker if format_checker is not None else validator_for(cls.META_SCHEMA, default=cls).FORMAT_CHECKER
 
     def check(schema: Any) -> None:
@@ -86,7 +129,11 @@ def _checker(cls: type[Any], format_checker: Any, verdicts: dict[tuple[type[Any]
         # operation), and its verdict depends on nothing but its content.
         key = (cls, json.dumps(schema, sort_keys=True, default=repr))
         if key not in verdicts:
-            verdicts[key] = next(iter(_meta_validator(cls, checker).iter_errors(schema)), None)
+            fast = _fast_meta_validator(cls, checker)
+            if fast is not None and _fast_is_valid(fast, schema):
+                verdicts[key] = None
+            else:
+                verdicts[key] = next(iter(_meta_validator(cls, checker).iter_errors(schema)), None)
         error = verdicts[key]
         if error is not None:
             raise SchemaError.create_from(error)

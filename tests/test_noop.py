@@ -404,3 +404,12 @@ def test_a_lock_check_accepts_but_generate_would_rewrite_is_never_recorded(proje
     assert result.returncode == 0 and "lock file updated" in result.stdout
     assert lock.read_bytes() == original
     assert took_fast_path(cli("check", "-v", cwd=project))
+
+
+@pytest.mark.parametrize("distribution", ["black", "jinja2", "PyYAML", "openapi-spec-validator", "jsonschema-rs", "httpx"])
+def test_installed_version_is_what_importlib_metadata_says(distribution: str) -> None:
+    from importlib.metadata import version
+
+    from generator.noop import installed_version
+
+    assert installed_version(distribution) == version(distribution)

@@ -118,3 +118,18 @@ def test_documents_nested_deeper_than_the_limit_go_the_pure_python_way() -> None
     assert [p.message for p in validate(doc, "deep.yaml")] == ["the document nests too deeply to validate"]
     del doc["x-deep"]
     assert _valid_fast(doc, "3.1")
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_same_errors_where_formats_decide(version: str) -> None:
+    # The meta-schema asserts formats on some keywords ("regex" for pattern); jsonschema-rs
+    # must assert exactly the ones the pure-Python checker does, with its verdicts.
+    schemas = {
+        "PythonRejects": {"type": "string", "pattern": "("},
+        "EcmaOnly": {"type": "string", "pattern": "(?<name>x)"},  # valid in ECMA 262, not in Python's re
+        "Fine": {"type": "string", "pattern": "^[a-z]+$", "format": "no-such-format"},
+        "OddId": {"type": "object", "$id": "not a uri \\", "properties": {"a": {"type": "string"}}},
+    }
+    doc: dict[str, Any] = {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}}
+    errors = _compare(doc)
+    assert sorted(m for m, _, _ in errors if "regex" in m) == ["'(' is not a 'regex'", "'(?<name>x)' is not a 'regex'"]
