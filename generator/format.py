@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 import functools
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from generator import cache
@@ -22,7 +23,6 @@ from generator.noop import installed_version
 _TARGET = "PY310"
 _LINE_LENGTH = 88
 _BLACK_VERSION = installed_version("black")
-_PARALLEL_MIN_LINES = 4000
 
 
 @functools.cache
@@ -60,35 +60,61 @@ def _format_batch(batch: list[tuple[str, str]]) -> list[tuple[str, str] | tuple[
     return out
 
 
-def format_all(files: dict[str, str], skip: frozenset[str]) -> dict[str, str]:
-    """Every ``.py`` file formatted (static files in ``skip`` are already formatted)."""
+# Files go to the worker processes in batches of about this many lines (about a
+# quarter of a second of black), so that both workers stay busy to the end.
+_BATCH_LINES = 1200
+
+
+def format_all(files: Iterable[tuple[str, str]], skip: frozenset[str], large: bool = False) -> dict[str, str]:
+    """Every ``.py`` file formatted (static files in ``skip`` are already formatted), sorted by path.
+
+    ``files`` may be a generator: files that miss the cache are handed to the
+    worker processes (when the package is ``large``) as they arrive, so black runs
+    while the rest is still rendering. The pool starts at the first miss, so a run
+    whose files are all cached never imports black at all.
+    """
     folder = cache.folder()
     result: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []
-    for path, source in files.items():
-        if path in skip or not path.endswith(".py"):
-            result[path] = source
-            continue
-        cached = cache.get(folder, "black", _key(source))
-        if cached is not None:
-            result[path] = cached
-        else:
-            todo.append((path, source))
-    lines = sum(source.count("\n") for _, source in todo)
+    sources: dict[str, str] = {}
     workers = min(os.cpu_count() or 1, 8)
-    if lines >= _PARALLEL_MIN_LINES and workers > 1 and len(todo) > 1:
-        batches: list[list[tuple[str, str]]] = [[] for _ in range(workers * 4)]
-        for index, item in enumerate(sorted(todo, key=lambda t: -len(t[1]))):
-            batches[index % len(batches)].append(item)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = [entry for chunk in pool.map(_format_batch, [b for b in batches if b]) for entry in chunk]
-    else:
-        done = _format_batch(todo)
-    sources = dict(todo)
+    parallel = large and workers > 1
+    pool: ProcessPoolExecutor | None = None
+    pending: list[Future[list[tuple[str, str] | tuple[str, str, str]]]] = []
+    local: list[tuple[str, str]] = []
+    batch: list[tuple[str, str]] = []
+    lines = 0
+    try:
+        for path, source in files:
+            if path in skip or not path.endswith(".py"):
+                result[path] = source
+                continue
+            cached = cache.get(folder, "black", _key(source))
+            if cached is not None:
+                result[path] = cached
+                continue
+            sources[path] = source
+            if not parallel:
+                local.append((path, source))
+                continue
+            if pool is None:  # the workers start now and import black while the rest renders
+                pool = ProcessPoolExecutor(max_workers=workers, initializer=_mode)
+                pool.submit(int)
+            batch.append((path, source))
+            lines += source.count("\n")
+            if lines >= _BATCH_LINES:
+                pending.append(pool.submit(_format_batch, batch))
+                batch, lines = [], 0
+        if batch:
+            assert pool is not None
+            pending.append(pool.submit(_format_batch, batch))
+        done = _format_batch(local) + [entry for future in pending for entry in future.result()]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     errors = sorted(entry[2] for entry in done if len(entry) == 3)
     if errors:
         raise GenerationError(errors[0])
     for path, formatted, *_ in done:
         result[path] = formatted
         cache.put(folder, "black", _key(sources[path]), formatted)
-    return {path: result[path] for path in files}
+    return dict(sorted(result.items()))

@@ -128,11 +128,15 @@ def run(config: Config) -> Result:
     validation = _Validation(doc, name) if cache.get(cache.folder(), "valid", verdict) is None else None
     from generator.docs import render_docs
     from generator.format import format_all
-    from generator.render import environment, render, static_files
+    from generator.render import environment, render_each, static_files
 
     try:
         api = _build(doc, name, config, raw, warnings if validation is None else None)
-        files = format_all(render(api, config.templates), static_files())
+        # Large packages are formatted in worker processes, on both cores (about
+        # 100 lines of code per operation or model; below ~4,000 lines the workers'
+        # start-up costs more than they save).
+        large = len(api.models) + sum(len(r.operations) for r in api.resources) >= 40
+        files = format_all(render_each(api, config.templates), static_files(), large)
     except (SpecError, SpecErrors, GenerationError) as exc:
         if validation is not None:  # a refused document is reported as refused, whatever the build did
             _settle(config, validation.result(), verdict, warnings)

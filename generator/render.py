@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import jinja2
@@ -65,30 +66,34 @@ def environment(extra: Path | None = None) -> jinja2.Environment:
 
 def render(api: Api, templates: Path | None = None) -> dict[str, str]:
     """Every file of the package, keyed by its path relative to the package folder."""
-    env = environment(templates)
-    files: dict[str, str] = {}
+    return dict(render_each(api, templates))
 
-    def emit(path: str, template: str, **context: object) -> None:
+
+def render_each(api: Api, templates: Path | None = None) -> Iterator[tuple[str, str]]:
+    """``render``, one file at a time: the formatter starts on the first files while the rest render."""
+    env = environment(templates)
+
+    def emit(path: str, template: str, **context: object) -> tuple[str, str]:
         try:
-            files[path] = HEADER + env.get_template(template).render(api=api, **context)
+            return path, HEADER + env.get_template(template).render(api=api, **context)
         except jinja2.TemplateError as exc:
             where = f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
             raise GenerationError(f"{path}: template {template} failed: {where}{exc}") from None
 
-    emit("__init__.py", "__init__.py.jinja")
-    emit("_meta.py", "_meta.py.jinja")
-    emit("_client.py", "_client.py.jinja")
-    emit("errors.py", "errors.py.jinja")
-    emit("models/__init__.py", "models/__init__.py.jinja")
+    yield emit("__init__.py", "__init__.py.jinja")
+    yield emit("_meta.py", "_meta.py.jinja")
+    yield emit("_client.py", "_client.py.jinja")
+    yield emit("errors.py", "errors.py.jinja")
+    yield emit("models/__init__.py", "models/__init__.py.jinja")
+    # The largest files first, so that the last batch for the formatter is a small one.
+    for resource in sorted(api.resources, key=lambda r: -len(r.operations)):
+        yield emit(f"resources/{resource.module}.py", "resources/resource.py.jinja", resource=resource)
+    yield emit("resources/__init__.py", "resources/__init__.py.jinja")
     for model in api.models:
-        emit(f"models/{model.module}.py", "models/model.py.jinja", model=model)
-    emit("resources/__init__.py", "resources/__init__.py.jinja")
-    for resource in api.resources:
-        emit(f"resources/{resource.module}.py", "resources/resource.py.jinja", resource=resource)
+        yield emit(f"models/{model.module}.py", "models/model.py.jinja", model=model)
     for name in RUNTIME_FILES:
-        files[name] = HEADER + (TEMPLATES / "runtime" / name).read_text(encoding="utf-8")
-    files["py.typed"] = HEADER
-    return files
+        yield name, HEADER + (TEMPLATES / "runtime" / name).read_text(encoding="utf-8")
+    yield "py.typed", HEADER
 
 
 def static_files() -> frozenset[str]:
