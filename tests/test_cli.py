@@ -626,6 +626,29 @@ def test_exclude_tags_removes_every_resource(project: Path, cli: Callable[..., s
     assert b"oauth" not in tree["_client.py"].lower()
 
 
+def test_a_regenerated_package_reuses_unchanged_files_but_never_through_a_link(project: Path, cli: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    """After a spec change the package is rebuilt beside the old one; files whose bytes are
+    unchanged are hard-linked from it instead of written again, except through a symbolic link."""
+    package = project / "generated" / "instantly_client"
+    outside = project / "outside-models"
+    shutil.copytree(package / "models", outside)
+    shutil.rmtree(package / "models")
+    (package / "models").symlink_to(outside, target_is_directory=True)  # same bytes, reached through a link
+    kept = (package / "_types.py").stat().st_ino
+    doc = load_spec(project)
+    doc["info"]["title"] = "Changed"  # changes __init__.py and README.md, not _types.py or the models
+    save_spec(project, doc)
+    result = cli("generate", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (package / "_types.py").stat().st_ino == kept  # unchanged: the same file, linked
+    assert not (package / "models").is_symlink()
+    for model in outside.iterdir():
+        assert model.stat().st_nlink == 1, model  # nothing in the new package shares a file outside it
+        assert (package / "models" / model.name).read_bytes() == model.read_bytes()
+    assert '"""Changed"""' in (package / "__init__.py").read_text(encoding="utf-8")
+    assert run_cli("check", cwd=project).returncode == 0
+
+
 # ------------------------------------------------------------------ 6. no-op generate
 
 
