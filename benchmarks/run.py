@@ -891,6 +891,10 @@ def main(argv: list[str] | None = None) -> int:
     args.decode_spec = args.decode_spec.resolve()
     if not args.no_peers:
         ensure_peers()
+    # pip byte-compiles what it installs (the peers, black, Jinja...); an editable
+    # install of this checkout is not, and PYTHONDONTWRITEBYTECODE (set on some
+    # machines) keeps Python from caching it. Compile it once, as an install would.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "generator")], check=True)
     started = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     load_start = machine()
     t0 = time.perf_counter()
