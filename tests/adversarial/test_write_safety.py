@@ -19,11 +19,10 @@ SLOW_WRITER = r'''
 import os, sys, time
 from pathlib import Path
 from generator import write as w
-real = os.fsync
-def slow(fd):
-    real(fd)
+def slow_open(*args, **kwargs):  # a slow disk: every file the writer creates takes a while
     time.sleep(float(sys.argv[3]))
-os.fsync = slow
+    return open(*args, **kwargs)
+w.open = slow_open
 files = {f"f{i:02d}.py": (sys.argv[2] * 100).encode() for i in range(int(sys.argv[4]))}
 print("start", flush=True)
 w.write(Path(sys.argv[1]), files, root=Path(sys.argv[1]).parent)
