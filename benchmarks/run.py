@@ -573,7 +573,7 @@ class Bench:
     # -- import time
 
     def imports(self) -> None:
-        reps = self.min_reps(5)
+        reps = self.min_reps(9)  # fresh interpreters; this machine has bursts of load
         for label, entry in self.generated.items():
             if "synthetic" in label:
                 continue
@@ -695,7 +695,7 @@ class Bench:
         """
         # Each side runs in several fresh processes, alternating with the peer's, so a
         # burst of load or a garbage-collection-heavy process does not decide the ratio.
-        processes = 1 if self.args.quick else 5
+        processes = 1 if self.args.quick else 9
         ours_runs: list[float] = []
         n = len(items)
         sect = f"decoding {n} Instantly leads (JSON already parsed) into models"

@@ -451,6 +451,27 @@ def test_a_failing_run_leaves_the_previous_package_intact(
     assert stats(project / "generated") == times
 
 
+def test_a_large_package_that_fails_to_format_reports_the_first_file_and_writes_nothing(tmp_path: Path, cli: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    """45 operations and models: the files go to black's worker processes as they render."""
+    def ok(i: int) -> Json:  # a distinct schema each: identical inline schemas share one model
+        return {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {f"n{i}": {"type": "integer"}}}}}}
+
+    paths = {f"/things{i:02d}": {"get": {"operationId": f"getThing{i:02d}", "tags": [f"group{i % 3}"], "responses": {"200": ok(i)}}} for i in range(45)}
+    (tmp_path / "big.json").write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "Big", "version": "1"}, "paths": paths}), encoding="utf-8")
+    templates = tmp_path / "broken" / "models"
+    templates.mkdir(parents=True)
+    (templates / "model.py.jinja").write_text(_break_python((ROOT / "templates" / "models" / "model.py.jinja").read_text(encoding="utf-8")), encoding="utf-8")
+    good = cli("generate", "--spec", "big.json", "--output", "good", "--package", "big", "--no-lock", cwd=tmp_path)
+    assert good.returncode == 0, good.stderr
+    assert len(list((tmp_path / "good" / "big" / "models").glob("get_thing*_response.py"))) == 45
+    result = cli("generate", "--spec", "big.json", "--output", "out", "--package", "big", "--no-lock", "--templates", "broken", cwd=tmp_path)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert re.match(r"error: models/get_thing00_response\.py:\d+: generated code does not parse: ", line), line
+    assert not (tmp_path / "out").exists()
+
+
 def test_sigkill_at_random_moments_leaves_the_old_or_the_new_package(project: Path, cli: Callable[..., subprocess.CompletedProcess[str]], cache_dir: Path) -> None:
     seed = random.randrange(2**32)
     rng = random.Random(seed)
