@@ -431,46 +431,54 @@ class Bench:
         large = operations > self.args.large_ops and self.args.large_reps is not None
         return self.args.large_reps if large else self.reps
 
-    def gen_ours(self, label: str, spec: Path, package: str) -> tuple[Run, Run]:
+    def gen_ours(self, label: str, spec: Path, package: str, rep: int) -> tuple[Run, Run]:
+        """One cold run (fresh cache) and one warm run (same cache, fresh output folder)."""
+        cache_dir = self.work / f"cache-{package}-{rep}"
+        env = dict(os.environ, OPENAPI_TYPED_GEN_CACHE=str(cache_dir))
+        out = self.work / f"ours-{package}-{rep}"
+        cold = measure(self.ours_cmd(spec, out, package), env=env, cwd=self.work)
+        shutil.rmtree(out, ignore_errors=True)
+        warm = measure(self.ours_cmd(spec, out, package), env=env, cwd=self.work)
+        if rep < self.reps - 1:
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        else:
+            self.generated.setdefault(label, {})["ours"] = out / package
+            self.generated[label]["ours_cache"] = cache_dir
+            self.generated[label]["ours_spec"] = spec
+        return cold, warm
+
+    def gen_opc(self, label: str, spec: Path, package: str, rep: int) -> Run:
+        out = self.work / f"opc-{package}-{rep}" / f"{package}_opc"
+        shutil.rmtree(out.parent, ignore_errors=True)
+        out.parent.mkdir(parents=True)
+        cmd = [str(PEERS_VENV / "bin" / "openapi-python-client"), "generate", "--path", str(spec),
+               "--output-path", str(out), "--meta", "none"]
+        run = measure(cmd, env=self.env_peers, cwd=out.parent)
+        if not run.ok and (out / "client.py").exists():
+            # It exits 1 when it skipped parts of the document it could not parse,
+            # but still writes the package: count the run, keep a note.
+            note = f"openapi-python-client on {spec.name}: {run.error}; package written anyway"
+            if note not in self.report.notes:
+                self.report.notes.append(note)
+            run = Run(run.seconds, run.peak_mb, True)
+        if run.ok:
+            self.generated.setdefault(label, {})["opc"] = out
+        return run
+
+    def gen_pair(self, label: str, spec: Path, package: str) -> tuple[Run, Run, Run | None]:
+        """Ours and openapi-python-client in turn, repetition by repetition, so that a
+        burst of load on the machine falls on both sides rather than on one."""
         cold: list[Run] = []
         warm: list[Run] = []
+        opc: list[Run] = []
         for rep in range(self.reps):
-            cache_dir = self.work / f"cache-{package}-{rep}"
-            env = dict(os.environ, OPENAPI_TYPED_GEN_CACHE=str(cache_dir))
-            out = self.work / f"ours-{package}-{rep}"
-            cold.append(measure(self.ours_cmd(spec, out, package), env=env, cwd=self.work))
-            shutil.rmtree(out, ignore_errors=True)  # warm: same cache, fresh output folder
-            warm.append(measure(self.ours_cmd(spec, out, package), env=env, cwd=self.work))
-            if rep < self.reps - 1:
-                shutil.rmtree(out, ignore_errors=True)
-                shutil.rmtree(cache_dir, ignore_errors=True)
-        self.generated.setdefault(label, {})["ours"] = self.work / f"ours-{package}-{self.reps - 1}" / package
-        self.generated[label]["ours_cache"] = self.work / f"cache-{package}-{self.reps - 1}"
-        self.generated[label]["ours_spec"] = spec
-        return summarize(cold), summarize(warm)
-
-    def gen_opc(self, label: str, spec: Path, package: str) -> Run:
-        runs = []
-        for rep in range(self.reps):
-            out = self.work / f"opc-{package}-{rep}" / f"{package}_opc"
-            shutil.rmtree(out.parent, ignore_errors=True)
-            out.parent.mkdir(parents=True)
-            cmd = [str(PEERS_VENV / "bin" / "openapi-python-client"), "generate", "--path", str(spec),
-                   "--output-path", str(out), "--meta", "none"]
-            run = measure(cmd, env=self.env_peers, cwd=out.parent)
-            if not run.ok and (out / "client.py").exists():
-                # It exits 1 when it skipped parts of the document it could not parse,
-                # but still writes the package: count the run, keep a note.
-                note = f"openapi-python-client on {spec.name}: {run.error}; package written anyway"
-                if note not in self.report.notes:
-                    self.report.notes.append(note)
-                run = Run(run.seconds, run.peak_mb, True)
-            runs.append(run)
-            if not run.ok:
-                break
-        if runs[-1].ok:
-            self.generated.setdefault(label, {})["opc"] = out
-        return summarize(runs)
+            one_cold, one_warm = self.gen_ours(label, spec, package, rep)
+            cold.append(one_cold)
+            warm.append(one_warm)
+            if self.peers and (not opc or opc[-1].ok):  # a crash on this input repeats: not timed again
+                opc.append(self.gen_opc(label, spec, package, rep))
+        return summarize(cold), summarize(warm), (summarize(opc) if opc else None)
 
     def gen_ogc(self, spec: Path, package: str) -> Run:
         runs = []
@@ -499,8 +507,7 @@ class Bench:
             package = f"bench{n}_client"
             self.reps = self.reps_for(ops)
             print(f"generation: {label}, {self.reps} repetitions", file=sys.stderr, flush=True)
-            cold, warm = self.gen_ours(label, path, package)
-            opc = self.gen_opc(label, path, package) if self.peers else None
+            cold, warm, opc = self.gen_pair(label, path, package)
             if opc is not None:
                 self.opc_runs[label] = opc
             ogc = self.gen_ogc(path, package) if self.peers else None
