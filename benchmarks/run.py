@@ -634,8 +634,8 @@ class Bench:
                 return gen.oauth.get_oauth_session_status("abc")
             block(b, 50); block(g, 50)
             tb, tg = [], []
-            for _ in range(10):
-                tb += block(b, n // 10); tg += block(g, n // 10)
+            for _ in range(40):  # short turns: a burst of load falls on both sides
+                tb += block(b, n // 40); tg += block(g, n // 40)
             res["sync"] = [statistics.median(tg), statistics.median(tb)]
         async def amain():
             async with httpx.AsyncClient(base_url=base) as bare, AsyncClient(api_key="x", base_url=base) as gen:
@@ -650,8 +650,8 @@ class Bench:
                     return await gen.oauth.get_oauth_session_status("abc")
                 await ablock(b, 50); await ablock(g, 50)
                 tb, tg = [], []
-                for _ in range(10):
-                    tb += await ablock(b, n // 10); tg += await ablock(g, n // 10)
+                for _ in range(40):
+                    tb += await ablock(b, n // 40); tg += await ablock(g, n // 40)
                 res["async"] = [statistics.median(tg), statistics.median(tb)]
         asyncio.run(amain())
         print(json.dumps(res))
