@@ -1,4 +1,4 @@
-"""Format rendered sources: ``ast.parse`` first (errors name file and line), then black, in process.
+"""Format rendered sources: ``ast.parse`` first (errors name file and line), then black.
 
 Black dominates the run time on large specs, so formatted output is cached by
 content hash (black is deterministic: the same input and version give the same

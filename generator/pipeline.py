@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # Build, render and format (Jinja, black) are imported in ``run`` once the
 # validator's child process is started: it starts sooner, and needs none of them.
-_VALIDATOR = "openapi-spec-validator " + installed_version("openapi-spec-validator")
+_VALIDATOR = f"openapi-spec-validator {installed_version('openapi-spec-validator')} jsonschema-rs {installed_version('jsonschema-rs', '')}"
 
 
 @dataclasses.dataclass(frozen=True)

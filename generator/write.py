@@ -219,7 +219,7 @@ def _flush(folder: Path, paths: list[Path]) -> None:
                 return
         finally:
             os.close(fd)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no syncfs here: an fsync per file
         pass
     for path in paths:
         fd = os.open(path, os.O_RDONLY)

@@ -413,3 +413,13 @@ def test_installed_version_is_what_importlib_metadata_says(distribution: str) ->
     from generator.noop import installed_version
 
     assert installed_version(distribution) == version(distribution)
+
+
+def test_installed_version_of_a_missing_distribution() -> None:
+    from importlib.metadata import PackageNotFoundError
+
+    from generator.noop import installed_version
+
+    assert installed_version("no-such-distribution-here", "") == ""
+    with pytest.raises(PackageNotFoundError):
+        installed_version("no-such-distribution-here")
