@@ -483,8 +483,8 @@ class Builder:
         keyword.sort(key=lambda p: not p.required)
         responses, return_type, raises = self.responses(op, where, pascal_id)
         annotation_types = tuple(p.type for p in (*positional, *keyword)) + tuple(self._return_refs)
-        summary = op.get("summary") if isinstance(op.get("summary"), str) else ""
-        description = op.get("description") if isinstance(op.get("description"), str) else ""
+        summary: str = op["summary"] if isinstance(op.get("summary"), str) else ""
+        description: str = op["description"] if isinstance(op.get("description"), str) else ""
         lines = [naming.clean_text(summary).strip() or f"{method.upper()} {path}"]
         if description and description.strip() != summary.strip():
             lines += ["", naming.clean_text(description).strip()]
@@ -538,7 +538,7 @@ class Builder:
                         hint = pascal_id + ("Response" if key_s in ("200", "201", "2XX") else f"Response{key_s}")
                     else:
                         hint = _phrase(key_s) + "ErrorBody"
-                    body_type = self.type_of(schema, [*rwhere, "content", media, "schema"], hint)
+                    body_type = self.type_of(schema, [*rwhere, "content", media or "", "schema"], hint)
                     decoder, annotation = body_type.decoder, body_type.annotation
             elif kind == "text":
                 annotation = "str"
@@ -663,7 +663,7 @@ class Builder:
     def base_url(self) -> str:
         servers = self.doc.get("servers") or []
         if servers and isinstance(servers[0], dict) and isinstance(servers[0].get("url"), str):
-            url = servers[0]["url"]
+            url: str = servers[0]["url"]
             for var, spec in (servers[0].get("variables") or {}).items():
                 if isinstance(spec, dict) and "default" in spec:
                     url = url.replace("{" + var + "}", str(spec["default"]))

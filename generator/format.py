@@ -27,9 +27,9 @@ _BLACK_VERSION = installed_version("black")
 
 @functools.cache
 def _mode() -> Any:
-    import black
+    from black.mode import Mode, TargetVersion
 
-    return black.Mode(target_versions={black.TargetVersion[_TARGET]}, line_length=_LINE_LENGTH)
+    return Mode(target_versions={TargetVersion[_TARGET]}, line_length=_LINE_LENGTH)
 
 
 def _key(source: str) -> str:

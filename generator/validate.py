@@ -152,7 +152,8 @@ class _Schema31(keywords.OpenAPIV31SchemaValidator):
         original = super()._get_schema_checker(schema, schema_value)  # raises ValueError for unknown dialects
         assert isinstance(original, functools.partial)
         verdicts = self.__dict__.setdefault("_verdicts", {})  # one validation run's memo
-        return _checker(original.func.__self__, original.keywords.get("format_checker"), verdicts)
+        validator_cls: Any = getattr(original.func, "__self__")  # noqa: B009  # a bound classmethod
+        return _checker(validator_cls, original.keywords.get("format_checker"), verdicts)
 
 
 # The whole document against the OAS meta-schema is most of the validator's time
@@ -216,14 +217,14 @@ class _FastDocument:
 
 class _V30(_FastDocument, OpenAPIV30SpecValidator):
     version = "3.0"
-    resolver_handlers = {}  # type: ignore[assignment]  # noqa: RUF012
+    resolver_handlers = {}  # noqa: RUF012
     schema_validator = Proxy(functools.partial(_document_validator, schema_v30))  # built on first use
     keyword_validators = {**OpenAPIV30SpecValidator.keyword_validators, "schema": _Schema30}  # noqa: RUF012
 
 
 class _V31(_FastDocument, OpenAPIV31SpecValidator):
     version = "3.1"
-    resolver_handlers = {}  # type: ignore[assignment]  # noqa: RUF012
+    resolver_handlers = {}  # noqa: RUF012
     schema_validator = Proxy(functools.partial(_document_validator, schema_v31))  # built on first use
     keyword_validators = {**OpenAPIV31SpecValidator.keyword_validators, "schema": _Schema31}  # noqa: RUF012
 
@@ -273,7 +274,7 @@ def _locate(doc: dict[str, Any], err: Any) -> list[str | int]:
         candidates = [where for node, where in _walk(doc, []) if node == schema]
     if not candidates:
         return []
-    where = min(candidates, key=lambda w: [str(p) for p in w])
+    where: list[str | int] = min(candidates, key=lambda w: [str(p) for p in w])
     instance = getattr(err, "instance", None)
     for key in ("default", "example", "const", "enum", "examples"):
         if key in schema and (schema[key] == instance or (isinstance(schema[key], list) and instance in schema[key])):
