@@ -10,7 +10,7 @@ import collections
 import dataclasses
 import functools
 
-from generator.layout import tuple_of
+from generator.layout import WIDTH, tuple_of
 from generator.naming import literal, unique
 
 
@@ -147,6 +147,16 @@ class Operation:
     idempotent: bool = False  # safe to retry once sent (by HTTP method, or marked in the config)
     limits: tuple[str, ...] = ()  # names of the client-side rate limits it takes a slot from
     response_headers: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (response key, ((name, JSON type), ...))
+
+    @property
+    def endpoint_head(self) -> str:
+        """The first line of the module constant: ``_X: Endpoint[T] = Endpoint(``."""
+        return f"{self.const}: Endpoint[{self.return_type}] = Endpoint("
+
+    @property
+    def endpoint_wrapped(self) -> bool:
+        """Whether black puts the right-hand side in parentheses, one level in: the head line is too long."""
+        return len(self.endpoint_head) > WIDTH
 
     @property
     def headers_literal(self) -> str:

@@ -59,7 +59,6 @@ def environment(extra: Path | None = None) -> jinja2.Environment:
     env.filters["literal"] = naming.literal
     env.filters["docstring"] = lambda text, indent="": naming.docstring(text, indent)
     env.filters["fit"] = layout.fit
-    env.tests["overflowing"] = lambda text, indent="": len(indent) + len(text) > layout.WIDTH
     env.filters["tuple"] = layout.tuple_of
     return env
 
