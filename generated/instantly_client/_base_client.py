@@ -28,7 +28,17 @@ import platform
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
-from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    Literal,
+    ParamSpec,
+    TypedDict,
+    TypeVar,
+    cast,
+)
 from urllib.parse import quote
 
 import httpx
@@ -955,6 +965,24 @@ _C = TypeVar("_C", bound=SyncBaseClient)
 _A = TypeVar("_A", bound=AsyncBaseClient)
 
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+; only mypy reads it
+
+
+class RequestOptions(TypedDict, total=False):
+    """The keyword arguments of ``request`` after the endpoint, as resources pass them."""
+
+    path: Mapping[str, Any] | None
+    query: Mapping[str, Any] | None
+    headers: Mapping[str, Any] | None
+    cookies: Mapping[str, Any] | None
+    body: Any
+    extra_headers: Mapping[str, str] | None
+    timeout: Timeout | Unset
+    max_retries: int | Unset
+    deadline: float | Unset | None
+
+
 class SyncResource:
     """Base of generated sync resource classes (``client.oauth`` ...)."""
 
@@ -963,33 +991,9 @@ class SyncResource:
     def __init__(self, client: SyncBaseClient) -> None:
         self._client = client
 
-    def _call(
-        self,
-        endpoint: Endpoint[T],
-        *,
-        path: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        cookies: Mapping[str, Any] | None = None,
-        body: Any = UNSET,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
-    ) -> T:
+    def _call(self, endpoint: Endpoint[T], **options: Unpack[RequestOptions]) -> T:
         """Send the operation and return its parsed body (see ``SyncBaseClient.request``)."""
-        return self._client.request(
-            endpoint,
-            path=path,
-            query=query,
-            headers=headers,
-            cookies=cookies,
-            body=body,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        ).parsed
+        return self._client.request(endpoint, **options).parsed
 
 
 class AsyncResource:
@@ -1005,33 +1009,10 @@ class AsyncResource:
         self._client = client
 
     async def _call(
-        self,
-        endpoint: Endpoint[T],
-        *,
-        path: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        cookies: Mapping[str, Any] | None = None,
-        body: Any = UNSET,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
+        self, endpoint: Endpoint[T], **options: Unpack[RequestOptions]
     ) -> T:
         """Send the operation and return its parsed body (see ``AsyncBaseClient.request``)."""
-        response = await self._client.request(
-            endpoint,
-            path=path,
-            query=query,
-            headers=headers,
-            cookies=cookies,
-            body=body,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        )
-        return response.parsed
+        return (await self._client.request(endpoint, **options)).parsed
 
 
 def async_form(
