@@ -107,3 +107,17 @@ def test_async_methods_are_coroutine_functions_with_the_sync_signature_and_doc()
         assert inspect.signature(asynchronous) == inspect.signature(sync)
         assert asynchronous.__doc__ == sync.__doc__ and sync.__doc__
         assert asynchronous.__name__ == name
+
+
+def test_the_package_needs_nothing_but_httpx_and_the_standard_library_at_run_time() -> None:
+    code = (
+        "import sys, importlib, pkgutil, httpx\n"
+        "before = set(sys.modules)\n"
+        "import instantly_client as p\n"
+        "for m in pkgutil.walk_packages(p.__path__, 'instantly_client.'): importlib.import_module(m.name)\n"
+        "p.Client(api_key='x').oauth; p.AsyncClient(api_key='x').oauth\n"
+        "new = {m.split('.')[0] for m in set(sys.modules) - before}\n"
+        "print(','.join(sorted(new - set(sys.stdlib_module_names) - {'instantly_client'})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=GENERATED, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""  # typing_extensions, for one, is read by type checkers only
