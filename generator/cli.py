@@ -224,7 +224,7 @@ def _run(args: argparse.Namespace, config: Config, inputs: tuple[str, str] | Non
         print(f"{err('warning:', '33')} {warning}", file=sys.stderr)
     files = encode(result.files)
     target = config.package_dir
-    ops = sum(len(r.operations) for r in result.api.resources)
+    ops = result.api.operation_count
     # pyproject.toml beside the package; a file there we did not generate is never replaced.
     outside, outside_notes = beside_files(config.output, encode(result.outside), TOML_HEADER.encode())
 

@@ -266,3 +266,7 @@ class Api:
     # The generated clients' class attributes (retry policy, rate limits) and what they import.
     client_settings: tuple[str, ...] = ()
     client_base_names: tuple[str, ...] = ("AsyncBaseClient", "Auth", "SyncBaseClient")
+
+    @property
+    def operation_count(self) -> int:
+        return sum(len(r.operations) for r in self.resources)

@@ -63,11 +63,18 @@ def _settle(config: Config, problems: list[SpecError], verdict: str, warnings: l
         cache.put(cache.folder(), "valid", verdict, "ok")
 
 
+def _verdict(raw: bytes) -> tuple[str, bool]:
+    """The cache key of the validator's verdict on these bytes, and whether it is known to be valid.
+
+    The validator takes seconds on large specs: documents that passed are remembered."""
+    verdict = cache.key(_VALIDATOR, raw)
+    return verdict, cache.get(cache.folder(), "valid", verdict) is not None
+
+
 def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
     doc, raw, name, _ = _load(config)
-    # The validator takes seconds on large specs: remember documents that passed.
-    verdict = cache.key(_VALIDATOR, raw)
-    if cache.get(cache.folder(), "valid", verdict) is None:
+    verdict, known_valid = _verdict(raw)
+    if not known_valid:
         _settle(config, _problems(doc, name), verdict, warnings)
     return doc, raw, name
 
@@ -124,8 +131,8 @@ def run(config: Config) -> Result:
     """Everything ``generate`` and ``check`` need, computed in memory; nothing is written."""
     warnings: list[str] = []
     doc, raw, name, single_file = _load(config)
-    verdict = cache.key(_VALIDATOR, raw)
-    validation = _Validation(doc, name) if cache.get(cache.folder(), "valid", verdict) is None else None
+    verdict, known_valid = _verdict(raw)
+    validation = None if known_valid else _Validation(doc, name)
     from generator.docs import render_docs
     from generator.format import format_all
     from generator.render import environment, render_each, static_files
@@ -135,7 +142,7 @@ def run(config: Config) -> Result:
         # Large packages are formatted in worker processes, on both cores (about
         # 100 lines of code per operation or model; below ~4,000 lines the workers'
         # start-up costs more than they save).
-        large = len(api.models) + sum(len(r.operations) for r in api.resources) >= 40
+        large = len(api.models) + api.operation_count >= 40
         files = format_all(render_each(api, config.templates), static_files(), large)
     except (SpecError, SpecErrors, GenerationError) as exc:
         if validation is not None:  # a refused document is reported as refused, whatever the build did
