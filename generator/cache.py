@@ -21,6 +21,10 @@ def folder() -> Path | None:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "openapi-typed-gen"
 
 
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def key(*parts: str | bytes) -> str:
     digest = hashlib.sha256()
     for part in parts:

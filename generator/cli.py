@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         inputs = noop.fingerprint(config, args.no_lock)
         record = noop.unchanged(config, args.no_lock, inputs[0]) if inputs is not None else None
         if record is not None:
-            return _unchanged(args, config, record, started, out, err)
+            return _unchanged(args, config, record, started, err)
         return _run(args, config, inputs, started, out, err)
     except SpecErrors as exc:
         for error in exc.errors:
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _unchanged(args: argparse.Namespace, config: Config, record: noop.Record, started: float, out: Style, err: Style) -> int:
+def _unchanged(args: argparse.Namespace, config: Config, record: noop.Record, started: float, err: Style) -> int:
     """Nothing changed since the last run: print what the full run would print, write nothing."""
     if args.verbose:
         print(f"{display(config.spec)}: nothing changed (fingerprint matches); skipped rendering", file=sys.stderr)

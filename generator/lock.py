@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import GENERATOR_NAME, __version__
+from generator.cache import sha256 as sha256  # lock.sha256: what every recorded hash is
 from generator.config import Config
 from generator.errors import SpecError
 from generator.paths import display
@@ -35,10 +35,6 @@ _COMMENT = "Written by `python -m generator generate` and `fetch`; do not edit. 
 
 def _outside(config: Config) -> str:
     return f"no lock file: {display(config.spec)} is outside the project folder {display(config.root)}"
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -38,12 +38,11 @@ from typing import Any
 
 from generator import __version__, cache
 from generator.config import Config
-from generator.paths import lock_path
+from generator.paths import TEMPLATES, lock_path
 
 RECORD_VERSION = 1
 _KIND = "noop"
 _GENERATOR = Path(__file__).resolve().parent
-_TEMPLATES = _GENERATOR.parent / "templates"  # generator.render.TEMPLATES, without importing Jinja
 _LINK = "<symbolic link>"
 _SPECIAL = "<not a regular file>"
 
@@ -87,15 +86,6 @@ def _record(text: str) -> Record | None:
         return None
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 def _files(folder: Path) -> list[tuple[str, str]] | None:
     """(relative path, path) of every regular file under ``folder``, sorted; None on a link or special file.
 
@@ -130,7 +120,7 @@ def _tree_digest(folder: Path) -> str | None:
         return None
     digest = hashlib.sha256()
     for rel, path in found:
-        digest.update(cache.key(rel, _read(path)).encode())
+        digest.update(cache.key(rel, Path(path).read_bytes()).encode())
     return digest.hexdigest()
 
 
@@ -139,7 +129,7 @@ def _generator_digest() -> str | None:
     code = hashlib.sha256(__version__.encode())
     for path in sorted(_GENERATOR.glob("*.py")):
         code.update(cache.key(path.name, path.read_bytes()).encode())
-    templates = _tree_digest(_TEMPLATES)
+    templates = _tree_digest(TEMPLATES)
     return None if templates is None else cache.key(code.hexdigest(), templates)
 
 
@@ -185,6 +175,8 @@ def fingerprint(config: Config, no_lock: bool) -> tuple[str, str] | None:
     Computed before the full run, which records it only when it read the same spec
     bytes. None when an input cannot be read or vouched for.
     """
+    if cache.folder() is None:  # no record can be kept or read: nothing to fingerprint for
+        return None
     try:
         spec = config.spec.read_bytes()
         templates = _tree_digest(config.templates) if config.templates else ""
@@ -193,8 +185,9 @@ def fingerprint(config: Config, no_lock: bool) -> tuple[str, str] | None:
         return None
     if templates is None or generator is None:
         return None
-    key = cache.key(f"noop record {RECORD_VERSION}", generator, _environment(), repr(config), os.getcwd(), f"no_lock={no_lock}", templates, spec)
-    return key, _sha256(spec)
+    spec_sha256 = cache.sha256(spec)
+    key = cache.key(f"noop record {RECORD_VERSION}", generator, _environment(), repr(config), os.getcwd(), f"no_lock={no_lock}", templates, spec_sha256)
+    return key, spec_sha256
 
 
 def state(path: Path) -> str | None:
@@ -207,7 +200,7 @@ def state(path: Path) -> str | None:
         return _LINK
     if not stat.S_ISREG(mode):
         return _SPECIAL
-    return _sha256(path.read_bytes())
+    return cache.sha256(path.read_bytes())
 
 
 def _lock_file(config: Config, no_lock: bool) -> Path | None:
@@ -237,7 +230,7 @@ def unchanged(config: Config, no_lock: bool, key: str) -> Record | None:
         if found is None or [rel for rel, _ in found] != sorted(record.files):
             return None
         for rel, path in found:
-            if _sha256(_read(path)) != record.files[rel]:
+            if cache.sha256(Path(path).read_bytes()) != record.files[rel]:
                 return None
         if any(state(config.output / name) != recorded for name, recorded in record.beside.items()):
             return None
@@ -270,8 +263,8 @@ def remember(config: Config, no_lock: bool, key: str, package: dict[str, bytes],
         record = Record(
             fingerprint=key,
             real=os.path.realpath(config.package_dir),
-            files={rel: _sha256(data) for rel, data in sorted(package.items())},
-            beside={name: _sha256(written[name]) if name in written else state(config.output / name) for name in sorted(names)},
+            files={rel: cache.sha256(data) for rel, data in sorted(package.items())},
+            beside={name: cache.sha256(written[name]) if name in written else state(config.output / name) for name in sorted(names)},
             lock=lock,
             lock_file=str(lock_file) if lock_file is not None else None,
             operations=counts[0],

@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from generator.config import Config
 
 
+# The built-in templates (and the static runtime under them).
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
 def display(path: Path) -> str:
     """The path as the user would type it: relative to the working folder when inside it."""
     try:
