@@ -56,6 +56,11 @@ FAST_OPTIONAL = {
 }
 
 
+def declaration(name: str, annotation: str, required: bool) -> str:
+    """``name: T``, or ``name: T | Unset = UNSET`` when optional (model fields and keyword parameters)."""
+    return f"{name}: {annotation}" + ("" if required else " | Unset = UNSET")
+
+
 @dataclasses.dataclass(frozen=True)
 class Field:
     name: str
@@ -63,6 +68,10 @@ class Field:
     type: TypeRef
     required: bool
     doc: str
+
+    @property
+    def declaration(self) -> str:
+        return declaration(self.name, self.type.annotation, self.required)
 
     @property
     def fast(self) -> str:
@@ -97,6 +106,11 @@ class Model:
     extra_decoder: str = ""  # its decoder, "" to keep values as received
 
     @property
+    def extra_call(self) -> str:
+        """The decoder call that collects ``additional_properties`` in ``from_dict``."""
+        return "extra(d, cls" + (", closed=True" if self.closed else "") + (f", decode={self.extra_decoder}" if self.extra_decoder else "") + ")"
+
+    @property
     def renamed_literal(self) -> str:
         """``{"field_name": "wire-name"}`` for fields whose Python name is not the wire name ("" if none)."""
         pairs = [f"{literal(f.name)}: {literal(f.wire)}" for f in self.fields if f.name != f.wire]
@@ -111,6 +125,10 @@ class Param:
     type: TypeRef
     required: bool
     doc: str
+
+    @property
+    def declaration(self) -> str:
+        return declaration(self.name, self.type.annotation, self.required)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,9 +167,22 @@ class Operation:
     response_headers: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (response key, ((name, JSON type), ...))
 
     @property
+    def endpoint_target(self) -> str:
+        """``_X: Endpoint[T] = ``, the left of the module constant."""
+        return f"{self.const}: Endpoint[{self.return_type}] = "
+
+    @property
     def endpoint_head(self) -> str:
         """The first line of the module constant: ``_X: Endpoint[T] = Endpoint(``."""
-        return f"{self.const}: Endpoint[{self.return_type}] = Endpoint("
+        return self.endpoint_target + "Endpoint("
+
+    @property
+    def query_styles_literal(self) -> str:
+        return tuple_of(list(self.query_styles))
+
+    @property
+    def limits_literal(self) -> str:
+        return tuple_of([literal(name) for name in self.limits])
 
     @property
     def endpoint_wrapped(self) -> bool:
@@ -181,6 +212,11 @@ class Waiter:
     timeout: float
     interval: float
     doc: str
+
+    def values_literal(self, which: str) -> str:
+        """One of the tuples of the runtime Waiter (``success``, ``failure``, ``pending``, ``details``)."""
+        values: tuple[str | int | float | bool, ...] = getattr(self, which)
+        return tuple_of([literal(v) for v in values])
 
 
 @dataclasses.dataclass(frozen=True)
