@@ -16,12 +16,13 @@ from typing import Any
 
 from generator import cache
 from generator.errors import GenerationError
+from generator.layout import WIDTH
 from generator.noop import installed_version
 
 # black is imported only when a file misses the cache: importing it takes ~0.2 s,
 # most of a no-op run. The cache key names the version and every mode setting.
 _TARGET = "PY310"
-_LINE_LENGTH = 88
+_LINE_LENGTH = WIDTH  # the width generator/layout.py lays lines out for
 _BLACK_VERSION = installed_version("black")
 
 

@@ -63,13 +63,9 @@ def environment(extra: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render(api: Api, templates: Path | None = None) -> dict[str, str]:
-    """Every file of the package, keyed by its path relative to the package folder."""
-    return dict(render_each(api, templates))
-
-
 def render_each(api: Api, templates: Path | None = None) -> Iterator[tuple[str, str]]:
-    """``render``, one file at a time: the formatter starts on the first files while the rest render."""
+    """Every file of the package (path relative to the package folder, text), one at a time:
+    the formatter starts on the first files while the rest render."""
     env = environment(templates)
 
     def emit(path: str, template: str, **context: object) -> tuple[str, str]:
