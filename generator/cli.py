@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--package", help="Python package name (overrides the config)")
         cmd.add_argument("--templates", help="folder of templates that override the built-in ones")
         cmd.add_argument("--lenient", action="store_true", default=None, help="report validation problems as warnings and skip operations that cannot be generated")
+        cmd.add_argument("--format-all", action="store_true", help="run black over every generated file; by default it runs only where the built-in templates' layout is not already black's (the output is the same)")
         cmd.add_argument("--no-lock", action="store_true", help="neither write nor check the lock file beside the spec")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     add_fetch_arguments(sub, COMMAND_EXAMPLES["fetch"])
@@ -139,6 +140,8 @@ def _config(args: argparse.Namespace) -> Config:
         changes["output"] = cwd / args.output
     if args.templates:
         changes["templates"] = cwd / args.templates
+    if args.format_all:
+        changes["format_all"] = True
     if changes:
         import dataclasses
 

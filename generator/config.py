@@ -195,6 +195,9 @@ class Config:
     api_key_env: str = ""
     templates: Path | None = None
     lenient: bool = False
+    # black over every generated file, not only those the built-in layout cannot vouch
+    # for. The output is the same, so the lock's fingerprint leaves it out.
+    format_all: bool = False
     include_tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
     include_operations: tuple[str, ...] = ()

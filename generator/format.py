@@ -1,8 +1,11 @@
 """Format rendered sources: ``ast.parse`` first (errors name file and line), then black.
 
-Black dominates the run time on large specs, so formatted output is cached by
-content hash (black is deterministic: the same input and version give the same
-output) and files that miss the cache are formatted on every core.
+The built-in templates lay code out as black does (``generator/layout.py``), so
+black runs only on the files whose layout ``layout.needs_black`` cannot vouch
+for, and on every file when the templates are the user's own or ``--format-all``
+asks for it. Black dominates the run time of the files it formats, so its output
+is cached by content hash (black is deterministic: the same input and version
+give the same output) and files that miss the cache are formatted on every core.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from generator import cache
 from generator.errors import GenerationError
-from generator.layout import WIDTH
+from generator.layout import WIDTH, needs_black
 from generator.noop import installed_version
 
 # black is imported only when a file misses the cache: importing it takes ~0.2 s,
@@ -37,11 +40,15 @@ def _key(source: str) -> str:
     return cache.key(_BLACK_VERSION, f"target={_TARGET} line_length={_LINE_LENGTH}", source)
 
 
-def format_source(path: str, source: str) -> str:
+def check_syntax(path: str, source: str) -> None:
     try:
         ast.parse(source, filename=path)
     except SyntaxError as exc:
         raise GenerationError(f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}") from None
+
+
+def format_source(path: str, source: str) -> str:
+    check_syntax(path, source)
     import black
 
     try:
@@ -66,8 +73,11 @@ def _format_batch(batch: list[tuple[str, str]]) -> list[tuple[str, str] | tuple[
 _BATCH_LINES = 1200
 
 
-def format_all(files: Iterable[tuple[str, str]], skip: frozenset[str], large: bool = False) -> dict[str, str]:
+def format_all(files: Iterable[tuple[str, str]], skip: frozenset[str], large: bool = False, trust_layout: bool = False) -> dict[str, str]:
     """Every ``.py`` file formatted (static files in ``skip`` are already formatted), sorted by path.
+
+    With ``trust_layout``, a file that ``needs_black`` passes is kept as rendered
+    (once it parses): it is already black's output.
 
     ``files`` may be a generator: files that miss the cache are handed to the
     worker processes (when the package is ``large``) as they arrive, so black runs
@@ -87,6 +97,10 @@ def format_all(files: Iterable[tuple[str, str]], skip: frozenset[str], large: bo
     try:
         for path, source in files:
             if path in skip or not path.endswith(".py"):
+                result[path] = source
+                continue
+            if trust_layout and not needs_black(source):
+                check_syntax(path, source)
                 result[path] = source
                 continue
             cached = cache.get(folder, "black", _key(source))

@@ -167,14 +167,20 @@ class Operation:
     response_headers: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (response key, ((name, JSON type), ...))
 
     @property
-    def endpoint_target(self) -> str:
-        """``_X: Endpoint[T] = ``, the left of the module constant."""
-        return f"{self.const}: Endpoint[{self.return_type}] = "
+    def endpoint_open(self) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+        """The module constant ``_X: Endpoint[T] = Endpoint(...)`` laid out as black does:
+        the lines before its arguments, their indentation, the lines after them.
 
-    @property
-    def endpoint_head(self) -> str:
-        """The first line of the module constant: ``_X: Endpoint[T] = Endpoint(``."""
-        return self.endpoint_target + "Endpoint("
+        The first line is ``_X: Endpoint[T] = Endpoint(`` when it fits, else the
+        call goes in parentheses one level in, else the subscript is split. A
+        type too long even for that is left on one line, for black.
+        """
+        target = f"{self.const}: Endpoint[{self.return_type}] = "
+        if len(target) + len("Endpoint(") <= WIDTH:
+            return (target + "Endpoint(",), "    ", (")",)
+        if len(target) + 1 <= WIDTH or len("    " + self.return_type) > WIDTH or len(self.const) + len(": Endpoint[") > WIDTH:
+            return (target + "(", "    Endpoint("), "        ", ("    )", ")")
+        return (f"{self.const}: Endpoint[", "    " + self.return_type, "] = Endpoint("), "    ", (")",)
 
     @property
     def query_styles_literal(self) -> str:
@@ -183,11 +189,6 @@ class Operation:
     @property
     def limits_literal(self) -> str:
         return tuple_of([literal(name) for name in self.limits])
-
-    @property
-    def endpoint_wrapped(self) -> bool:
-        """Whether black puts the right-hand side in parentheses, one level in: the head line is too long."""
-        return len(self.endpoint_head) > WIDTH
 
     @property
     def headers_literal(self) -> str:

@@ -1,11 +1,14 @@
-"""Split long generated lines the way black splits them, so black's first pass changes nothing.
+"""Lay generated lines out exactly as black would, so that black need not run on them.
 
-Only a matter of speed: black still formats every generated file and its output
-is what gets written. But ``black.format_str`` formats a second time whenever
-its first pass changed the text, so source that already looks like black's
-output costs one pass instead of two. This covers the shapes the templates
-emit (calls, collections and ``def`` lines whose last bracket pair holds
-comma-separated items); any other line is returned unchanged, for black.
+black costs about half a millisecond per statement, most of a cold run on a
+large spec. The templates and the IR emit black's layout for every shape they
+produce, and ``needs_black`` is the contract: a file it passes is written as
+rendered, any other file goes through black. ``fit`` covers the calls,
+collections, annotated names and ``def`` lines whose last bracket pair holds
+comma-separated items; a line whose shape it does not know it returns whole,
+over the width, so that ``needs_black`` sends its file to black.
+``tests/test_layout.py`` checks the contract against black itself: on random
+shapes, and on every file generated from the corpus (``tests/test_corpus.py``).
 
 The rule is black's "right hand split": split at the last bracket pair of the
 line. If its contents fit on one line they go on one indented line between the
@@ -19,12 +22,46 @@ import io
 import itertools
 import re
 import tokenize
+import unicodedata
 
 WIDTH = 88
 _STEP = "    "
 _OPENERS = "([{"
 _CLOSERS = ")]}"
+_CALL = re.compile(r"([\w.]+)\(.*\)")
+_PLAIN_ASSIGNMENT = re.compile(r"(\w+) = (\w+\(.*\))")
 _MAYBE_MAGIC = re.compile(r",\s*[)\]}]")  # a superset of what _has_magic_comma finds, without tokenizing
+
+
+# Lines black cannot shorten, so over the width they are still its output: a string
+# (or a "key": value pair of a dict already split one item per line), a dotted name,
+# an import's "name as name" or its opening "from x import (".
+_UNSPLITTABLE = re.compile(r"""\s*(?:"(?:[^"\\\n]|\\.)*"(?:: (?:"(?:[^"\\\n]|\\.)*"|[\w.]+))?|[\w.]+|\w+ as \w+|from [\w.]+ import \(),?""")
+
+
+def needs_black(source: str) -> bool:
+    """Whether ``source`` has a line whose layout this module cannot vouch for.
+
+    That is a line over the width (counting wide characters twice, as black
+    does) outside a docstring, except the lines black cannot shorten either.
+    Docstrings are left as they are by black, apart from what ``naming.docstring``
+    already does; their delimiters are the only triple quotes in generated code.
+    """
+    in_doc = False
+    for line in source.split("\n"):
+        if in_doc:
+            in_doc = '"""' not in line
+            continue
+        if line.lstrip(" ").startswith('"""'):
+            in_doc = line.count('"""') == 1
+            continue
+        if (len(line) > WIDTH or (not line.isascii() and _width(line) > WIDTH)) and not _UNSPLITTABLE.fullmatch(line):
+            return True
+    return False
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 def tuple_of(items: list[str]) -> str:
@@ -111,29 +148,40 @@ def _annotated(text: str, ops: list[tuple[int, str]], indent: str, in_def: bool)
     equals = [o - colons[0] - 1 - (len(text[colons[0] + 1 :]) - len(text[colons[0] + 1 :].lstrip())) for o in _top(ops, "=")]
     if len(equals) > 1:
         return [indent + text]
+    inner = indent + _STEP
     if not equals:
         if " | " in rest and _top(_ops(rest) or [], "|"):
-            return [indent + text]
+            if in_def or comma:
+                return [indent + text]
+            return [f"{indent}{name}: (", *_body(rest, inner, subscripts=True), f"{indent})"]  # a union goes in parentheses
         return _lines(text, indent, subscripts=True, annotation=False)
     annotation, default = rest[: equals[0]].strip(), rest[equals[0] + 1 :].strip()
     if not default.replace(".", "").replace("_", "").isalnum():
-        return None  # ``name: type = call(...)``: split the value, like any assignment
+        call = _CALL.fullmatch(default)
+        if call is None or in_def or comma or len(indent) + len(f"{name}: {annotation} = {call[1]}(") <= WIDTH:
+            return None  # ``name: type = call(...)``: split the value, like any assignment
+        if "[" in annotation and len(indent) + len(f"{name}: {annotation} = (") <= WIDTH and len(inner) + len(default) <= WIDTH:
+            return [f"{indent}{name}: {annotation} = (", inner + default, f"{indent})"]  # the call's first line would be too long
+        return [indent + text]
     if not _top(_ops(annotation) or [], "|"):
         return [indent + text]  # a plain default after anything but a union: left to black
     if not in_def and len(indent) + len(f"{name}: {annotation} = (") <= WIDTH:
-        return [f"{indent}{name}: {annotation} = (", f"{indent}{_STEP}{default}", f"{indent}){comma}"]
-    inner = indent + _STEP
-    if len(inner) + len(annotation) <= WIDTH:
-        body = [inner + annotation]
-    else:
-        parts_ops = _ops(annotation) or []
-        bars = _top(parts_ops, "|")
-        cuts = [0, *bars, len(annotation)]
-        parts = [annotation[a:b].strip().removeprefix("|").strip() for a, b in itertools.pairwise(cuts)]
-        body = []
-        for index, part in enumerate(parts):
-            body.extend(_lines(part if index == 0 else f"| {part}", inner, subscripts=True, annotation=False))
-    return [f"{indent}{name}: (", *body, f"{indent}) = {default}{comma}"]
+        return [f"{indent}{name}: {annotation} = (", inner + default, f"{indent}){comma}"]
+    return [f"{indent}{name}: (", *_body(annotation, inner, subscripts=True), f"{indent}) = {default}{comma}"]
+
+
+def _body(text: str, indent: str, subscripts: bool) -> list[str]:
+    """The contents of a split bracket pair, alone between the brackets.
+
+    Too long for one line, they split at each ``|`` outside brackets first
+    (black's delimiter split), then each part as any line."""
+    if len(indent) + len(text) > WIDTH:
+        bars = _top(_ops(text) or [], "|")
+        if bars:
+            cuts = [0, *bars, len(text)]
+            parts = [text[a:b].strip().removeprefix("|").strip() for a, b in itertools.pairwise(cuts)]
+            return [line for index, part in enumerate(parts) for line in _lines(part if index == 0 else f"| {part}", indent, subscripts=True, annotation=False)]
+    return _lines(text, indent, subscripts)
 
 
 def _lines(text: str, indent: str, subscripts: bool = False, annotation: bool = True, in_def: bool = False) -> list[str]:
@@ -161,8 +209,8 @@ def _lines(text: str, indent: str, subscripts: bool = False, annotation: bool = 
         # the split whose first line fits, and the def's name line always does.
         start = min(pairs.values())
         end = next(close for close, open_ in pairs.items() if open_ == start)
-        if any(offset > end for offset in _top(ops, "|")):
-            return [indent + text]  # a union return annotation: black parenthesizes it; left to black
+        if any(offset > end for offset in _top(ops, "|")) and len(indent) + len(text) - end > WIDTH:
+            return [indent + text]  # a union return annotation too long for its line: black parenthesizes it; left to black
     if text[start] == "[" and _follows_name(text, start) and not subscripts:
         return [indent + text]  # a subscript: black treats those differently
     # Commas directly inside the pair split its items.
@@ -202,11 +250,17 @@ def _lines(text: str, indent: str, subscripts: bool = False, annotation: bool = 
     if not magic and len(inner) + len(joined) <= WIDTH:
         lines.append(inner + joined)
     elif len(items) == 1 and not magic:
-        lines.extend(_lines(items[0], inner, subscripts))
+        lines.extend(_body(items[0], inner, subscripts))
     else:
         for item in items:
             lines.extend(_lines(item + ",", inner, subscripts, in_def=is_def))
     lines.append(indent + tail)
+    if len(lines[0]) > WIDTH and (assigned := _PLAIN_ASSIGNMENT.fullmatch(text)):
+        # ``name = call(...)`` whose first line is still too long: black's second
+        # opinion puts the call in parentheses, if every line then fits.
+        wrapped = [f"{indent}{assigned[1]} = (", *_lines(assigned[2], inner), indent + ")"]
+        if all(len(line) <= WIDTH for line in wrapped):
+            return wrapped
     return lines
 
 

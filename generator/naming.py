@@ -202,9 +202,15 @@ def clean_text(text: str) -> str:
 
 
 def docstring(text: str, indent: str) -> str:
-    """A triple-quoted docstring literal whose contents cannot end it or break it."""
-    body = clean_text(text).strip()
-    body = "\n".join(line.rstrip() for line in body.splitlines())
+    """A triple-quoted docstring literal whose contents cannot end it or break it.
+
+    It is laid out as black lays out docstrings, so black leaves it unchanged:
+    surrounding blank space stripped, the lines after the first re-indented from
+    their common indentation, a space between the text and a quote at either end.
+    """
+    lines = [line.rstrip() for line in clean_text(text).strip().splitlines()] or [""]
+    common = min((len(line) - len(line.lstrip()) for line in lines[1:] if line), default=0)
+    body = "\n".join([lines[0], *(line[common:] for line in lines[1:])])
     body = body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     # A final quote would merge with the closing ones; escape it unless it already is
     # (every backslash is doubled above, so an odd run of backslashes means escaped).
@@ -213,6 +219,10 @@ def docstring(text: str, indent: str) -> str:
     if "\n" in body:
         lines = body.split("\n")
         body = lines[0] + "\n" + "\n".join((indent + line) if line else "" for line in lines[1:]) + "\n" + indent
+    elif body.endswith('"'):
+        body += " "
+    if body.startswith('"'):
+        body = " " + body
     return f'"""{body}"""'
 
 

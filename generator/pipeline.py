@@ -143,7 +143,9 @@ def run(config: Config) -> Result:
         # 100 lines of code per operation or model; below ~4,000 lines the workers'
         # start-up costs more than they save).
         large = len(api.models) + api.operation_count >= 40
-        files = format_all(render_each(api, config.templates), static_files(), large)
+        # The built-in templates' layout is black's; a user's own templates are formatted by black.
+        trust = config.templates is None and not config.format_all
+        files = format_all(render_each(api, config.templates), static_files(), large, trust_layout=trust)
     except (SpecError, SpecErrors, GenerationError) as exc:
         if validation is not None:  # a refused document is reported as refused, whatever the build did
             _settle(config, validation.result(), verdict, warnings)

@@ -114,7 +114,7 @@ def test_corpus_document(name: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     checks = [
         [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.10", "--no-incremental", "--cache-dir", str(tmp_path / ".mypy"), "-p", package],
-        [sys.executable, "-m", "black", "--check", "--quiet", package],
+        [sys.executable, "-m", "black", "--check", "--quiet", "--target-version", "py310", "--line-length", "88", package],  # the layout is black's
     ]
     for command in checks:
         result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)

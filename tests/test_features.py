@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from conftest import PYTHON, ROOT, run_cli
+from conftest import PYTHON, ROOT, run_cli, tree_bytes
 from fault_server import (
     FaultServer,
     RecordedRequest,
@@ -47,6 +47,7 @@ FEATURES = (
     "discriminator",
     "enums",
     "formats",
+    "long_names",
     "multi_file",
     "names",
     "nullable_30",
@@ -285,6 +286,22 @@ def test_every_feature_package_passes_mypy_strict(packages: Packages) -> None:
         cwd=packages.out, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_feature_package_is_black_output_and_format_all_changes_nothing(packages: Packages, tmp_path: Path) -> None:
+    """black runs only where the layout cannot vouch for a file; the output is black's either way."""
+    packages.ensure(*FEATURES)
+    result = subprocess.run(
+        [PYTHON, "-m", "black", "--check", "--quiet", "--target-version", "py310", "--line-length", "88",
+         *(f"feat_{name}" for name in FEATURES)],
+        cwd=packages.out, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("long_names", "responses"):
+        spec = SPECS / f"{name}.yaml"
+        forced = run_cli("generate", "--spec", str(spec), "--output", str(tmp_path), "--package", f"feat_{name}", "-q", "--format-all", cwd=tmp_path)
+        assert forced.returncode == 0, forced.stderr
+        assert tree_bytes(tmp_path / f"feat_{name}") == tree_bytes(packages.out / f"feat_{name}")
 
 
 # --------------------------------------------------------------------------- versions

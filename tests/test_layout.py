@@ -1,12 +1,12 @@
-"""The pre-split of long generated lines (generator/layout.py) never changes what code means.
+"""The layout of generated code (generator/layout.py) is black's, wherever it says so.
 
-The templates lay long lines out the way black would, so that black's first
-pass changes nothing and it formats each file once instead of twice. That is
-only worth having if it is safe: for any line of the shapes the templates emit,
-the split line must parse to the same syntax tree, and black must produce the
-same output from it as from the unsplit line. Most of the time the split line
-is black's output already; the test counts how often, so a change that stops
-helping shows up as a failure too.
+The templates lay long lines out the way black would, and black runs only on
+files that ``needs_black`` flags. So for any line of the shapes the templates
+emit: the split line parses to the same syntax tree, black produces the same
+output from it as from the unsplit line, and when ``needs_black`` passes it,
+it *is* black's output. Docstrings, written by ``naming.docstring``, are
+black's too. Every file rendered from the OAuth and feature specs is checked
+the same way, and the corpus test runs ``black --check`` on every package.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.format import _mode
-from generator.layout import fit
-from generator.naming import literal
+from generator.layout import fit, needs_black
+from generator.naming import docstring, literal
 
 MODE = _mode()  # the pipeline's own black settings
 
-names = st.sampled_from(["a", "value", "ListCampaignResponseItem", "d_nullable", "_m.Lead.from_dict", "x2"])
+LONG = "a_name_so_long_that_it_takes_most_of_a_line_by_itself_alone"
+names = st.sampled_from(["a", "value", "ListCampaignResponseItem", "d_nullable", "_m.Lead.from_dict", "x2", LONG])
 strings = st.text(alphabet=st.sampled_from(list("ab\"'\\,()[]{}:=| #")), max_size=12).map(literal)  # as the generator writes strings
 atoms = st.one_of(names, strings, st.integers(-5, 10**6).map(str), st.just("None"))
 
@@ -68,8 +69,9 @@ def statements(draw: st.DrawFn) -> tuple[str, str]:
         text = ", ".join(["self", *(f"{n}: {a} = UNSET" for n, a in params)])
         return "class C:\n{line}\n        pass\n", f"def method({text}) -> {draw(annotations)}:"
     if kind == "field":
-        default = draw(st.sampled_from(["", " = UNSET"]))
-        return "class C:\n{line}\n", f"field_name: {draw(annotations)}{default}"
+        default = draw(st.sampled_from(["", " = UNSET", " = dataclasses.field(default_factory=dict)"]))
+        name = draw(st.sampled_from(["field_name", LONG]))
+        return "class C:\n{line}\n", f"{name}: {draw(annotations)}{default}"
     imported = draw(st.lists(st.sampled_from(["Alpha", "Beta as Beta", "GammaDeltaEpsilonZeta", "eta"]), min_size=1, max_size=4, unique=True))
     return "{line}\n", f"from .some_module.with_a_long_name import {', '.join(imported)}"
 
@@ -86,14 +88,39 @@ def test_split_lines_mean_the_same_and_black_agrees(case: tuple[str, str]) -> No
     flat = context.format(line=indent + line)
     split = context.format(line=fit(line, indent))
     assert ast.dump(ast.parse(split)) == ast.dump(ast.parse(flat))
-    assert black.format_str(split, mode=MODE) == black.format_str(flat, mode=MODE)
+    formatted = black.format_str(split, mode=MODE)
+    assert formatted == black.format_str(flat, mode=MODE)
+    if not needs_black(split):  # the contract: what the layout vouches for is black's output
+        assert formatted == split
+
+
+# Spec prose as it reaches docstrings: quotes and backslashes at either end,
+# indented and blank lines, tabs, wide and non-ASCII blank characters.
+prose = st.text(alphabet=st.sampled_from(list('ab "\'\\\n\t\u00a0\u3000\u00e9\u6f22#:')), max_size=40)
+
+
+@settings(max_examples=int(os.environ.get("LAYOUT_EXAMPLES", "400")), deadline=None)
+@given(prose, st.sampled_from(["module", "class", "method", "attribute"]))
+def test_docstrings_are_black_output(text: str, where: str) -> None:
+    if where == "module":
+        source = f"{docstring(text, '')}\n\nx = 1\n"
+    elif where == "class":
+        source = f"class C:\n    {docstring(text, '    ')}\n\n    x: int\n"
+    elif where == "method":
+        source = f"class C:\n    def f(self) -> None:\n        {docstring(text, '        ')}\n        return None\n"
+    else:
+        source = f"class C:\n    x: int\n    {docstring(text, '    ')}\n"
+    assert ast.parse(source)
+    assert black.format_str(source, mode=MODE) == source
 
 
 def test_rendered_files_are_black_output_already() -> None:
-    """What the layout is for: black's pass changes nothing, so black runs once per file.
+    """What the layout is for: black need not run on what the templates render.
 
-    Every file rendered from the OAuth spec, and nine in ten of those rendered from
-    the feature specs (shapes black splits differently are left to black)."""
+    Every file rendered from the OAuth spec passes ``needs_black``, and 19 in 20
+    of those rendered from the feature specs (long_names.yaml holds names too
+    long for some shapes on purpose). Every file that passes is black's output.
+    """
     from generator import pipeline
     from generator.build import build_api
     from generator.config import Config
@@ -106,7 +133,9 @@ def test_rendered_files_are_black_output_already() -> None:
         return [text for path, text in render_each(api) if path.endswith(".py") and path not in static_files()]
 
     oauth = rendered(ROOT / "specs" / "api_v2.json")
-    assert [black.format_str(text, mode=MODE) == text for text in oauth] == [True] * len(oauth)
+    assert [needs_black(text) for text in oauth] == [False] * len(oauth)
     features = [text for spec in sorted((ROOT / "tests" / "specs").glob("*.yaml")) if spec.stem not in ("openapi4", "swagger2") for text in rendered(spec)]
-    same = sum(black.format_str(text, mode=MODE) == text for text in features)
-    assert same >= 0.9 * len(features) and len(features) > 100, (same, len(features))
+    vouched = [text for text in [*oauth, *features] if not needs_black(text)]
+    assert len(vouched) >= 0.95 * len([*oauth, *features]) and len(features) > 100, (len(vouched), len(features))
+    assert [black.format_str(text, mode=MODE) == text for text in vouched] == [True] * len(vouched)
+    assert any(needs_black(text) for text in features)  # the flag is raised where it must be: long_names.yaml
