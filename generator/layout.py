@@ -18,10 +18,8 @@ item goes on a line of its own with a trailing comma, each split again if long.
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
-import tokenize
 import unicodedata
 
 WIDTH = 88
@@ -84,17 +82,24 @@ def _import(text: str, indent: str) -> list[str]:
     return [f"{indent}{head} import (", *(f"{indent}{_STEP}{name}," for name in names.split(", ")), f"{indent})"]
 
 
+# One token of a generated line, as far as the layout cares: a string (skipped), an
+# operator of two characters or more (skipped: ``==`` holds no ``=``), a bracket, comma,
+# ``|``, ``=`` or ``:`` (kept), or what cannot be scanned on one line (a lone quote, a
+# comment, a triple quote).
+_TOKEN = re.compile(
+    r"""(?P<skip>"(?:[^"\\\n]|\\.)*"(?!")|'(?:[^'\\\n]|\\.)*'(?!')|==|!=|<=|>=|:=|->|\*\*=?|//=?|>>=?|<<=?|[-+*/%&|^@]=)"""
+    r"""|(?P<op>[()\[\]{},|=:])|(?P<bad>["'#\n\\])"""
+)
+
+
 def _ops(text: str) -> list[tuple[int, str]] | None:
-    """(offset, text) of brackets, commas, ``|`` and ``=`` outside strings; None if not one line of tokens."""
+    """(offset, text) of brackets, commas, ``|``, ``=`` and ``:`` outside strings; None if not one line of tokens."""
     found: list[tuple[int, str]] = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.OP and tok.string in ("(", ")", "[", "]", "{", "}", ",", "|", "=", ":"):
-                if tok.start[0] != 1:
-                    return None
-                found.append((tok.start[1], tok.string))
-    except (tokenize.TokenError, SyntaxError):
-        return None
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup == "op":
+            found.append((match.start(), match.group()))
+        elif match.lastgroup == "bad":
+            return None
     return found
 
 
