@@ -40,8 +40,9 @@ _UNSPLITTABLE = re.compile(r"""\s*(?:"(?:[^"\\\n]|\\.)*"(?:: (?:"(?:[^"\\\n]|\\.
 def needs_black(source: str) -> bool:
     """Whether ``source`` has a line whose layout this module cannot vouch for.
 
-    That is a line over the width (counting wide characters twice, as black
-    does) outside a docstring, except the lines black cannot shorten either.
+    That is a line over the width outside a docstring, except the lines black
+    cannot shorten either, or a line with a character that is not one column
+    wide (black counts those its own way).
     Docstrings are left as they are by black, apart from what ``naming.docstring``
     already does; their delimiters are the only triple quotes in generated code.
     """
@@ -53,13 +54,16 @@ def needs_black(source: str) -> bool:
         if line.lstrip(" ").startswith('"""'):
             in_doc = line.count('"""') == 1
             continue
-        if (len(line) > WIDTH or (not line.isascii() and _width(line) > WIDTH)) and not _UNSPLITTABLE.fullmatch(line):
+        if not line.isascii() and not _narrow(line):
+            return True  # black measures wide and zero-width characters its own way; the layout counts characters
+        if len(line) > WIDTH and not _UNSPLITTABLE.fullmatch(line):
             return True
     return False
 
 
-def _width(line: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+def _narrow(line: str) -> bool:
+    """Every character one column wide: no wide, combining or format characters."""
+    return not any(unicodedata.east_asian_width(c) in "WF" or unicodedata.category(c) in ("Mn", "Me", "Mc", "Cf") for c in line if not c.isascii())
 
 
 def tuple_of(items: list[str]) -> str:

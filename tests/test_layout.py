@@ -28,7 +28,8 @@ MODE = _mode()  # the pipeline's own black settings
 
 LONG = "a_name_so_long_that_it_takes_most_of_a_line_by_itself_alone"
 names = st.sampled_from(["a", "value", "ListCampaignResponseItem", "d_nullable", "_m.Lead.from_dict", "x2", LONG])
-strings = st.text(alphabet=st.sampled_from(list("ab\"'\\,()[]{}:=| #")), max_size=12).map(literal)  # as the generator writes strings
+# as the generator writes strings; with wide (漢) and combining (U+0301) characters, which black measures its own way
+strings = st.text(alphabet=st.sampled_from(list("ab\"'\\,()[]{}:=| #漢\u0301é")), max_size=12).map(literal)
 atoms = st.one_of(names, strings, st.integers(-5, 10**6).map(str), st.just("None"))
 
 
