@@ -10,7 +10,7 @@ import collections
 import dataclasses
 import functools
 
-from generator.layout import WIDTH, tuple_of
+from generator.layout import assigned_call, tuple_of
 from generator.naming import literal, unique
 
 
@@ -168,19 +168,9 @@ class Operation:
 
     @property
     def endpoint_open(self) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
-        """The module constant ``_X: Endpoint[T] = Endpoint(...)`` laid out as black does:
-        the lines before its arguments, their indentation, the lines after them.
-
-        The first line is ``_X: Endpoint[T] = Endpoint(`` when it fits, else the
-        call goes in parentheses one level in, else the subscript is split. A
-        type too long even for that is left on one line, for black.
-        """
-        target = f"{self.const}: Endpoint[{self.return_type}] = "
-        if len(target) + len("Endpoint(") <= WIDTH:
-            return (target + "Endpoint(",), "    ", (")",)
-        if len(target) + 1 <= WIDTH or len("    " + self.return_type) > WIDTH or len(self.const) + len(": Endpoint[") > WIDTH:
-            return (target + "(", "    Endpoint("), "        ", ("    )", ")")
-        return (f"{self.const}: Endpoint[", "    " + self.return_type, "] = Endpoint("), "    ", (")",)
+        """The module constant ``_X: Endpoint[T] = Endpoint(...)``: the lines before its
+        arguments, their indentation, the lines after them (``layout.assigned_call``)."""
+        return assigned_call(self.const, f"Endpoint[{self.return_type}]", "Endpoint")
 
     @property
     def query_styles_literal(self) -> str:

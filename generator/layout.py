@@ -66,6 +66,24 @@ def _narrow(line: str) -> bool:
     return not any(unicodedata.east_asian_width(c) in "WF" or unicodedata.category(c) in ("Mn", "Me", "Mc", "Cf") for c in line if not c.isascii())
 
 
+def assigned_call(name: str, annotation: str, call: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """How black opens ``name: annotation = call(...)`` at module level when the call's
+    arguments go one per line: the lines before the arguments, their indentation, the
+    lines after them.
+
+    ``name: annotation = call(`` when it fits; else the call goes in parentheses one
+    level in; else a subscripted annotation ``X[T]`` is split at its subscript. Too
+    long for all of those, the first line is left over the width, for black.
+    """
+    target = f"{name}: {annotation} = "
+    if len(target) + len(call) + 1 <= WIDTH:
+        return (f"{target}{call}(",), _STEP, (")",)
+    base, bracket, subscript = annotation.removesuffix("]").partition("[")
+    if len(target) + 1 <= WIDTH or not (bracket and annotation.endswith("]")) or len(f"{name}: {base}[") > WIDTH or len(_STEP + subscript) > WIDTH:
+        return (target + "(", f"{_STEP}{call}("), _STEP * 2, (_STEP + ")", ")")
+    return (f"{name}: {base}[", _STEP + subscript, f"] = {call}("), _STEP, (")",)
+
+
 def tuple_of(items: list[str]) -> str:
     """A tuple display of already-rendered items: ``(a,)`` for one, ``(a, b)`` for more."""
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
