@@ -96,7 +96,7 @@ def call(mode: str, op: Op, **client_kwargs: Any) -> Any:
     return asyncio.run(main())
 
 
-def timed(mode: str, op: Op, expected: type[BaseException] | None = None, **client_kwargs: Any) -> tuple[Any, float]:
+def timed(mode: str, op: Op, expected: type[BaseException] | tuple[type[BaseException], ...] | None = None, **client_kwargs: Any) -> tuple[Any, float]:
     """``call``, returning (result or raised error, seconds it took)."""
     started = time.monotonic()
     if expected is None:
@@ -500,11 +500,16 @@ def test_deadline_covers_attempts_and_waits(server: FaultServer, mode: str) -> N
     server.add(MICROSOFT, *[json_body(UNAVAILABLE, status=503)] * 20)
     policy = RetryPolicy(max_retries=10, backoff_initial=0.4, backoff_max=0.4)
 
-    exc, elapsed = timed(mode, lambda c: c.oauth.init_microsoft_oauth(deadline=1.0), ServiceUnavailableError, base_url=server.url, retry=policy)
+    # The last 503 is raised when the next wait would pass the deadline; on a busy
+    # machine the deadline can instead pass while an attempt is still being answered.
+    exc, elapsed = timed(mode, lambda c: c.oauth.init_microsoft_oauth(deadline=1.0), (ServiceUnavailableError, ApiDeadlineError), base_url=server.url, retry=policy)
 
     assert elapsed < 1.6  # ten retries would take 2 to 4 s of waits alone
     assert 2 <= len(server.requests) <= 6  # waits are 0.2 to 0.4 s: some retries, not all ten
-    assert exc.body.message == "upstream busy"
+    if isinstance(exc, ServiceUnavailableError):
+        assert exc.body.message == "upstream busy"
+    else:
+        assert f"after {len(server.requests)} attempt(s)" in str(exc)
 
 
 def test_retry_after_beyond_the_deadline_raises_at_once(server: FaultServer, mode: str) -> None:
