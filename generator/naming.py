@@ -8,6 +8,7 @@ and ``docstring`` (text).
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 import re
 import unicodedata
@@ -63,6 +64,11 @@ def _split(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Split camelCase, snake_case, kebab-case and free text into words."""
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a pure function; large specs ask for the same names many times
+def _words(text: str) -> tuple[str, ...]:
     text = ascii_fold(text)
     for compound in _COMPOUNDS:
         if compound in text:
@@ -72,7 +78,7 @@ def words(text: str) -> list[str]:
         parts = [_SYMBOLS[c] for c in text if c in _SYMBOLS]
     elif text[:1] in "+-" and text[1:2].isdigit():
         parts.insert(0, _SYMBOLS[text[0]])
-    return parts
+    return tuple(parts)
 
 
 MAX_NAME = 80
@@ -139,10 +145,11 @@ def unique(name: str, taken: set[str], *, fold: bool = False) -> str:
     def key(n: str) -> str:
         return n.casefold() if fold else n
 
+    keys = {t.casefold() for t in taken} if fold else taken
     candidate = name
     counter = 2
     sep = "_" if name[:1].islower() or name.endswith("_") else ""
-    while key(candidate) in {key(t) for t in taken}:
+    while key(candidate) in keys:
         candidate = f"{name.rstrip('_')}{sep}{counter}" if sep else f"{name}{counter}"
         counter += 1
     taken.add(candidate)
