@@ -1,11 +1,12 @@
 """Format rendered sources: ``ast.parse`` first (errors name file and line), then black.
 
 The built-in templates lay code out as black does (``generator/layout.py``), so
-black runs only on the files whose layout ``layout.needs_black`` cannot vouch
-for, and on every file when the templates are the user's own or ``--format-all``
-asks for it. Black dominates the run time of the files it formats, so its output
-is cached by content hash (black is deterministic: the same input and version
-give the same output) and files that miss the cache are formatted on every core.
+black runs only on the statements whose lines ``layout.flagged_lines`` cannot
+vouch for (the rest of their file is already black's output), and on every
+file when the templates are the user's own or ``--format-all`` asks for it.
+Black dominates the run time of what it formats, so its output is cached by
+content hash (black is deterministic: the same input and version give the same
+output) and whole files that miss the cache are formatted on every core.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from generator import cache
 from generator.errors import GenerationError
-from generator.layout import WIDTH, needs_black
+from generator.layout import WIDTH, flagged_lines
 from generator.noop import installed_version
 
 # black is imported only when a file misses the cache: importing it takes ~0.2 s,
@@ -40,9 +41,9 @@ def _key(source: str) -> str:
     return cache.key(_BLACK_VERSION, f"target={_TARGET} line_length={_LINE_LENGTH}", source)
 
 
-def check_syntax(path: str, source: str) -> None:
+def check_syntax(path: str, source: str) -> ast.Module:
     try:
-        ast.parse(source, filename=path)
+        return ast.parse(source, filename=path)
     except SyntaxError as exc:
         raise GenerationError(f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}") from None
 
@@ -68,6 +69,72 @@ def _format_batch(batch: list[tuple[str, str]]) -> list[tuple[str, str] | tuple[
     return out
 
 
+def _spans(tree: ast.Module, flagged: list[int], lines: list[str]) -> list[tuple[int, int, int, bool]] | None:
+    """Where black must run: (first line, last line, indentation, whether it is a
+    compound statement's header) of the innermost statement holding each flagged
+    line, bottom first; None when a line is in no statement's own text (a
+    decorator, an ``else:``), or at an indentation that is not black's."""
+    statements = [node for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+    spans: set[tuple[int, int, int, bool]] = set()
+    for line in flagged:
+        holding = [node for node in statements if node.lineno <= line <= (node.end_lineno or node.lineno)]
+        if not holding or any(node.col_offset % 4 for node in holding):
+            return None
+        node = min(holding, key=lambda n: (n.end_lineno or n.lineno) - n.lineno)
+        body: list[ast.stmt] = getattr(node, "body", [])
+        if not body:
+            spans.add((node.lineno, node.end_lineno or node.lineno, node.col_offset, False))
+            continue
+        if not node.lineno < body[0].lineno or line >= body[0].lineno:
+            return None
+        last = body[0].lineno - 1
+        while last > node.lineno and not lines[last - 1].strip():
+            last -= 1
+        spans.add((node.lineno, last, node.col_offset, True))
+    return sorted(spans, reverse=True)
+
+
+def _format_statements(source: str, tree: ast.Module, flagged: list[int], folder: Any) -> str | None:
+    """``source`` with black run on the statements holding the ``flagged`` lines only; None if
+    they cannot be cut out, and black must format the whole file.
+
+    black lays each statement out on its own, from its text and its depth: the
+    rest of the file is already its output. A statement is formatted at its
+    depth (inside ``class _:`` lines), a compound statement's header with a
+    ``pass`` body, both taken out of black's output again.
+    """
+    lines = source.split("\n")
+    spans = _spans(tree, flagged, lines)
+    if spans is None:
+        return None
+    for first, last, column, header in spans:
+        depth = column // 4
+        wrapper = ["    " * level + "class _:" for level in range(depth)]
+        snippet = "\n".join([*wrapper, *lines[first - 1 : last], *(["    " * (depth + 1) + "pass"] if header else []), ""])
+        key = _key(snippet)
+        formatted = cache.get(folder, "black", key)
+        if formatted is None:
+            try:
+                formatted = _black(snippet)
+            except Exception:  # black raises several kinds: the whole file goes to black, which reports it
+                return None
+            cache.put(folder, "black", key, formatted)
+        out = formatted.split("\n")
+        if out[:depth] != wrapper or out[-1] != "" or (header and out[-2] != "    " * (depth + 1) + "pass"):
+            return None
+        statement = out[depth : -2 if header else -1]
+        while statement and not statement[0]:
+            statement = statement[1:]
+        lines[first - 1 : last] = statement
+    return "\n".join(lines)
+
+
+def _black(source: str) -> str:
+    import black
+
+    return black.format_str(source, mode=_mode())
+
+
 # Files go to the worker processes in batches of about this many lines (about a
 # quarter of a second of black), so that both workers stay busy to the end.
 _BATCH_LINES = 1200
@@ -77,7 +144,8 @@ def format_all(files: Iterable[tuple[str, str]], skip: frozenset[str], large: bo
     """Every ``.py`` file formatted (static files in ``skip`` are already formatted), sorted by path.
 
     With ``trust_layout``, a file that ``needs_black`` passes is kept as rendered
-    (once it parses): it is already black's output.
+    (once it parses): it is already black's output. In a file it flags, black
+    runs on the flagged statements only, when they can be cut out.
 
     ``files`` may be a generator: files that miss the cache are handed to the
     worker processes (when the package is ``large``) as they arrive, so black runs
@@ -99,10 +167,16 @@ def format_all(files: Iterable[tuple[str, str]], skip: frozenset[str], large: bo
             if path in skip or not path.endswith(".py"):
                 result[path] = source
                 continue
-            if trust_layout and not needs_black(source):
-                check_syntax(path, source)
-                result[path] = source
-                continue
+            if trust_layout:
+                flagged = list(flagged_lines(source))
+                tree = check_syntax(path, source)
+                if not flagged:
+                    result[path] = source
+                    continue
+                spliced = _format_statements(source, tree, flagged, folder)
+                if spliced is not None:
+                    result[path] = spliced
+                    continue
             cached = cache.get(folder, "black", _key(source))
             if cached is not None:
                 result[path] = cached

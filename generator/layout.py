@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 WIDTH = 88
 _STEP = "    "
@@ -46,8 +47,13 @@ def needs_black(source: str) -> bool:
     Docstrings are left as they are by black, apart from what ``naming.docstring``
     already does; their delimiters are the only triple quotes in generated code.
     """
+    return next(flagged_lines(source), None) is not None
+
+
+def flagged_lines(source: str) -> Iterator[int]:
+    """The numbers (from 1) of the lines ``needs_black`` objects to, in order."""
     in_doc = False
-    for line in source.split("\n"):
+    for number, line in enumerate(source.split("\n"), 1):
         if in_doc:
             in_doc = '"""' not in line
             continue
@@ -55,10 +61,9 @@ def needs_black(source: str) -> bool:
             in_doc = line.count('"""') == 1
             continue
         if not line.isascii() and not _narrow(line):
-            return True  # black measures wide and zero-width characters its own way; the layout counts characters
-        if len(line) > WIDTH and not _UNSPLITTABLE.fullmatch(line):
-            return True
-    return False
+            yield number  # black measures wide and zero-width characters its own way; the layout counts characters
+        elif len(line) > WIDTH and not _UNSPLITTABLE.fullmatch(line):
+            yield number
 
 
 def _narrow(line: str) -> bool:
