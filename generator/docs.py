@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+from collections.abc import Mapping
 
 import jinja2
 
@@ -101,10 +102,10 @@ def _raises(docstring: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _signatures(source: str, path: str) -> dict[str, dict[str, tuple[str, str, str]]]:
-    """class -> method -> (signature without self, return annotation, docstring)."""
+def _signatures(source: str, path: str, tree: ast.Module | None = None) -> dict[str, dict[str, tuple[str, str, str]]]:
+    """class -> method -> (signature without self, return annotation, docstring); ``tree`` is ``source`` parsed, if known."""
     try:
-        tree = ast.parse(source, filename=path)
+        tree = tree or ast.parse(source, filename=path)
     except SyntaxError as exc:
         raise GenerationError(f"{path}:{exc.lineno}: cannot read signatures for api.md: {exc.msg}") from None
     out: dict[str, dict[str, tuple[str, str, str]]] = {}
@@ -164,14 +165,15 @@ def _http(op: Operation) -> str:
     return f"{op.method.upper()} {op.path}"
 
 
-def build_docs(api: Api, config: Config, files: dict[str, str]) -> Docs:
-    """Everything the three templates show, computed from the IR, the config and the sources."""
+def build_docs(api: Api, config: Config, files: dict[str, str], trees: Mapping[str, ast.Module | None] | None = None) -> Docs:
+    """Everything the three templates show, computed from the IR, the config and the sources
+    (``trees``: some of them already parsed)."""
     methods: list[DocMethod] = []
     waiters: list[DocMethod] = []
     resources = []
     for resource in api.resources:
         path = f"resources/{resource.module}.py"
-        sigs = _signatures(files[path], path).get(resource.sync_class, {})
+        sigs = _signatures(files[path], path, (trees or {}).get(path)).get(resource.sync_class, {})
         resources.append((resource.attr, resource.sync_class, resource.async_class, _first_line(resource.doc)))
         for op in resource.operations:
             sig, returns, doc = sigs.get(op.name, ("(...)", op.return_type, op.doc))
@@ -258,9 +260,11 @@ def _toml_string(value: str) -> str:
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]")
 
 
-def render_docs(api: Api, config: Config, files: dict[str, str], env: jinja2.Environment) -> tuple[dict[str, str], dict[str, str]]:
+def render_docs(
+    api: Api, config: Config, files: dict[str, str], env: jinja2.Environment, trees: Mapping[str, ast.Module | None] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
     """(files inside the package, files beside it in the output folder)."""
-    docs = build_docs(api, config, files)
+    docs = build_docs(api, config, files, trees)
     env.filters.setdefault("toml", _toml_string)
     env.filters.setdefault("md", _md)
 

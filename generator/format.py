@@ -140,12 +140,20 @@ def _black(source: str) -> str:
 _BATCH_LINES = 1200
 
 
-def format_all(files: Iterable[tuple[str, str]], skip: frozenset[str], large: bool = False, trust_layout: bool = False) -> dict[str, str]:
+def format_all(
+    files: Iterable[tuple[str, str]],
+    skip: frozenset[str],
+    large: bool = False,
+    trust_layout: bool = False,
+    trees: dict[str, ast.Module | None] | None = None,
+) -> dict[str, str]:
     """Every ``.py`` file formatted (static files in ``skip`` are already formatted), sorted by path.
 
     With ``trust_layout``, a file that ``needs_black`` passes is kept as rendered
     (once it parses): it is already black's output. In a file it flags, black
-    runs on the flagged statements only, when they can be cut out.
+    runs on the flagged statements only, when they can be cut out. ``trees``
+    names the paths whose syntax tree the caller wants (``api.md`` reads the
+    resources' signatures from them): each one kept as rendered gets its tree.
 
     ``files`` may be a generator: files that miss the cache are handed to the
     worker processes (when the package is ``large``) as they arrive, so black runs
@@ -172,6 +180,8 @@ def format_all(files: Iterable[tuple[str, str]], skip: frozenset[str], large: bo
                 tree = check_syntax(path, source)
                 if not flagged:
                     result[path] = source
+                    if trees is not None and path in trees:
+                        trees[path] = tree
                     continue
                 spliced = _format_statements(source, tree, flagged, folder)
                 if spliced is not None:

@@ -134,6 +134,7 @@ def constant(text: str) -> str:
     return snake(text, "value").upper().rstrip("_") or "VALUE"
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same few annotations come back for every field and parameter
 def annotation_names(annotation: str) -> frozenset[str]:
     """The names an annotation looks up: ``list[datetime.date] | None`` -> list, datetime."""
     tree = ast.parse(annotation, mode="eval")

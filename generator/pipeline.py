@@ -16,6 +16,8 @@ from generator.paths import display
 from generator.resolve import bundle, check_refs, refers_to_files
 
 if TYPE_CHECKING:
+    import ast
+
     from generator.ir import Api
 
 # Build, render and format (Jinja, black) are imported in ``run`` once the
@@ -145,7 +147,10 @@ def run(config: Config) -> Result:
         large = len(api.models) + api.operation_count >= 40
         # The built-in templates' layout is black's; a user's own templates are formatted by black.
         trust = config.templates is None and not config.format_all
-        files = format_all(render_each(api, config.templates), static_files(), large, trust_layout=trust)
+        # api.md reads the resources' signatures; their syntax trees are kept for it (only
+        # theirs: holding every file's tree makes each garbage collection slower).
+        trees: dict[str, ast.Module | None] = {f"resources/{resource.module}.py": None for resource in api.resources}
+        files = format_all(render_each(api, config.templates), static_files(), large, trust_layout=trust, trees=trees)
     except (SpecError, SpecErrors, GenerationError) as exc:
         if validation is not None:  # a refused document is reported as refused, whatever the build did
             _settle(config, validation.result(), verdict, warnings)
@@ -155,7 +160,7 @@ def run(config: Config) -> Result:
     if validation is not None:
         _settle(config, validation.result(), verdict, warnings)
     # README.md and api.md read the formatted sources back, so they show exactly what was generated.
-    inside, outside = render_docs(api, config, files, environment(config.templates))
+    inside, outside = render_docs(api, config, files, environment(config.templates), trees)
     files.update(inside)
     return Result(api, files, tuple(warnings) + api.warnings, outside, single_file)
 
