@@ -8,6 +8,7 @@ failed on valid input (a template or formatter error; nothing written).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -23,6 +24,7 @@ from generator.args import add_diff_arguments, add_fetch_arguments
 from generator.config import Config, load_config
 from generator.errors import GenerationError, SpecError, SpecErrors
 from generator.paths import display
+from generator.validator import Validator
 
 COMMAND_EXAMPLES = {
     "generate": """examples:
@@ -170,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         record = noop.unchanged(config, args.no_lock, inputs[0]) if inputs is not None else None
         if record is not None:
             return _unchanged(args, config, record, started, err)
-        return _run(args, config, inputs, started, out, err)
+        # The validator's child process starts now, before the spec is read and the
+        # rest is imported: its own import is the longest step on small specs.
+        with contextlib.closing(Validator()) as validator:
+            return _run(args, config, inputs, started, out, err, validator)
     except SpecErrors as exc:
         for error in exc.errors:
             print(f"{err('error:', '31')} {error}", file=sys.stderr)
@@ -207,7 +212,9 @@ def _unchanged(args: argparse.Namespace, config: Config, record: noop.Record, st
     return 0
 
 
-def _run(args: argparse.Namespace, config: Config, inputs: tuple[str, str] | None, started: float, out: Style, err: Style) -> int:
+def _run(
+    args: argparse.Namespace, config: Config, inputs: tuple[str, str] | None, started: float, out: Style, err: Style, validator: Validator
+) -> int:
     """The full run: load, validate, build, render and format, then write (``generate``) or compare (``check``)."""
     from generator import lock
     from generator.pipeline import run
@@ -223,7 +230,7 @@ def _run(args: argparse.Namespace, config: Config, inputs: tuple[str, str] | Non
     )
 
     with progress(f"{args.command}: {display(config.spec)}", not args.quiet):
-        result = run(config)
+        result = run(config, validator)
     from generator.docs import TOML_HEADER
 
     if args.verbose:

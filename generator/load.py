@@ -121,19 +121,23 @@ def parse(text: str, name: str, *, yaml_ok: bool = True) -> Any:
         raise SpecError(name, None, f"invalid YAML: {exc}") from None
 
 
-def load_file(path: Path) -> tuple[dict[str, Any], bytes]:
-    """The document as a dict, and its exact bytes (for the spec hash)."""
+def read_spec(path: Path) -> bytes:
+    """The document's exact bytes (for the spec hash), refused when too large or unreadable."""
     name = display(path)
     try:
         if path.stat().st_size > MAX_BYTES:
             raise SpecError(name, None, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SpecError(name, None, "no such file") from None
     except IsADirectoryError:
         raise SpecError(name, None, "is a folder, not a file") from None
     except OSError as exc:
         raise SpecError(name, None, f"cannot read: {exc.strerror}") from None
+
+
+def parse_spec(raw: bytes, name: str) -> dict[str, Any]:
+    """The document read from ``raw``, which must be UTF-8 JSON or YAML holding a mapping."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -141,7 +145,13 @@ def load_file(path: Path) -> tuple[dict[str, Any], bytes]:
     doc = parse(text, name)
     if not isinstance(doc, dict):
         raise SpecError(name, "#", "the document is not an object (mapping)")
-    return doc, raw
+    return doc
+
+
+def load_file(path: Path) -> tuple[dict[str, Any], bytes]:
+    """The document as a dict, and its exact bytes (for the spec hash)."""
+    raw = read_spec(path)
+    return parse_spec(raw, display(path)), raw
 
 
 def check_values(doc: Any, name: str) -> None:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 from typing import TYPE_CHECKING, Any
 
 from generator import cache
 from generator.config import Config
 from generator.errors import GenerationError, SpecError, SpecErrors
-from generator.load import load_file
+from generator.load import parse_spec, read_spec
 from generator.noop import installed_version
 from generator.paths import display
 from generator.resolve import bundle, check_refs, refers_to_files
+from generator.validator import Validator, problems
 
 if TYPE_CHECKING:
     import ast
@@ -36,23 +35,15 @@ class Result:
     single_file: bool = True
 
 
-def _load(config: Config) -> tuple[dict[str, Any], bytes, str, bool]:
-    """The document, its bytes, its name and whether it is one file."""
+def _load(config: Config, raw: bytes) -> tuple[dict[str, Any], bool]:
+    """The document read from its bytes, and whether it is one file."""
     name = display(config.spec)
-    doc, raw = load_file(config.spec)
+    doc = parse_spec(raw, name)
     single_file = not refers_to_files(doc)
     if not single_file:
         doc = bundle(doc, config.spec, name)
     check_refs(doc, name)
-    return doc, raw, name, single_file
-
-
-def _problems(doc: dict[str, Any], name: str) -> list[SpecError]:
-    # Imported here: openapi-spec-validator (with pydantic) takes ~0.5 s to import,
-    # which a run with the verdict cached never needs.
-    from generator.validate import validate
-
-    return validate(doc, name)
+    return doc, single_file
 
 
 def _settle(config: Config, problems: list[SpecError], verdict: str, warnings: list[str] | None) -> None:
@@ -74,73 +65,45 @@ def _verdict(raw: bytes) -> tuple[str, bool]:
 
 
 def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
-    doc, raw, name, _ = _load(config)
+    raw = read_spec(config.spec)
+    doc, _ = _load(config, raw)
+    name = display(config.spec)
     verdict, known_valid = _verdict(raw)
     if not known_valid:
-        _settle(config, _problems(doc, name), verdict, warnings)
+        _settle(config, problems(doc, name), verdict, warnings)
     return doc, raw, name
 
 
-class _Validation:
-    """The validator run in a forked child while this process builds, renders and formats.
+def run(config: Config, validator: Validator | None = None) -> Result:
+    """Everything ``generate`` and ``check`` need, computed in memory; nothing is written.
 
-    Validation is pure CPU work on a document already in memory, so on a machine
-    with two cores it costs no wall time next to black. The verdict is what
-    counts: nothing is written, and no error of the build is reported, before
-    ``result()`` says the document is valid. Without ``os.fork`` (Windows) the
-    validator simply runs first, in this process.
+    ``validator``: one the caller started early (the CLI starts it first thing); a run
+    that needs one and was given none starts its own. It is closed when the run ends.
     """
-
-    def __init__(self, doc: dict[str, Any], name: str) -> None:
-        self._doc, self._name = doc, name
-        self._pid = 0
-        self._fd = -1
-        if hasattr(os, "fork"):
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: validate, send the problems, leave without running any cleanup
-                os.close(read)
-                status = 0
-                try:
-                    found = [(p.file, p.where, p.message) for p in _problems(doc, name)]
-                    data = json.dumps(found).encode()
-                    with os.fdopen(write, "wb") as pipe:
-                        pipe.write(data)
-                except BaseException:
-                    status = 1
-                os._exit(status)
-            os.close(write)
-            self._pid, self._fd = pid, read
-            self._done: list[SpecError] | None = None
-        else:
-            self._done = _problems(doc, name)
-
-    def result(self) -> list[SpecError]:
-        if self._done is not None:
-            return self._done
-        with os.fdopen(self._fd, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self._pid, 0)
-        if status != 0 or not data:
-            # The child died (out of memory, killed): validate here instead.
-            self._done = _problems(self._doc, self._name)
-        else:
-            self._done = [SpecError(*found) for found in json.loads(data)]
-        return self._done
+    try:
+        raw = read_spec(config.spec)
+        verdict, known_valid = _verdict(raw)
+        if known_valid:
+            return _run(config, raw, verdict, None)
+        validator = validator or Validator()
+        return _run(config, raw, verdict, validator)
+    finally:
+        if validator is not None:
+            validator.close()
 
 
-def run(config: Config) -> Result:
-    """Everything ``generate`` and ``check`` need, computed in memory; nothing is written."""
+def _run(config: Config, raw: bytes, verdict: str, validator: Validator | None) -> Result:
     warnings: list[str] = []
-    doc, raw, name, single_file = _load(config)
-    verdict, known_valid = _verdict(raw)
-    validation = None if known_valid else _Validation(doc, name)
+    name = display(config.spec)
+    doc, single_file = _load(config, raw)
+    if validator is not None:
+        validator.send(doc, name)
     from generator.docs import render_docs
     from generator.format import format_all
     from generator.render import environment, render_each, static_files
 
     try:
-        api = _build(doc, name, config, raw, warnings if validation is None else None)
+        api = _build(doc, name, config, raw, warnings if validator is None else None)
         # Large packages are formatted in worker processes, on both cores (about
         # 100 lines of code per operation or model; below ~4,000 lines the workers'
         # start-up costs more than they save).
@@ -152,13 +115,13 @@ def run(config: Config) -> Result:
         trees: dict[str, ast.Module | None] = {f"resources/{resource.module}.py": None for resource in api.resources}
         files = format_all(render_each(api, config.templates), static_files(), large, trust_layout=trust, trees=trees)
     except (SpecError, SpecErrors, GenerationError) as exc:
-        if validation is not None:  # a refused document is reported as refused, whatever the build did
-            _settle(config, validation.result(), verdict, warnings)
+        if validator is not None:  # a refused document is reported as refused, whatever the build did
+            _settle(config, validator.result(), verdict, warnings)
             if warnings and isinstance(exc, _BuildFailure):  # --lenient: the failure comes from the invalid document
                 raise SpecError(name, "#", f"cannot generate from this invalid document ({exc.detail})") from None
         raise
-    if validation is not None:
-        _settle(config, validation.result(), verdict, warnings)
+    if validator is not None:
+        _settle(config, validator.result(), verdict, warnings)
     # README.md and api.md read the formatted sources back, so they show exactly what was generated.
     inside, outside = render_docs(api, config, files, environment(config.templates), trees)
     files.update(inside)

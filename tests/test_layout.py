@@ -125,12 +125,15 @@ def test_rendered_files_are_black_output_already() -> None:
     from generator import pipeline
     from generator.build import build_api
     from generator.config import Config
+    from generator.load import read_spec
+    from generator.paths import display
     from generator.render import render_each, static_files
 
     def rendered(spec: Path) -> list[str]:
         config = Config(root=ROOT, spec=spec, output=ROOT / "unused", package="p", lenient=True)
-        doc, raw, name, _ = pipeline._load(config)
-        api = build_api(doc, name, config, raw)
+        raw = read_spec(spec)
+        doc, _ = pipeline._load(config, raw)
+        api = build_api(doc, display(spec), config, raw)
         return [text for path, text in render_each(api) if path.endswith(".py") and path not in static_files()]
 
     oauth = rendered(ROOT / "specs" / "api_v2.json")
