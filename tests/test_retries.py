@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import email.utils
 import logging
+import re
 import socket
 import threading
 import time
@@ -509,7 +510,9 @@ def test_deadline_covers_attempts_and_waits(server: FaultServer, mode: str) -> N
     if isinstance(exc, ServiceUnavailableError):
         assert exc.body.message == "upstream busy"
     else:
-        assert f"after {len(server.requests)} attempt(s)" in str(exc)
+        # The attempt the deadline cut short may not have reached the server's log yet.
+        attempts = re.search(r"after (\d+) attempt\(s\)", str(exc))
+        assert attempts is not None and int(attempts.group(1)) in (len(server.requests), len(server.requests) + 1)
 
 
 def test_retry_after_beyond_the_deadline_raises_at_once(server: FaultServer, mode: str) -> None:
