@@ -52,7 +52,7 @@ class Builder:
         self.resolver = Resolver(doc, name)
         self.models: dict[str, _ModelDraft] = {}
         self.model_keys: dict[str, str] = {}  # identity key -> model name
-        self.class_names: set[str] = set(typemap.BASE_ERRORS) | {"Client", "AsyncClient", "ApiResponse", "Unset"} | naming.RESERVED_CLASSES
+        self.class_names = naming.Names([*typemap.BASE_ERRORS, "Client", "AsyncClient", "ApiResponse", "Unset", *sorted(naming.RESERVED_CLASSES)])
         self.errors: dict[tuple[str, str], ErrorClass] = {}
         self.notes: list[str] = []
         self.warnings: list[str] = []
@@ -364,7 +364,7 @@ class Builder:
         if "webhooks" in self.doc:
             self.notes.append("webhooks are not generated (they are requests the API sends, not calls a client makes)")
         built_resources = []
-        module_taken: set[str] = {"models", "errors", "client", "resources"}
+        module_taken = naming.Names(["models", "errors", "client", "resources"])
         attr_taken: set[str] = {"base_url", "timeout", "request", "close", "with_options"}
         for key in sorted(resources):
             attr = naming.unique(key, attr_taken)
@@ -582,7 +582,7 @@ class Builder:
 
     # ---------------------------------------------------------------- output
     def finish(self, resources: tuple[Resource, ...]) -> Api:
-        module_taken: set[str] = set()
+        module_taken = naming.Names()
         models = []
         for name in sorted(self.models):
             draft = self.models[name]

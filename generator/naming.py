@@ -12,6 +12,7 @@ import functools
 import keyword
 import re
 import unicodedata
+from collections.abc import Collection, Iterable
 
 # Names the generated code itself uses in the places a spec name can land.
 RESERVED_PARAMS = frozenset({"self", "timeout", "extra_headers", "body", "cls", "max_retries", "deadline"})
@@ -95,7 +96,9 @@ _DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", "clock"} | {f"{d}{i}" for
 def _fix(name: str, fallback: str) -> str:
     # Python reads identifiers as NFKC: normalise first so that what is compared is what Python sees.
     name = unicodedata.normalize("NFKC", name)
-    name = "".join(c if ("a" + c).isidentifier() else "_" for c in name).strip("_")[:MAX_NAME].rstrip("_")
+    if not ("a" + name).isidentifier():  # each character that cannot continue an identifier becomes "_"
+        name = "".join(c if ("a" + c).isidentifier() else "_" for c in name)
+    name = name.strip("_")[:MAX_NAME].rstrip("_")
     if not name:
         name = fallback
     if name[0].isdigit():
@@ -141,12 +144,45 @@ def annotation_names(annotation: str) -> frozenset[str]:
     return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
 
 
+class Names(set[str]):
+    """Names taken so far, which also knows them case-folded, for ``unique(..., fold=True)``.
+
+    Large specs take hundreds of class and module names one by one: folding the
+    whole set again for each new one costs time quadratic in their number.
+    """
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._folded: dict[str, int] = {}
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        if name not in self:
+            super().add(name)
+            key = name.casefold()
+            self._folded[key] = self._folded.get(key, 0) + 1
+
+    def discard(self, name: object) -> None:
+        if isinstance(name, str) and name in self:
+            super().discard(name)
+            key = name.casefold()
+            self._folded[key] -= 1
+            if not self._folded[key]:
+                del self._folded[key]
+
+    def folded(self) -> Collection[str]:
+        return self._folded.keys()
+
+
 def unique(name: str, taken: set[str], *, fold: bool = False) -> str:
     """``name``, or ``name_2``, ``name_3``... so that it is not in ``taken`` (case-insensitively with ``fold``)."""
     def key(n: str) -> str:
         return n.casefold() if fold else n
 
-    keys = {t.casefold() for t in taken} if fold else taken
+    keys: Collection[str] = taken
+    if fold:
+        keys = taken.folded() if isinstance(taken, Names) else {t.casefold() for t in taken}
     candidate = name
     counter = 2
     sep = "_" if name[:1].islower() or name.endswith("_") else ""
@@ -185,6 +221,8 @@ def _prefer_double_quotes(text: str) -> str:
     if text[0] == '"':
         return text
     body = text[1:-1]
+    if "\\" not in body and '"' not in body:  # nothing escaped, nothing to escape
+        return f'"{body}"'
     # repr escaped ' only when the value holds both quote kinds.
     new = re.sub(r"(\\*)\\'", lambda m: m.group(1) + "'" if len(m.group(1)) % 2 == 0 else m.group(0), body)
     new = re.sub(r'(\\*)"', lambda m: m.group(1) + '\\"' if len(m.group(1)) % 2 == 0 else m.group(0), new)
@@ -196,6 +234,8 @@ def _prefer_double_quotes(text: str) -> str:
 def _ascii_safe(source: str) -> str:
     # repr() keeps printable non-ASCII as is; that is valid, but escape line and
     # paragraph separators and bidi controls too, which repr may leave visible.
+    if source.isascii():
+        return source
     return "".join(c if c.isascii() or (c.isprintable() and unicodedata.category(c) not in ("Cf", "Zl", "Zp")) else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in source)
 
 
