@@ -102,13 +102,18 @@ def _raises(docstring: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _signatures(source: str, path: str, tree: ast.Module | None = None) -> dict[str, dict[str, tuple[str, str, str]]]:
-    """class -> method -> (signature without self, return annotation, docstring); ``tree`` is ``source`` parsed, if known."""
+Signatures = dict[str, dict[str, tuple[str, str, str]]]
+
+
+def signatures(path: str, source: str, tree: ast.Module | None = None) -> Signatures:
+    """class -> method -> (signature without self, return annotation, docstring); ``tree`` is ``source`` parsed, if known.
+
+    ``generator.format.format_all`` calls it on the resources' trees as it parses them."""
     try:
         tree = tree or ast.parse(source, filename=path)
     except SyntaxError as exc:
         raise GenerationError(f"{path}:{exc.lineno}: cannot read signatures for api.md: {exc.msg}") from None
-    out: dict[str, dict[str, tuple[str, str, str]]] = {}
+    out: Signatures = {}
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
             continue
@@ -165,15 +170,16 @@ def _http(op: Operation) -> str:
     return f"{op.method.upper()} {op.path}"
 
 
-def build_docs(api: Api, config: Config, files: dict[str, str], trees: Mapping[str, ast.Module | None] | None = None) -> Docs:
+def build_docs(api: Api, config: Config, files: dict[str, str], read: Mapping[str, Signatures] | None = None) -> Docs:
     """Everything the three templates show, computed from the IR, the config and the sources
-    (``trees``: some of them already parsed)."""
+    (``read``: the signatures of some of them, already read)."""
     methods: list[DocMethod] = []
     waiters: list[DocMethod] = []
     resources = []
     for resource in api.resources:
         path = f"resources/{resource.module}.py"
-        sigs = _signatures(files[path], path, (trees or {}).get(path)).get(resource.sync_class, {})
+        known = (read or {}).get(path)
+        sigs = (known if known is not None else signatures(path, files[path])).get(resource.sync_class, {})
         resources.append((resource.attr, resource.sync_class, resource.async_class, _first_line(resource.doc)))
         for op in resource.operations:
             sig, returns, doc = sigs.get(op.name, ("(...)", op.return_type, op.doc))
@@ -261,10 +267,10 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff\u202a-\
 
 
 def render_docs(
-    api: Api, config: Config, files: dict[str, str], env: jinja2.Environment, trees: Mapping[str, ast.Module | None] | None = None
+    api: Api, config: Config, files: dict[str, str], env: jinja2.Environment, read: Mapping[str, Signatures] | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(files inside the package, files beside it in the output folder)."""
-    docs = build_docs(api, config, files, trees)
+    docs = build_docs(api, config, files, read)
     env.filters.setdefault("toml", _toml_string)
     env.filters.setdefault("md", _md)
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import ast
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from generator import cache
@@ -59,13 +60,43 @@ def format_source(path: str, source: str) -> str:
         raise GenerationError(f"{path}: black could not format the generated code: {first}") from None
 
 
-def _format_batch(batch: list[tuple[str, str]]) -> list[tuple[str, str] | tuple[str, str, str]]:
-    out: list[tuple[str, str] | tuple[str, str, str]] = []
-    for path, source in batch:
+# What ``format_all``'s caller reads from a formatted file's syntax tree (path, source, tree).
+Reader = Callable[[str, str, ast.Module], Any]
+# A batch entry: (path, source, whether the reader wants it); a result: (path, formatted,
+# what the reader read or None, error message or "").
+_Entry = tuple[str, str, bool]
+_Done = tuple[str, str, Any, str]
+
+
+def _black_cached(path: str, source: str, folder: Path | None) -> str:
+    key = _key(source)
+    formatted = cache.get(folder, "black", key)
+    if formatted is None:
+        formatted = format_source(path, source)
+        cache.put(folder, "black", key, formatted)
+    return formatted
+
+
+def _kept(path: str, source: str, folder: Path | None) -> tuple[str, ast.Module | None] | None:
+    """A file from the built-in templates as black would write it, and its syntax tree when it
+    is kept as rendered; None when black must format the whole file."""
+    flagged = list(flagged_lines(source))
+    tree = check_syntax(path, source)
+    if not flagged:
+        return source, tree
+    spliced = _format_statements(source, tree, flagged, folder)
+    return None if spliced is None else (spliced, None)
+
+
+def _format_batch(batch: list[_Entry], folder: Path | None, reader: Reader | None) -> list[_Done]:
+    out: list[_Done] = []
+    for path, source, wanted in batch:
         try:
-            out.append((path, format_source(path, source)))
+            formatted = _black_cached(path, source, folder)
+            read = reader(path, formatted, check_syntax(path, formatted)) if wanted and reader is not None else None
+            out.append((path, formatted, read, ""))
         except GenerationError as exc:
-            out.append((path, "", str(exc)))
+            out.append((path, "", None, str(exc)))
     return out
 
 
@@ -145,75 +176,75 @@ def format_all(
     skip: frozenset[str],
     large: bool = False,
     trust_layout: bool = False,
-    trees: dict[str, ast.Module | None] | None = None,
-) -> dict[str, str]:
-    """Every ``.py`` file formatted (static files in ``skip`` are already formatted), sorted by path.
+    read: tuple[frozenset[str], Reader] | None = None,
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Every ``.py`` file formatted (static files in ``skip`` are already formatted), sorted by
+    path, and what ``read`` (paths, reader) read from the syntax trees of those paths.
 
-    With ``trust_layout``, a file that ``needs_black`` passes is kept as rendered
-    (once it parses): it is already black's output. In a file it flags, black
-    runs on the flagged statements only, when they can be cut out. ``trees``
-    names the paths whose syntax tree the caller wants (``api.md`` reads the
-    resources' signatures from them): each one kept as rendered gets its tree.
+    With ``trust_layout``, a file that ``flagged_lines`` passes is kept as rendered
+    (once it parses): it is already black's output. In a file it flags, black runs
+    on the flagged statements only, when they can be cut out. ``read`` lets a caller
+    learn something from a file's tree (``api.md`` reads the resources' signatures)
+    without parsing it again or keeping every tree until the end.
 
-    ``files`` may be a generator: files that miss the cache are handed to the
-    worker processes (when the package is ``large``) as they arrive, so black runs
-    while the rest is still rendering. The pool starts at the first miss, so a run
-    whose files are all cached never imports black at all.
+    ``files`` may be a generator: files that black must format whole and that miss
+    the cache are handed to the worker processes (when the package is ``large``) as
+    they arrive, so black runs while the rest is still rendering. The pool starts at
+    the first miss, so a run whose files are all cached never imports black at all.
     """
     folder = cache.folder()
+    wanted, reader = read if read is not None else (frozenset(), None)
     result: dict[str, str] = {}
-    sources: dict[str, str] = {}
+    found: dict[str, Any] = {}
+
+    def keep(path: str, formatted: str, tree: ast.Module | None) -> None:
+        result[path] = formatted
+        if reader is not None and path in wanted:
+            found[path] = reader(path, formatted, tree if tree is not None else check_syntax(path, formatted))
+
     workers = min(os.cpu_count() or 1, 8)
     parallel = large and workers > 1
     pool: ProcessPoolExecutor | None = None
-    pending: list[Future[list[tuple[str, str] | tuple[str, str, str]]]] = []
-    local: list[tuple[str, str]] = []
-    batch: list[tuple[str, str]] = []
+    pending: list[Future[list[_Done]]] = []
+    local: list[_Entry] = []
+    batch: list[_Entry] = []
     lines = 0
     try:
         for path, source in files:
             if path in skip or not path.endswith(".py"):
                 result[path] = source
                 continue
-            if trust_layout:
-                flagged = list(flagged_lines(source))
-                tree = check_syntax(path, source)
-                if not flagged:
-                    result[path] = source
-                    if trees is not None and path in trees:
-                        trees[path] = tree
-                    continue
-                spliced = _format_statements(source, tree, flagged, folder)
-                if spliced is not None:
-                    result[path] = spliced
-                    continue
+            kept = _kept(path, source, folder) if trust_layout else None
+            if kept is not None:
+                keep(path, *kept)
+                continue
             cached = cache.get(folder, "black", _key(source))
             if cached is not None:
-                result[path] = cached
+                keep(path, cached, None)
                 continue
-            sources[path] = source
             if not parallel:
-                local.append((path, source))
+                local.append((path, source, path in wanted))
                 continue
             if pool is None:  # the workers start now and import black while the rest renders
                 pool = ProcessPoolExecutor(max_workers=workers, initializer=_mode)
                 pool.submit(int)
-            batch.append((path, source))
+            batch.append((path, source, path in wanted))
             lines += source.count("\n")
             if lines >= _BATCH_LINES:
-                pending.append(pool.submit(_format_batch, batch))
+                pending.append(pool.submit(_format_batch, batch, folder, reader))
                 batch, lines = [], 0
         if batch:
             assert pool is not None
-            pending.append(pool.submit(_format_batch, batch))
-        done = _format_batch(local) + [entry for future in pending for entry in future.result()]
+            pending.append(pool.submit(_format_batch, batch, folder, reader))
+        done = _format_batch(local, folder, reader) + [entry for future in pending for entry in future.result()]
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    errors = sorted(entry[2] for entry in done if len(entry) == 3)
+    errors = sorted(entry[3] for entry in done if entry[3])
     if errors:
         raise GenerationError(errors[0])
-    for path, formatted, *_ in done:
+    for path, formatted, what, _ in done:
         result[path] = formatted
-        cache.put(folder, "black", _key(sources[path]), formatted)
-    return dict(sorted(result.items()))
+        if what is not None:
+            found[path] = what
+    return dict(sorted(result.items())), found

@@ -15,7 +15,6 @@ from generator.resolve import bundle, check_refs, refers_to_files
 from generator.validator import Validator, problems
 
 if TYPE_CHECKING:
-    import ast
 
     from generator.ir import Api
 
@@ -98,7 +97,7 @@ def _run(config: Config, raw: bytes, verdict: str, validator: Validator | None) 
     doc, single_file = _load(config, raw)
     if validator is not None:
         validator.send(doc, name)
-    from generator.docs import render_docs
+    from generator.docs import render_docs, signatures
     from generator.format import format_all
     from generator.render import environment, render_each, static_files
 
@@ -110,10 +109,9 @@ def _run(config: Config, raw: bytes, verdict: str, validator: Validator | None) 
         large = len(api.models) + api.operation_count >= 40
         # The built-in templates' layout is black's; a user's own templates are formatted by black.
         trust = config.templates is None and not config.format_all
-        # api.md reads the resources' signatures; their syntax trees are kept for it (only
-        # theirs: holding every file's tree makes each garbage collection slower).
-        trees: dict[str, ast.Module | None] = {f"resources/{resource.module}.py": None for resource in api.resources}
-        files = format_all(render_each(api, config.templates), static_files(), large, trust_layout=trust, trees=trees)
+        # api.md shows the resources' signatures: they are read from the syntax trees as the files are parsed.
+        resources = frozenset(f"resources/{resource.module}.py" for resource in api.resources)
+        files, read = format_all(render_each(api, config.templates), static_files(), large, trust, (resources, signatures))
     except (SpecError, SpecErrors, GenerationError) as exc:
         if validator is not None:  # a refused document is reported as refused, whatever the build did
             _settle(config, validator.result(), verdict, warnings)
@@ -123,7 +121,7 @@ def _run(config: Config, raw: bytes, verdict: str, validator: Validator | None) 
     if validator is not None:
         _settle(config, validator.result(), verdict, warnings)
     # README.md and api.md read the formatted sources back, so they show exactly what was generated.
-    inside, outside = render_docs(api, config, files, environment(config.templates), trees)
+    inside, outside = render_docs(api, config, files, environment(config.templates), read)
     files.update(inside)
     return Result(api, files, tuple(warnings) + api.warnings, outside, single_file)
 
