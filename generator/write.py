@@ -157,10 +157,14 @@ def _write_locked(target: Path, files: dict[str, bytes]) -> None:
     try:
         written: list[Path] = []
         real_target = os.path.realpath(target)
+        current = os.path.isdir(target)  # a first run has no files to link
+        folders = {staging}
         for rel, data in files.items():
             path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not _link_unchanged(target, real_target, rel, path, data):
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
+            if not (current and _link_unchanged(target, real_target, rel, path, data)):
                 with open(path, "wb") as handle:
                     handle.write(data)
                 written.append(path)
