@@ -74,24 +74,20 @@ def iter_refs(node: Any, path: list[str | int]) -> Iterator[tuple[list[str | int
                     stack.append((value, [*where, index], False))
 
 
-def check_refs(doc: dict[str, Any], name: str) -> None:
-    """Fail on the first reference that is remote, outside the document, or dangling."""
-    problems = []
-    for where, ref in sorted(iter_refs(doc, []), key=lambda item: [str(p) for p in item[0]]):
-        at = pointer([*where, "$ref"])
-        try:
-            tokens = split_ref(ref)
-        except ValueError:
-            problems.append(SpecError(name, at, f"reference {ref!r} is not supported: only references inside the document (#/...) are followed"))
-            continue
-        try:
-            target = lookup(doc, tokens)
-        except KeyError:
-            problems.append(SpecError(name, at, f"reference {ref!r} points to nothing"))
-            continue
-        cycle = _ref_cycle(doc, ref, target)
-        if cycle:
-            problems.append(SpecError(name, at, f"reference {ref!r} is part of a reference cycle ({' -> '.join(map(repr, cycle))}): it never reaches an object"))
+def check_refs(doc: dict[str, Any], name: str, refs: list[tuple[list[str | int], str]] | None = None) -> None:
+    """Fail on the first reference that is remote, outside the document, or dangling
+    (``refs``: ``iter_refs(doc, [])``, when the caller already has them)."""
+    # Large specs repeat the same few hundred references thousands of times: each is judged once.
+    verdicts: dict[str, str | None] = {}
+    bad: list[tuple[list[str | int], str]] = []
+    for where, ref in refs if refs is not None else iter_refs(doc, []):
+        if ref not in verdicts:
+            verdicts[ref] = _ref_problem(doc, ref)
+        message = verdicts[ref]
+        if message is not None:
+            bad.append((where, message))
+    bad.sort(key=lambda item: [str(p) for p in item[0]])
+    problems = [SpecError(name, pointer([*where, "$ref"]), message) for where, message in bad]
     if problems:
         from generator.errors import SpecErrors
 
@@ -257,6 +253,22 @@ class _Bundler:
 
 def _deepcopy(node: Any) -> Any:
     return json.loads(json.dumps(node))
+
+
+def _ref_problem(doc: dict[str, Any], ref: str) -> str | None:
+    """What is wrong with a reference, or None."""
+    try:
+        tokens = split_ref(ref)
+    except ValueError:
+        return f"reference {ref!r} is not supported: only references inside the document (#/...) are followed"
+    try:
+        target = lookup(doc, tokens)
+    except KeyError:
+        return f"reference {ref!r} points to nothing"
+    cycle = _ref_cycle(doc, ref, target)
+    if cycle:
+        return f"reference {ref!r} is part of a reference cycle ({' -> '.join(map(repr, cycle))}): it never reaches an object"
+    return None
 
 
 def refers_to_files(doc: dict[str, Any]) -> bool:
