@@ -159,29 +159,41 @@ def check_values(doc: Any, name: str) -> None:
 
     Iterative, so it cannot overflow the stack itself; the pointer names the bad value.
     """
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
+    # Each entry is (value, depth, parent entry, key): a value's path is only spelled
+    # out when it is reported, not copied for each of the document's values.
+    Entry = tuple[Any, int, Any, "str | int"]
+    stack: list[Entry] = [(doc, 0, None, "")]
     count = 0
+
+    def where(entry: Entry) -> tuple[str | int, ...]:
+        path: list[str | int] = []
+        while entry[2] is not None:
+            path.append(entry[3])
+            entry = entry[2]
+        return tuple(reversed(path))
+
     while stack:
-        node, where = stack.pop()
+        entry = stack.pop()
+        node, depth = entry[0], entry[1]
         count += 1
         if count > MAX_NODES:
             raise SpecError(name, "#", f"the document has more than {MAX_NODES} values")
-        if len(where) > MAX_DEPTH:
-            raise SpecError(name, pointer(where[:MAX_DEPTH]), f"the document nests more than {MAX_DEPTH} levels")
+        if depth > MAX_DEPTH:
+            raise SpecError(name, pointer(where(entry)[:MAX_DEPTH]), f"the document nests more than {MAX_DEPTH} levels")
         if isinstance(node, dict):
-            stack.extend((v, (*where, k)) for k, v in node.items())
+            stack.extend((v, depth + 1, entry, k) for k, v in node.items())
         elif isinstance(node, list):
-            stack.extend((v, (*where, i)) for i, v in enumerate(node))
+            stack.extend((v, depth + 1, entry, i) for i, v in enumerate(node))
         elif isinstance(node, bool) or node is None or isinstance(node, str):
             continue
         elif isinstance(node, int):
             if abs(node) > MAX_INT:
-                raise SpecError(name, pointer(where), "integer is too large (limit: 2**64)")
+                raise SpecError(name, pointer(where(entry)), "integer is too large (limit: 2**64)")
         elif isinstance(node, float):
             if node != node or node in (float("inf"), float("-inf")):
-                raise SpecError(name, pointer(where), f"{node!r} is not a JSON number (NaN and Infinity are not allowed)")
+                raise SpecError(name, pointer(where(entry)), f"{node!r} is not a JSON number (NaN and Infinity are not allowed)")
         else:
-            raise SpecError(name, pointer(where), f"a {type(node).__name__} value is not JSON (only strings, numbers, booleans, null, lists and mappings)")
+            raise SpecError(name, pointer(where(entry)), f"a {type(node).__name__} value is not JSON (only strings, numbers, booleans, null, lists and mappings)")
 
 
 class _Frame:
