@@ -41,8 +41,14 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKC", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
+_ASCII_SEPARATOR = re.compile(r"[^A-Za-z0-9]+")
+_ASCII_CASE_CHANGE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def _split(text: str) -> list[str]:
     """Words at separators and case changes; digits stay with the word before them."""
+    if text.isascii():  # the same rules, as two regular expressions: specs are long
+        return _ASCII_CASE_CHANGE.sub(" ", _ASCII_SEPARATOR.sub(" ", text)).split()
     out: list[str] = []
     current = ""
     for index, char in enumerate(text):
