@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from generator import cache
 from generator.errors import GenerationError
@@ -64,7 +64,7 @@ def format_source(path: str, source: str) -> str:
 Reader = Callable[[str, str, ast.Module], Any]
 # A batch entry: (path, source, whether the reader wants it); a result: (path, formatted,
 # what the reader read or None, error message or "").
-_Entry = tuple[str, str, bool]
+Entry = tuple[str, str, bool]
 _Done = tuple[str, str, Any, str]
 
 
@@ -77,10 +77,31 @@ def _black_cached(path: str, source: str, folder: Path | None) -> str:
     return formatted
 
 
-def _kept(path: str, source: str, folder: Path | None) -> tuple[str, ast.Module | None] | None:
+def read_batch(batch: list[Entry], reader: Reader | None) -> tuple[list[str], dict[str, Any]]:
+    """Each file of ``batch`` parsed, and read where wanted: (errors, what was read by path)."""
+    errors: list[str] = []
+    found: dict[str, Any] = {}
+    for path, source, wanted in batch:
+        try:
+            tree = check_syntax(path, source)
+            if wanted and reader is not None:
+                found[path] = reader(path, source, tree)
+        except GenerationError as exc:
+            errors.append(str(exc))
+    return errors, found
+
+
+class Offload(Protocol):
+    """Another process that parses and reads files kept as rendered (``generator.validator.Validator``)."""
+
+    def parse(self, batch: list[Entry], reader: Reader | None) -> None: ...
+
+    def parsed(self) -> tuple[list[str], dict[str, Any]]: ...
+
+
+def _kept(path: str, source: str, flagged: list[int], folder: Path | None) -> tuple[str, ast.Module | None] | None:
     """A file from the built-in templates as black would write it, and its syntax tree when it
     is kept as rendered; None when black must format the whole file."""
-    flagged = list(flagged_lines(source))
     tree = check_syntax(path, source)
     if not flagged:
         return source, tree
@@ -88,7 +109,7 @@ def _kept(path: str, source: str, folder: Path | None) -> tuple[str, ast.Module 
     return None if spliced is None else (spliced, None)
 
 
-def _format_batch(batch: list[_Entry], folder: Path | None, reader: Reader | None) -> list[_Done]:
+def _format_batch(batch: list[Entry], folder: Path | None, reader: Reader | None) -> list[_Done]:
     out: list[_Done] = []
     for path, source, wanted in batch:
         try:
@@ -177,6 +198,7 @@ def format_all(
     large: bool = False,
     trust_layout: bool = False,
     read: tuple[frozenset[str], Reader] | None = None,
+    offload: Offload | None = None,
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """Every ``.py`` file formatted (static files in ``skip`` are already formatted), sorted by
     path, and what ``read`` (paths, reader) read from the syntax trees of those paths.
@@ -185,7 +207,9 @@ def format_all(
     (once it parses): it is already black's output. In a file it flags, black runs
     on the flagged statements only, when they can be cut out. ``read`` lets a caller
     learn something from a file's tree (``api.md`` reads the resources' signatures)
-    without parsing it again or keeping every tree until the end.
+    without parsing it again or keeping every tree until the end. Kept files that
+    ``read`` wants are parsed and read by ``offload``, when there is one, on the
+    other core while this process renders.
 
     ``files`` may be a generator: files that black must format whole and that miss
     the cache are handed to the worker processes (when the package is ``large``) as
@@ -196,6 +220,7 @@ def format_all(
     wanted, reader = read if read is not None else (frozenset(), None)
     result: dict[str, str] = {}
     found: dict[str, Any] = {}
+    errors: list[str] = []
 
     def keep(path: str, formatted: str, tree: ast.Module | None) -> None:
         result[path] = formatted
@@ -206,18 +231,35 @@ def format_all(
     parallel = large and workers > 1
     pool: ProcessPoolExecutor | None = None
     pending: list[Future[list[_Done]]] = []
-    local: list[_Entry] = []
-    batch: list[_Entry] = []
-    lines = 0
+    local: list[Entry] = []
+    batch: list[Entry] = []
+    away: list[Entry] = []
+    lines = away_lines = 0
+    offloaded = False
     try:
         for path, source in files:
             if path in skip or not path.endswith(".py"):
                 result[path] = source
                 continue
-            kept = _kept(path, source, folder) if trust_layout else None
-            if kept is not None:
-                keep(path, *kept)
-                continue
+            if trust_layout:
+                flagged = list(flagged_lines(source))
+                if not flagged and offload is not None and path in wanted:
+                    result[path] = source
+                    away.append((path, source, True))
+                    away_lines += source.count("\n")
+                    offloaded = True
+                    if away_lines >= _BATCH_LINES:
+                        offload.parse(away, reader)
+                        away, away_lines = [], 0
+                    continue
+                try:
+                    kept = _kept(path, source, flagged, folder)
+                except GenerationError as exc:
+                    errors.append(str(exc))
+                    continue
+                if kept is not None:
+                    keep(path, *kept)
+                    continue
             cached = cache.get(folder, "black", _key(source))
             if cached is not None:
                 keep(path, cached, None)
@@ -240,9 +282,15 @@ def format_all(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    errors = sorted(entry[3] for entry in done if entry[3])
+    if offload is not None and offloaded:
+        if away:
+            offload.parse(away, reader)
+        away_errors, away_found = offload.parsed()
+        errors += away_errors
+        found.update(away_found)
+    errors += [entry[3] for entry in done if entry[3]]
     if errors:
-        raise GenerationError(errors[0])
+        raise GenerationError(min(errors))
     for path, formatted, what, _ in done:
         result[path] = formatted
         if what is not None:

@@ -112,7 +112,7 @@ def _run(config: Config, raw: bytes, verdict: str, validator: Validator | None) 
         trust = config.templates is None and not config.format_all
         # api.md shows the resources' signatures: they are read from the syntax trees as the files are parsed.
         resources = frozenset(f"resources/{resource.module}.py" for resource in api.resources)
-        files, read = format_all(render_each(api, config.templates), static_files(), large, trust, (resources, signatures))
+        files, read = format_all(render_each(api, config.templates), static_files(), large, trust, (resources, signatures), validator)
     except (SpecError, SpecErrors, GenerationError) as exc:
         if validator is not None:  # a refused document is reported as refused, whatever the build did
             _settle(config, validator.result(), verdict, warnings)

@@ -9,14 +9,18 @@ rendering. This module imports nothing heavy itself.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import pickle
+import queue
 import signal
+import struct
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import SpecError
+
+if TYPE_CHECKING:
+    from generator.format import Entry, Reader
 
 
 def problems(doc: dict[str, Any], name: str) -> list[SpecError]:
@@ -39,14 +43,22 @@ class Validator:
     (out of memory, killed) is replaced by validating here; without ``os.fork``
     (Windows) the validator simply runs here when the result is asked for.
     ``close`` stops a child whose verdict is no longer wanted.
+
+    Once it has validated, the child also parses generated files (``parse``, see
+    ``generator.format.format_all``): large packages have tens of thousands of lines
+    to check, and this process is busy rendering them. What it could not parse,
+    because it died or there is none, is parsed here when ``parsed`` is asked.
     """
 
     def __init__(self) -> None:
         self._doc: dict[str, Any] | None = None
         self._name = ""
         self._done: list[SpecError] | None = None
+        self._parsed: tuple[list[str], dict[str, Any]] | None = None
+        self._given: list[tuple[list[Entry], Reader | None]] = []
         self._pid = 0
         self._send = self._receive = -1
+        self._queue: queue.SimpleQueue[bytes | None] | None = None
         self._writer: threading.Thread | None = None
         if not hasattr(os, "fork"):
             return
@@ -65,17 +77,48 @@ class Validator:
         """The document to validate, and its name for the errors."""
         self._doc, self._name = doc, name
         if self._send >= 0:
-            data, fd = pickle.dumps((doc, name), pickle.HIGHEST_PROTOCOL), self._send
+            self._queue = queue.SimpleQueue()
+            self._queue.put(pickle.dumps((doc, name), pickle.HIGHEST_PROTOCOL))
+            self._writer = threading.Thread(target=_write_all, args=(self._send, self._queue), daemon=True)
             self._send = -1
-            self._writer = threading.Thread(target=_write_all, args=(fd, data), daemon=True)
             self._writer.start()
+
+    def parse(self, batch: list[Entry], reader: Reader | None) -> None:
+        """Files to parse, and to read with ``reader`` where their entry says so (after ``send``)."""
+        self._given.append((batch, reader))
+        if self._queue is not None:
+            self._queue.put(pickle.dumps((batch, reader), pickle.HIGHEST_PROTOCOL))
+
+    def parsed(self) -> tuple[list[str], dict[str, Any]]:
+        """(the errors, what was read by path) of every file given to ``parse``."""
+        self._finish()
+        if self._parsed is None:  # no child, or it died: parse here
+            from generator.format import read_batch
+
+            errors: list[str] = []
+            found: dict[str, Any] = {}
+            for batch, reader in self._given:
+                more, read = read_batch(batch, reader)
+                errors += more
+                found.update(read)
+            self._parsed = errors, found
+        self._given = []
+        return self._parsed
 
     def result(self) -> list[SpecError]:
         """The problems found (none: the document is valid)."""
-        if self._done is not None:
-            return self._done
-        if self._doc is None:
+        if self._done is None and self._doc is None:
             raise RuntimeError("Validator.result() before send()")
+        self._finish()
+        if self._done is None:
+            self._done = problems(self._doc or {}, self._name)
+        return self._done
+
+    def _finish(self) -> None:
+        """Tell the child there is nothing more to come, and take its answer."""
+        if self._queue is not None:
+            self._queue.put(None)
+            self._queue = None
         data = b""
         if self._receive >= 0:
             with os.fdopen(self._receive, "rb") as pipe:
@@ -83,13 +126,15 @@ class Validator:
             self._receive = -1
             self._reap()
         if data:
-            self._done = [SpecError(*found) for found in json.loads(data)]
-        else:
-            self._done = problems(self._doc, self._name)
-        return self._done
+            found, errors, read = pickle.loads(data)  # from our own child, through a private pipe
+            self._done = [SpecError(*one) for one in found]
+            self._parsed = errors, read
 
     def close(self) -> None:
         """Stop the child, if it still runs; the result, if one came, stays."""
+        if self._queue is not None:
+            self._queue.put(None)
+            self._queue = None
         for fd in (self._send, self._receive):
             if fd >= 0:
                 os.close(fd)
@@ -108,24 +153,46 @@ class Validator:
             self._writer = None
 
 
+_SIZE = struct.Struct("<Q")  # each message through the pipe: its length, then its pickle
+
+
 def _child(doc_read: int, result_write: int) -> int:
     try:
         import generator.validate  # noqa: F401  # now, while the parent reads the spec
 
         with os.fdopen(doc_read, "rb") as pipe:
-            data = pipe.read()
-        if not data:  # the parent stopped before sending
-            return 0
-        doc, name = pickle.loads(data)  # from the parent, through a private pipe
-        found = [(p.file, p.where, p.message) for p in problems(doc, name)]
-        with os.fdopen(result_write, "wb") as pipe:
-            pipe.write(json.dumps(found).encode())
+            data = _read_message(pipe)
+            if data is None:  # the parent stopped before sending
+                return 0
+            doc, name = pickle.loads(data)  # from the parent, through a private pipe
+            found = [(p.file, p.where, p.message) for p in problems(doc, name)]
+            del doc, data
+            errors: list[str] = []
+            read: dict[str, Any] = {}
+            while (data := _read_message(pipe)) is not None:
+                from generator.format import read_batch
+
+                more, got = read_batch(*pickle.loads(data))
+                errors += more
+                read.update(got)
+        with os.fdopen(result_write, "wb") as out:
+            out.write(pickle.dumps((found, errors, read), pickle.HIGHEST_PROTOCOL))
         return 0
     except BaseException:
         return 1
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    # A child that died stops reading: result() validates here instead.
+def _read_message(pipe: Any) -> bytes | None:
+    head = pipe.read(_SIZE.size)
+    if len(head) < _SIZE.size:
+        return None
+    data: bytes = pipe.read(_SIZE.unpack(head)[0])
+    return data
+
+
+def _write_all(fd: int, messages: queue.SimpleQueue[bytes | None]) -> None:
+    # A child that died stops reading: result() validates here instead, parsed() parses here.
     with contextlib.suppress(OSError), os.fdopen(fd, "wb") as pipe:
-        pipe.write(data)
+        while (data := messages.get()) is not None:
+            pipe.write(_SIZE.pack(len(data)) + data)
+            pipe.flush()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.docs import signatures
+from generator.format import read_batch
 from generator.validator import Validator, problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,3 +82,34 @@ def test_without_a_child_the_result_is_computed_here(monkeypatch: pytest.MonkeyP
     assert children() == before
     validator.send(broken(), "specs/x.json")
     assert [str(p) for p in validator.result()] == [str(p) for p in problems(broken(), "specs/x.json")]
+
+
+# Generated files the child parses once it has validated (generator.format.format_all hands it
+# the resources, whose signatures api.md shows).
+GOOD = "class Resource:\n    def get(self, session_id: str, *, timeout: float = 1.0) -> int:\n        return 1\n"
+FILES = [("resources/a.py", GOOD, True), ("models/b.py", "x = 1\n", False), ("resources/c.py", "def f(:\n", True)]
+
+
+def test_the_child_parses_files_and_reads_the_wanted_ones() -> None:
+    expected = read_batch(FILES, signatures)
+    assert expected[0] == ["resources/c.py:1: generated code does not parse: invalid syntax"]
+    assert expected[1] == {"resources/a.py": {"Resource": {"get": ("(session_id: str, *, timeout: float = 1.0)", "int", "")}}}
+    before = children()
+    validator = Validator()
+    assert len(children() - before) == 1
+    validator.send(SPEC, "specs/x.json")
+    validator.parse(FILES[:2], signatures)
+    validator.parse(FILES[2:], signatures)
+    assert validator.parsed() == expected
+    assert children() == before and validator.result() == []  # the verdict came with the parse
+
+
+def test_files_a_dead_child_did_not_parse_are_parsed_here() -> None:
+    before = children()
+    validator = Validator()
+    (pid,) = children() - before
+    validator.send(SPEC, "specs/x.json")
+    os.kill(pid, signal.SIGKILL)
+    validator.parse(FILES, signatures)
+    assert validator.parsed() == read_batch(FILES, signatures)
+    assert validator.result() == [] and children() == before
