@@ -325,4 +325,8 @@ def validate(doc: dict[str, Any], name: str) -> list[SpecError]:
         problems.append(SpecError(name, "#", "the document nests too deeply to validate"))
     except Exception as exc:  # the validator itself failed on this input
         problems.append(SpecError(name, "#", f"the validator could not check this document: {_message(exc)}"))
+    finally:
+        # iter_errors is cached per validator, as in openapi-spec-validator: the cache would
+        # keep every validated document alive (the validator's child goes on to parse files).
+        cls.iter_errors.__wrapped__.cache_clear()  # type: ignore[attr-defined]
     return problems
