@@ -110,11 +110,14 @@ def _tree_rss_kb(root: int) -> int:
 
 # A wrapper process per measurement: its RUSAGE_CHILDREN maxrss covers only this
 # command's process tree (the largest single process, whichever finished last),
-# so one run never inherits another's peak.
+# so one run never inherits another's peak. It times the command itself, so that
+# its own interpreter's start is not counted.
 _WRAPPER = """
-import resource, subprocess, sys
+import resource, subprocess, sys, time
+start = time.perf_counter()
 rc = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=open(sys.argv[1], "w")).returncode
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)
+elapsed = time.perf_counter() - start
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc, elapsed)
 """
 
 
@@ -126,7 +129,6 @@ def measure(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | N
     and memory that forked workers share with their parent is not counted twice.
     """
     with tempfile.NamedTemporaryFile("r", suffix=".err") as err:
-        start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-c", _WRAPPER, err.name, *cmd],
             stdout=subprocess.PIPE,
@@ -152,10 +154,10 @@ def measure(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | N
             proc.communicate()
             stop.set()
             return Run(TIMEOUT, 0.0, False, "timed out")
-        elapsed = time.perf_counter() - start
         stop.set()
         sampler.join()
-        maxrss, rc = (int(x) for x in out.split())
+        fields = out.split()
+        maxrss, rc, elapsed = int(fields[0]), int(fields[1]), float(fields[2])
         peak_kb = max(peak_kb, maxrss)
         error = "" if rc == 0 else _first_error(err.read(), rc)
     return Run(elapsed, peak_kb / 1024, rc == 0, error)
@@ -600,33 +602,43 @@ class Bench:
     # -- import time
 
     def imports(self) -> None:
+        """Each package imported in fresh interpreters twice over: as on an app's first start
+        (no bytecode yet, none written) and as on every later one (bytecode compiled, for
+        ours and for openapi-python-client's package alike)."""
         reps = self.min_reps(9)  # fresh interpreters; this machine has bursts of load
+        no_pyc = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         for label, entry in self.generated.items():
-            if "synthetic" in label:
+            if "synthetic" in label or "ours" not in entry or not entry["ours"].exists():
                 continue
-            if "ours" in entry and entry["ours"].exists():
-                pkg = entry["ours"]
-                top = _import_code(pkg.parent, f"import {pkg.name} as p; p.Client(api_key='x').close(); p.AsyncClient")
-                full = _import_code(pkg.parent, f"import {pkg.name} as p, pkgutil, importlib\n"
-                                    f"for m in pkgutil.walk_packages(p.__path__, '{pkg.name}.'): "
-                                    "importlib.import_module(m.name)")
-                t_top = med([python_json(OURS_PY, top) for _ in range(reps)])
-                t_full = med([python_json(OURS_PY, full) for _ in range(reps)])
+            pkg = entry["ours"]
+            top = _import_code(pkg.parent, f"import {pkg.name} as p; p.Client(api_key='x').close(); p.AsyncClient")
+            full = _import_code(pkg.parent, f"import {pkg.name} as p, pkgutil, importlib\n"
+                                f"for m in pkgutil.walk_packages(p.__path__, '{pkg.name}.'): "
+                                "importlib.import_module(m.name)")
+            peer_code = None
+            if "opc" in entry:
+                opc = entry["opc"]
+                first = sorted(p for p in (opc / "api").rglob("*.py") if p.name != "__init__.py")[0]
+                module = ".".join(first.relative_to(opc.parent).with_suffix("").parts)
+                peer_code = _import_code(opc.parent, f"from {opc.name} import Client; Client('http://x'); import {module}")
+            for start, env in (("first start, no bytecode", no_pyc), ("bytecode compiled", None)):
+                if env is None:
+                    _compile(OURS_PY, pkg)
+                    if "opc" in entry:
+                        _compile(PEERS_PY, entry["opc"])
+                t_top = med([python_json(OURS_PY, top, env) for _ in range(reps)])
                 peer = None
-                if "opc" in entry:
-                    opc = entry["opc"]
-                    first = sorted(p for p in (opc / "api").rglob("*.py") if p.name != "__init__.py")[0]
-                    module = ".".join(first.relative_to(opc.parent).with_suffix("").parts)
-                    code = _import_code(opc.parent, f"from {opc.name} import Client; Client('http://x'); import {module}")
+                if peer_code is not None:
                     try:
-                        peer = med([python_json(PEERS_PY, code) for _ in range(reps)])
+                        peer = med([python_json(PEERS_PY, peer_code, env) for _ in range(reps)])
                     except RuntimeError as exc:
                         self.report.notes.append(f"openapi-python-client import on {label} failed: {exc}")
                 self.report.add("import time beyond httpx (fresh interpreter)",
-                                f"{label}: ours `Client` + client built vs openapi-python-client `Client` + one operation",
+                                f"{label}, {start}: ours `Client` + client built vs openapi-python-client `Client` + one operation",
                                 fmt_s(t_top), fmt_s(peer) if peer else "", ratio(t_top, peer), "target ≤ 50 ms")
-                self.report.add("import time beyond httpx (fresh interpreter)",
-                                f"{label}: ours, every module of the package", fmt_s(t_full))
+            t_full = med([python_json(OURS_PY, full) for _ in range(reps)])
+            self.report.add("import time beyond httpx (fresh interpreter)",
+                            f"{label}, bytecode compiled: ours, every module of the package", fmt_s(t_full))
 
     # -- per-call overhead
 
@@ -784,6 +796,11 @@ class Bench:
             self.versions.update(got)
             java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
             self.versions["java"] = java[0] if java else "?"
+
+
+def _compile(python: Path, package: Path) -> None:
+    """Byte-compile a package, as its first import (or ``pip install``) leaves it."""
+    subprocess.run([str(python), "-m", "compileall", "-q", str(package)], check=True, timeout=TIMEOUT)
 
 
 def _import_code(path: Path, statement: str) -> str:
