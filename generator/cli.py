@@ -152,7 +152,14 @@ def _config(args: argparse.Namespace) -> Config:
     return config
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, validator: Validator | None = None) -> int:
+    """The command line. ``validator``: a child ``python -m generator`` started before
+    importing this module (a run that does not need it closes it; ``main`` closes it when done)."""
+    with contextlib.closing(validator) if validator is not None else contextlib.nullcontext():
+        return _main(argv, validator)
+
+
+def _main(argv: list[str] | None, early: Validator | None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
     # A run allocates a few million objects that live until it ends (the document, the
@@ -172,9 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         record = noop.unchanged(config, args.no_lock, inputs[0]) if inputs is not None else None
         if record is not None:
             return _unchanged(args, config, record, started, err)
-        # The validator's child process starts now, before the spec is read and the
-        # rest is imported: its own import is the longest step on small specs.
-        with contextlib.closing(Validator()) as validator:
+        # The validator's child process starts now (unless ``python -m generator`` started it
+        # first thing), before the spec is read and the rest is imported: its own import
+        # is the longest step on small specs.
+        with contextlib.closing(early or Validator()) as validator:
             return _run(args, config, inputs, started, out, err, validator)
     except SpecErrors as exc:
         for error in exc.errors:
