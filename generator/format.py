@@ -77,17 +77,19 @@ def _black_cached(path: str, source: str, folder: Path | None) -> str:
     return formatted
 
 
-def read_batch(batch: list[Entry], reader: Reader | None) -> tuple[list[str], dict[str, Any]]:
-    """Each file of ``batch`` parsed, and read where wanted: (errors, what was read by path)."""
+def read_batches(batches: Iterable[tuple[list[Entry], Reader | None]]) -> tuple[list[str], dict[str, Any]]:
+    """Each file of each batch parsed, and read with the batch's reader where wanted:
+    (errors, what was read by path)."""
     errors: list[str] = []
     found: dict[str, Any] = {}
-    for path, source, wanted in batch:
-        try:
-            tree = check_syntax(path, source)
-            if wanted and reader is not None:
-                found[path] = reader(path, source, tree)
-        except GenerationError as exc:
-            errors.append(str(exc))
+    for batch, reader in batches:
+        for path, source, wanted in batch:
+            try:
+                tree = check_syntax(path, source)
+                if wanted and reader is not None:
+                    found[path] = reader(path, source, tree)
+            except GenerationError as exc:
+                errors.append(str(exc))
     return errors, found
 
 
@@ -96,7 +98,9 @@ class Offload(Protocol):
 
     def parse(self, batch: list[Entry], reader: Reader | None) -> None: ...
 
-    def parsed(self) -> tuple[list[str], dict[str, Any]]: ...
+    def parsed(self) -> tuple[list[str], dict[str, Any]]:
+        """What ``read_batches`` gives for every batch handed to ``parse`` (at once when there was none)."""
+        ...
 
 
 def _kept(path: str, source: str, flagged: list[int], folder: Path | None) -> tuple[str, ast.Module | None] | None:

@@ -90,18 +90,15 @@ class Validator:
             self._queue.put(pickle.dumps((batch, reader), pickle.HIGHEST_PROTOCOL))
 
     def parsed(self) -> tuple[list[str], dict[str, Any]]:
-        """(the errors, what was read by path) of every file given to ``parse``."""
+        """(the errors, what was read by path) of every file given to ``parse``, asked once the
+        last batch is given. With none given it answers at once, without waiting for the child."""
+        if not self._given:
+            return [], {}
         self._finish()
         if self._parsed is None:  # no child, or it died: parse here
-            from generator.format import read_batch
+            from generator.format import read_batches
 
-            errors: list[str] = []
-            found: dict[str, Any] = {}
-            for batch, reader in self._given:
-                more, read = read_batch(batch, reader)
-                errors += more
-                found.update(read)
-            self._parsed = errors, found
+            self._parsed = read_batches(self._given)
         self._given = []
         return self._parsed
 
@@ -114,11 +111,15 @@ class Validator:
             self._done = problems(self._doc or {}, self._name)
         return self._done
 
-    def _finish(self) -> None:
-        """Tell the child there is nothing more to come, and take its answer."""
+    def _end_queue(self) -> None:
+        """Nothing more goes to the child: the writer closes the pipe once it has written the rest."""
         if self._queue is not None:
             self._queue.put(None)
             self._queue = None
+
+    def _finish(self) -> None:
+        """Tell the child there is nothing more to come, and take its answer."""
+        self._end_queue()
         data = b""
         if self._receive >= 0:
             with os.fdopen(self._receive, "rb") as pipe:
@@ -132,9 +133,7 @@ class Validator:
 
     def close(self) -> None:
         """Stop the child, if it still runs; the result, if one came, stays."""
-        if self._queue is not None:
-            self._queue.put(None)
-            self._queue = None
+        self._end_queue()
         for fd in (self._send, self._receive):
             if fd >= 0:
                 os.close(fd)
@@ -167,14 +166,9 @@ def _child(doc_read: int, result_write: int) -> int:
             doc, name = pickle.loads(data)  # from the parent, through a private pipe
             found = [(p.file, p.where, p.message) for p in problems(doc, name)]
             del doc, data
-            errors: list[str] = []
-            read: dict[str, Any] = {}
-            while (data := _read_message(pipe)) is not None:
-                from generator.format import read_batch
+            from generator.format import read_batches
 
-                more, got = read_batch(*pickle.loads(data))
-                errors += more
-                read.update(got)
+            errors, read = read_batches(pickle.loads(data) for data in iter(lambda: _read_message(pipe), None))
         with os.fdopen(result_write, "wb") as out:
             out.write(pickle.dumps((found, errors, read), pickle.HIGHEST_PROTOCOL))
         return 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.docs import signatures
-from generator.format import read_batch
+from generator.format import read_batches
 from generator.validator import Validator, problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,13 +91,15 @@ FILES = [("resources/a.py", GOOD, True), ("models/b.py", "x = 1\n", False), ("re
 
 
 def test_the_child_parses_files_and_reads_the_wanted_ones() -> None:
-    expected = read_batch(FILES, signatures)
+    expected = read_batches([(FILES, signatures)])
     assert expected[0] == ["resources/c.py:1: generated code does not parse: invalid syntax"]
     assert expected[1] == {"resources/a.py": {"Resource": {"get": ("(session_id: str, *, timeout: float = 1.0)", "int", "")}}}
     before = children()
     validator = Validator()
     assert len(children() - before) == 1
     validator.send(SPEC, "specs/x.json")
+    assert validator.parsed() == ([], {})  # none given yet: answered without the child
+    assert len(children() - before) == 1
     validator.parse(FILES[:2], signatures)
     validator.parse(FILES[2:], signatures)
     assert validator.parsed() == expected
@@ -111,5 +113,5 @@ def test_files_a_dead_child_did_not_parse_are_parsed_here() -> None:
     validator.send(SPEC, "specs/x.json")
     os.kill(pid, signal.SIGKILL)
     validator.parse(FILES, signatures)
-    assert validator.parsed() == read_batch(FILES, signatures)
+    assert validator.parsed() == read_batches([(FILES, signatures)])
     assert validator.result() == [] and children() == before
