@@ -68,15 +68,6 @@ Entry = tuple[str, str, bool]
 _Done = tuple[str, str, Any, str]
 
 
-def _black_cached(path: str, source: str, folder: Path | None) -> str:
-    key = _key(source)
-    formatted = cache.get(folder, "black", key)
-    if formatted is None:
-        formatted = format_source(path, source)
-        cache.put(folder, "black", key, formatted)
-    return formatted
-
-
 def read_batches(batches: Iterable[tuple[list[Entry], Reader | None]]) -> tuple[list[str], dict[str, Any]]:
     """Each file of each batch parsed, and read with the batch's reader where wanted:
     (errors, what was read by path)."""
@@ -114,10 +105,12 @@ def _kept(path: str, source: str, flagged: list[int], folder: Path | None) -> tu
 
 
 def _format_batch(batch: list[Entry], folder: Path | None, reader: Reader | None) -> list[_Done]:
+    """Files the cache does not hold, through black (and into the cache)."""
     out: list[_Done] = []
     for path, source, wanted in batch:
         try:
-            formatted = _black_cached(path, source, folder)
+            formatted = format_source(path, source)
+            cache.put(folder, "black", _key(source), formatted)
             read = reader(path, formatted, check_syntax(path, formatted)) if wanted and reader is not None else None
             out.append((path, formatted, read, ""))
         except GenerationError as exc:
@@ -191,9 +184,29 @@ def _black(source: str) -> str:
     return black.format_str(source, mode=_mode())
 
 
-# Files go to the worker processes in batches of about this many lines (about a
-# quarter of a second of black), so that both workers stay busy to the end.
+# Files go to the worker processes (and to the offload) in batches of about this many
+# lines (about a quarter of a second of black), so that both workers stay busy to the end.
 _BATCH_LINES = 1200
+
+
+class _Batches:
+    """Entries gathered into batches of about ``_BATCH_LINES`` lines, each handed to ``send`` when full."""
+
+    def __init__(self, send: Callable[[list[Entry]], object]) -> None:
+        self.send = send
+        self.batch: list[Entry] = []
+        self.lines = 0
+
+    def add(self, entry: Entry) -> None:
+        self.batch.append(entry)
+        self.lines += entry[1].count("\n")
+        if self.lines >= _BATCH_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            self.send(self.batch)
+            self.batch, self.lines = [], 0
 
 
 def format_all(
@@ -236,10 +249,16 @@ def format_all(
     pool: ProcessPoolExecutor | None = None
     pending: list[Future[list[_Done]]] = []
     local: list[Entry] = []
-    batch: list[Entry] = []
-    away: list[Entry] = []
-    lines = away_lines = 0
-    offloaded = False
+
+    def to_pool(batch: list[Entry]) -> None:
+        nonlocal pool
+        if pool is None:  # the workers start now and import black while the rest renders
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_mode)
+            pool.submit(int)
+        pending.append(pool.submit(_format_batch, batch, folder, reader))
+
+    black = _Batches(to_pool if parallel else local.extend)
+    away = _Batches(lambda batch: offload.parse(batch, reader) if offload is not None else None)
     try:
         for path, source in files:
             if path in skip or not path.endswith(".py"):
@@ -249,12 +268,7 @@ def format_all(
                 flagged = list(flagged_lines(source))
                 if not flagged and offload is not None and path in wanted:
                     result[path] = source
-                    away.append((path, source, True))
-                    away_lines += source.count("\n")
-                    offloaded = True
-                    if away_lines >= _BATCH_LINES:
-                        offload.parse(away, reader)
-                        away, away_lines = [], 0
+                    away.add((path, source, True))
                     continue
                 try:
                     kept = _kept(path, source, flagged, folder)
@@ -268,30 +282,17 @@ def format_all(
             if cached is not None:
                 keep(path, cached, None)
                 continue
-            if not parallel:
-                local.append((path, source, path in wanted))
-                continue
-            if pool is None:  # the workers start now and import black while the rest renders
-                pool = ProcessPoolExecutor(max_workers=workers, initializer=_mode)
-                pool.submit(int)
-            batch.append((path, source, path in wanted))
-            lines += source.count("\n")
-            if lines >= _BATCH_LINES:
-                pending.append(pool.submit(_format_batch, batch, folder, reader))
-                batch, lines = [], 0
-        if batch:
-            assert pool is not None
-            pending.append(pool.submit(_format_batch, batch, folder, reader))
+            black.add((path, source, path in wanted))
+        black.flush()
+        away.flush()
         done = _format_batch(local, folder, reader) + [entry for future in pending for entry in future.result()]
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    if offload is not None and offloaded:
-        if away:
-            offload.parse(away, reader)
-        away_errors, away_found = offload.parsed()
-        errors += away_errors
-        found.update(away_found)
+    if offload is not None:
+        more, got = offload.parsed()
+        errors += more
+        found.update(got)
     errors += [entry[3] for entry in done if entry[3]]
     if errors:
         raise GenerationError(min(errors))
