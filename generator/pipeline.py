@@ -11,7 +11,7 @@ from generator.errors import GenerationError, SpecError, SpecErrors
 from generator.load import parse_spec, read_spec
 from generator.noop import installed_version
 from generator.paths import display
-from generator.resolve import bundle, check_refs, iter_refs
+from generator.resolve import bundle, check_refs, iter_refs, refers_to_files
 from generator.validator import Validator, problems
 
 if TYPE_CHECKING:
@@ -38,11 +38,11 @@ def _load(config: Config, raw: bytes) -> tuple[dict[str, Any], bool]:
     """The document read from its bytes, and whether it is one file."""
     name = display(config.spec)
     doc = parse_spec(raw, name)
-    refs: list[tuple[list[str | int], str]] | None = list(iter_refs(doc, []))
-    single_file = all(ref.startswith("#") for _, ref in refs or ())
+    refs = list(iter_refs(doc, []))  # walked once, for both questions
+    single_file = not refers_to_files(doc, refs)
     if not single_file:
-        doc, refs = bundle(doc, config.spec, name), None
-    check_refs(doc, name, refs)
+        doc = bundle(doc, config.spec, name)
+    check_refs(doc, name, refs if single_file else None)
     return doc, single_file
 
 

@@ -53,6 +53,10 @@ def lookup(doc: Any, tokens: list[str]) -> Any:
     return node
 
 
+# Every ``$ref`` of a document, as ``iter_refs`` yields them: (where, reference).
+Refs = list[tuple[list[str | int], str]]
+
+
 def iter_refs(node: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], str]]:
     """Every ``$ref`` in OpenAPI positions (not inside examples, defaults or extensions)."""
     # Each entry also says whether the node is a map of names (its keys are never keywords).
@@ -74,7 +78,7 @@ def iter_refs(node: Any, path: list[str | int]) -> Iterator[tuple[list[str | int
                     stack.append((value, [*where, index], False))
 
 
-def check_refs(doc: dict[str, Any], name: str, refs: list[tuple[list[str | int], str]] | None = None) -> None:
+def check_refs(doc: dict[str, Any], name: str, refs: Refs | None = None) -> None:
     """Fail on the first reference that is remote, outside the document, or dangling
     (``refs``: ``iter_refs(doc, [])``, when the caller already has them)."""
     # Large specs repeat the same few hundred references thousands of times: each is judged once.
@@ -271,9 +275,10 @@ def _ref_problem(doc: dict[str, Any], ref: str) -> str | None:
     return None
 
 
-def refers_to_files(doc: dict[str, Any]) -> bool:
-    """Whether any ``$ref`` points outside the document (another file, or something refused)."""
-    return any(not ref.startswith("#") for _, ref in iter_refs(doc, []))
+def refers_to_files(doc: dict[str, Any], refs: Refs | None = None) -> bool:
+    """Whether any ``$ref`` points outside the document (another file, or something refused);
+    ``refs``: ``iter_refs(doc, [])``, when the caller already has them."""
+    return any(not ref.startswith("#") for _, ref in (refs if refs is not None else iter_refs(doc, [])))
 
 
 def bundle(doc: dict[str, Any], path: Path, name: str) -> dict[str, Any]:
