@@ -63,7 +63,7 @@ class Builder:
 
     # ---------------------------------------------------------------- types
     def model_name(self, hint: str) -> str:
-        return naming.unique(naming.pascal(hint, "Model"), self.class_names, fold=True)
+        return naming.unique(naming.pascal(hint, "Model"), self.class_names)
 
     def component_hint(self, tokens: list[str], schema: dict[str, Any]) -> str:
         key = tokens[-1] if tokens else "Model"
@@ -370,8 +370,8 @@ class Builder:
             attr = naming.unique(key, attr_taken)
             module = naming.module_name(attr, module_taken, "resource")
             cls = naming.pascal(key, "Default")
-            cls_name = naming.unique(cls + ("Resource" if cls in self.class_names else ""), self.class_names, fold=True)
-            async_name = naming.unique("Async" + cls_name, self.class_names, fold=True)
+            cls_name = naming.unique(cls + ("Resource" if cls in self.class_names else ""), self.class_names)
+            async_name = naming.unique("Async" + cls_name, self.class_names)
             ops = tuple(resources[key])
             built_resources.append(Resource(attr, module, cls_name, async_name, naming.clean_text(resource_docs[key]), ops, *self.resource_imports(ops)))
         # Retries, rate limits, response headers and waiters from the config (generator/runtime_config.py).
@@ -573,7 +573,7 @@ class Builder:
             candidate = phrase + "ResponseError"
         if candidate in self.class_names:
             candidate = body + "Error"
-        name = naming.unique(candidate, self.class_names, fold=True)
+        name = naming.unique(candidate, self.class_names)
         doc = f"{key} response documented by the API, with its body parsed as ``{body}``."
         if description:
             doc = f"{description}\n\n{doc}"

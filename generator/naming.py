@@ -12,7 +12,7 @@ import functools
 import keyword
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
 # Names the generated code itself uses in the places a spec name can land.
 RESERVED_PARAMS = frozenset({"self", "timeout", "extra_headers", "body", "cls", "max_retries", "deadline"})
@@ -116,7 +116,7 @@ def _fix(name: str, fallback: str) -> str:
     return name
 
 
-def module_name(text: str, taken: set[str], fallback: str = "module") -> str:
+def module_name(text: str, taken: Names, fallback: str = "module") -> str:
     """A file-safe module name: ASCII snake case, no Windows device name, unique ignoring case.
 
     It never holds a separator or a dot, so the file it names stays in its folder.
@@ -125,7 +125,7 @@ def module_name(text: str, taken: set[str], fallback: str = "module") -> str:
     base = _fix(base, fallback)
     if base.rstrip("_") in _DEVICE_NAMES:
         base = base.rstrip("_") + "_"
-    return unique(base, taken, fold=True)
+    return unique(base, taken)
 
 
 def snake(text: str, fallback: str = "value") -> str:
@@ -150,49 +150,49 @@ def annotation_names(annotation: str) -> frozenset[str]:
     return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
 
 
-class Names(set[str]):
-    """Names taken so far, which also knows them case-folded, for ``unique(..., fold=True)``.
+class Names:
+    """Class and module names taken so far, unique ignoring case (files and classes must not
+    differ in case only): ``unique`` compares a candidate with them case-folded.
 
-    Large specs take hundreds of class and module names one by one: folding the
-    whole set again for each new one costs time quadratic in their number.
+    Membership (``in``) is exact. The folded names are kept as names are taken: large
+    specs take hundreds one by one, and folding them all again for each new one costs
+    time quadratic in their number.
     """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        super().__init__()
-        self._folded: dict[str, int] = {}
+        self._names: set[str] = set()
+        self._folded: dict[str, int] = {}  # how many taken names fold to each key
         for name in names:
             self.add(name)
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def taken_ignoring_case(self, name: str) -> bool:
+        return name.casefold() in self._folded
+
     def add(self, name: str) -> None:
-        if name not in self:
-            super().add(name)
+        if name not in self._names:
+            self._names.add(name)
             key = name.casefold()
             self._folded[key] = self._folded.get(key, 0) + 1
 
-    def discard(self, name: object) -> None:
-        if isinstance(name, str) and name in self:
-            super().discard(name)
+    def discard(self, name: str) -> None:
+        if name in self._names:
+            self._names.discard(name)
             key = name.casefold()
             self._folded[key] -= 1
             if not self._folded[key]:
                 del self._folded[key]
 
-    def folded(self) -> Collection[str]:
-        return self._folded.keys()
 
-
-def unique(name: str, taken: set[str], *, fold: bool = False) -> str:
-    """``name``, or ``name_2``, ``name_3``... so that it is not in ``taken`` (case-insensitively with ``fold``)."""
-    def key(n: str) -> str:
-        return n.casefold() if fold else n
-
-    keys: Collection[str] = taken
-    if fold:
-        keys = taken.folded() if isinstance(taken, Names) else {t.casefold() for t in taken}
+def unique(name: str, taken: set[str] | Names) -> str:
+    """``name``, or ``name_2``, ``name_3``... so that it is not in ``taken`` (ignoring case when ``taken`` is ``Names``)."""
+    is_taken = taken.taken_ignoring_case if isinstance(taken, Names) else taken.__contains__
     candidate = name
     counter = 2
     sep = "_" if name[:1].islower() or name.endswith("_") else ""
-    while key(candidate) in keys:
+    while is_taken(candidate):
         candidate = f"{name.rstrip('_')}{sep}{counter}" if sep else f"{name}{counter}"
         counter += 1
     taken.add(candidate)

@@ -209,7 +209,7 @@ class _Apply:
     def error_class(self, settings: WaiterSettings, polled: Operation, details: list[Field]) -> str:
         builder = self.builder
         candidate = settings.error_class or naming.pascal(settings.name, "Waiter") + "Error"
-        name = naming.unique(candidate, builder.class_names, fold=True)
+        name = naming.unique(candidate, builder.class_names)
         attributes = tuple((f.name, _optional(f)) for f in details)
         values = " or ".join(repr(v) for v in settings.failure) or "a failure value"
         doc = (
