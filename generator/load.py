@@ -154,24 +154,26 @@ def load_file(path: Path) -> tuple[dict[str, Any], bytes]:
     return parse_spec(raw, display(path)), raw
 
 
+# A value being checked: (value, depth, the step of its parent, its key there). A value's
+# path is only spelled out when it is reported, not copied for each value of the document.
+_Step = tuple[Any, int, Any, "str | int"]
+
+
+def _path(step: _Step) -> tuple[str | int, ...]:
+    path: list[str | int] = []
+    while step[2] is not None:
+        path.append(step[3])
+        step = step[2]
+    return tuple(reversed(path))
+
+
 def check_values(doc: Any, name: str) -> None:
     """Only JSON values, nested at most ``MAX_DEPTH`` deep, finite, with integers in range.
 
     Iterative, so it cannot overflow the stack itself; the pointer names the bad value.
     """
-    # Each entry is (value, depth, parent entry, key): a value's path is only spelled
-    # out when it is reported, not copied for each of the document's values.
-    Entry = tuple[Any, int, Any, "str | int"]
-    stack: list[Entry] = [(doc, 0, None, "")]
+    stack: list[_Step] = [(doc, 0, None, "")]
     count = 0
-
-    def where(entry: Entry) -> tuple[str | int, ...]:
-        path: list[str | int] = []
-        while entry[2] is not None:
-            path.append(entry[3])
-            entry = entry[2]
-        return tuple(reversed(path))
-
     while stack:
         entry = stack.pop()
         node, depth = entry[0], entry[1]
@@ -179,7 +181,7 @@ def check_values(doc: Any, name: str) -> None:
         if count > MAX_NODES:
             raise SpecError(name, "#", f"the document has more than {MAX_NODES} values")
         if depth > MAX_DEPTH:
-            raise SpecError(name, pointer(where(entry)[:MAX_DEPTH]), f"the document nests more than {MAX_DEPTH} levels")
+            raise SpecError(name, pointer(_path(entry)[:MAX_DEPTH]), f"the document nests more than {MAX_DEPTH} levels")
         if isinstance(node, dict):
             stack.extend((v, depth + 1, entry, k) for k, v in node.items())
         elif isinstance(node, list):
@@ -188,12 +190,12 @@ def check_values(doc: Any, name: str) -> None:
             continue
         elif isinstance(node, int):
             if abs(node) > MAX_INT:
-                raise SpecError(name, pointer(where(entry)), "integer is too large (limit: 2**64)")
+                raise SpecError(name, pointer(_path(entry)), "integer is too large (limit: 2**64)")
         elif isinstance(node, float):
             if node != node or node in (float("inf"), float("-inf")):
-                raise SpecError(name, pointer(where(entry)), f"{node!r} is not a JSON number (NaN and Infinity are not allowed)")
+                raise SpecError(name, pointer(_path(entry)), f"{node!r} is not a JSON number (NaN and Infinity are not allowed)")
         else:
-            raise SpecError(name, pointer(where(entry)), f"a {type(node).__name__} value is not JSON (only strings, numbers, booleans, null, lists and mappings)")
+            raise SpecError(name, pointer(_path(entry)), f"a {type(node).__name__} value is not JSON (only strings, numbers, booleans, null, lists and mappings)")
 
 
 class _Frame:
