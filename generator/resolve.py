@@ -282,10 +282,10 @@ def refers_to_files(doc: dict[str, Any], refs: Refs | None = None) -> bool:
 
 
 def bundle(doc: dict[str, Any], path: Path, name: str) -> dict[str, Any]:
-    """The document with every relative-file reference copied in (the input is changed in place)."""
-    if refers_to_files(doc):
-        _Bundler(doc, path, name).run()
-        from generator.load import check_values
+    """The document with every relative-file reference copied in (the input is changed in place;
+    the caller has found that it ``refers_to_files``)."""
+    _Bundler(doc, path, name).run()
+    from generator.load import check_values
 
-        check_values(doc, name)
+    check_values(doc, name)
     return doc
