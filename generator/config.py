@@ -8,6 +8,7 @@ import json
 import keyword
 import math
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ import tomllib
 from generator.errors import SpecError
 
 DEFAULTS: dict[str, Any] = {
-    "spec": "specs/api_v2.json",
+    "spec": "",
     "source_url": "",
     "output": "generated",
-    "package": "client",
+    "package": "",
+    "lock": "",
     "api_key_env": "",
     "templates": "",
     "lenient": False,
@@ -185,19 +187,26 @@ def _waiters(value: Any, file: str) -> tuple[WaiterSettings, ...]:
 
 @dataclasses.dataclass(frozen=True)
 class Config:
-    """Everything a run needs to know, passed in explicitly (never global)."""
+    """Everything a run needs to know, passed in explicitly (never global).
+
+    ``mode`` is ``project`` (read from ``[tool.generator]``; the lock is where the
+    config says, beside the spec by default) or ``adhoc`` (``--spec`` and
+    ``--output`` on the command line; the lock lives inside the output folder, and
+    nothing is written outside it). ``package`` is "" until the spec is read when
+    it is to be derived from the spec's title.
+    """
 
     root: Path
     spec: Path
     output: Path
     package: str
+    source: str = "command line"  # where the settings came from, for messages
+    mode: str = "project"
+    lock: Path | None = None
     source_url: str = ""
     api_key_env: str = ""
     templates: Path | None = None
     lenient: bool = False
-    # black over every generated file, not only those the built-in layout cannot vouch
-    # for. The output is the same, so the lock's fingerprint leaves it out.
-    format_all: bool = False
     include_tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
     include_operations: tuple[str, ...] = ()
@@ -209,6 +218,10 @@ class Config:
     @property
     def package_dir(self) -> Path:
         return self.output / self.package
+
+    @property
+    def lock_path(self) -> Path:
+        return self.lock if self.lock is not None else self.output / LOCK_NAME
 
     def key_env(self) -> str:
         """The environment variable the client reads its API key from."""
@@ -232,6 +245,31 @@ class Config:
         return hashlib.sha256(json.dumps(shaped, sort_keys=True).encode()).hexdigest()
 
 
+LOCK_NAME = "openapi-typed-gen.lock.json"
+# Top-level names a generated package may not take: it would shadow them for the app that vendors it.
+_RUNTIME_DEPENDENCIES = frozenset({"httpx", "httpcore", "h11", "h2", "anyio", "sniffio", "idna", "certifi", "typing_extensions", "generator"})
+
+
+def check_package(package: str, source: str) -> str:
+    """``package`` when it is a usable, non-shadowing package name; a clear error otherwise."""
+    if not package.isidentifier() or not package.isascii() or keyword.iskeyword(package) or package.startswith("_"):
+        raise SpecError(source, None, f"package {package!r} is not a valid Python package name (letters, digits and '_')")
+    if package in sys.stdlib_module_names or package in _RUNTIME_DEPENDENCIES:
+        raise SpecError(source, None, f"package {package!r} would shadow the module of that name ({'standard library' if package in sys.stdlib_module_names else 'a dependency of the generated client'}): choose another name")
+    return package
+
+
+def package_from_title(title: str) -> str:
+    """``Pet Store`` -> ``pet_store_client``: the ad-hoc package name when none is given."""
+    from generator import naming
+
+    base = "".join(c for c in naming.snake(title, "api") if c.isascii() and (c.isalnum() or c == "_")).strip("_") or "api"
+    if base[0].isdigit():
+        base = "api_" + base
+    name = base if base.endswith("_client") else base + "_client"
+    return name[:60].rstrip("_")
+
+
 def _check(table: dict[str, Any], file: str) -> None:
     for key, value in table.items():
         where = f"[tool.generator].{key}"
@@ -245,42 +283,78 @@ def _check(table: dict[str, Any], file: str) -> None:
             raise SpecError(file, None, f"{where}: expected a {expected.__name__}")
 
 
-def load_config(pyproject: Path | None, overrides: dict[str, Any] | None = None) -> Config:
-    """Read ``[tool.generator]`` (when the file exists) and apply command-line overrides."""
-    table: dict[str, Any] = {}
-    root = Path.cwd()
-    if pyproject is not None and pyproject.is_file():
-        root = pyproject.resolve().parent
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise SpecError(str(pyproject), None, f"invalid TOML: {exc}") from None
-        table = data.get("tool", {}).get("generator", {})
-        _check(table, str(pyproject))
-    merged = {**DEFAULTS, **table, **{k: v for k, v in (overrides or {}).items() if v is not None}}
-    package = merged["package"]
-    if not isinstance(package, str) or not package.isidentifier() or not package.isascii() or keyword.iskeyword(package):
-        source = "--package" if (overrides or {}).get("package") is not None else str(pyproject or "config")
-        raise SpecError(source, None, f"package {package!r} is not a valid Python package name")
+def read_table(pyproject: Path) -> dict[str, Any] | None:
+    """``[tool.generator]`` of a pyproject.toml (None when the file has no such table)."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(str(pyproject), None, "no such file") from None
+    except IsADirectoryError:
+        raise SpecError(str(pyproject), None, "is a folder, not a file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SpecError(str(pyproject), None, f"invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise SpecError(str(pyproject), None, f"cannot read: {exc.strerror}") from None
+    tool = data.get("tool")
+    table = tool.get("generator") if isinstance(tool, dict) else None
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise SpecError(str(pyproject), None, "[tool.generator] must be a table")
+    _check(table, str(pyproject))
+    return table
 
-    def path(value: str) -> Path:
+
+def project_config(pyproject: Path, table: dict[str, Any], overrides: dict[str, Any] | None = None) -> Config:
+    """Project mode: the settings of ``[tool.generator]`` (paths relative to the file's folder),
+    with command-line ``overrides`` (paths relative to the working folder)."""
+    source = str(pyproject)
+    root = pyproject.resolve().parent
+    merged = {**DEFAULTS, **table}
+    if not merged["spec"]:
+        raise SpecError(source, None, "[tool.generator].spec is not set: name the OpenAPI document (e.g. spec = \"specs/api.json\")")
+
+    def path(value: str, base: Path = root) -> Path:
         p = Path(value)
-        return p if p.is_absolute() else root / p
+        return p if p.is_absolute() else base / p
 
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    cwd = Path.cwd()
+    package = overrides.get("package", merged["package"])
     return Config(
         root=root,
-        spec=path(merged["spec"]),
-        output=path(merged["output"]),
-        package=package,
+        spec=path(overrides["spec"], cwd) if "spec" in overrides else path(merged["spec"]),
+        output=path(overrides["output"], cwd) if "output" in overrides else path(merged["output"]),
+        package=check_package(package, "--package" if "package" in overrides else source) if package else "",
+        source=source,
+        mode="project",
+        lock=path(merged["lock"]) if merged["lock"] else None if "spec" in overrides else path(merged["spec"]).with_suffix(".lock.json"),
         source_url=merged["source_url"],
         api_key_env=merged["api_key_env"],
-        templates=path(merged["templates"]) if merged["templates"] else None,
-        lenient=bool(merged["lenient"]),
+        templates=path(overrides["templates"], cwd) if "templates" in overrides else path(merged["templates"]) if merged["templates"] else None,
+        lenient=bool(overrides.get("lenient", merged["lenient"])),
         include_tags=tuple(merged["include_tags"]),
         exclude_tags=tuple(merged["exclude_tags"]),
         include_operations=tuple(merged["include_operations"]),
         exclude_operations=tuple(merged["exclude_operations"]),
-        retries=_retries(merged["retries"], str(pyproject or "config")),
-        rate_limits=_rate_limits(merged["rate_limits"], str(pyproject or "config")),
-        waiters=_waiters(merged["waiters"], str(pyproject or "config")),
+        retries=_retries(merged["retries"], source),
+        rate_limits=_rate_limits(merged["rate_limits"], source),
+        waiters=_waiters(merged["waiters"], source),
+    )
+
+
+def adhoc_config(spec: str, output: str | None, package: str | None, templates: str | None = None, lenient: bool = False) -> Config:
+    """Ad-hoc mode: ``--spec X --output Y``; every setting at its default, the lock inside Y."""
+    if not output:
+        raise SpecError("--output", None, "an ad-hoc run (--spec without a [tool.generator] config) needs --output DIR: the folder that receives the package")
+    cwd = Path.cwd()
+    return Config(
+        root=cwd,
+        spec=cwd / spec,
+        output=cwd / output,
+        package=check_package(package, "--package") if package else "",
+        source="command line",
+        mode="adhoc",
+        templates=cwd / templates if templates else None,
+        lenient=lenient,
     )

@@ -1,8 +1,9 @@
-"""Import blocks laid out the way isort (and ruff's ``I`` rules) lay them out.
+"""Import statements from (module, name) pairs, laid out as isort (ruff's ``I`` rules) lays them out.
 
-Sections: ``__future__``, standard library, third party, then relative imports
-(furthest first); ``import x`` before ``from x import y``; names ordered
-constants, classes, then functions; ``as`` imports on lines of their own.
+Sections: ``__future__``, the standard library, then imports from the generated
+package (relative, furthest first). ``import x`` before ``from x import y``;
+names ordered constants, classes, then functions. A statement importing several
+names is written one name per line with a trailing comma, the layout black keeps.
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ import re
 import sys
 from collections.abc import Iterable
 
-Stmt = tuple[str, str, str]  # (module, name, alias); name "" means "import module"
+Import = tuple[str, str]  # (module, name): "" imports the module; "name as alias" binds an alias
 
 
 def _name_key(name: str) -> tuple[int, list[tuple[int, str]], str]:
-    # Like ruff's isort: constants, classes, then the rest; each in natural order
-    # ignoring case (WaiterError before WaitForJobError, Model2 before Model10).
+    # Like ruff's isort: constants, classes, then the rest; each in natural order ignoring case.
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
     natural = [(int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", name.lower())]
     return kind, natural, name
+
+
+def relative(module: str, depth: int) -> str:
+    """A package-root-relative module (``._codec``, ``.``) as seen from a module ``depth`` folders down."""
+    if not module.startswith("."):
+        return module
+    return "." * depth + module
 
 
 def _section(module: str) -> int:
@@ -35,34 +42,35 @@ def _module_key(module: str) -> tuple[int, str]:
     return -dots, module.lstrip(".").lower()
 
 
-def block(stmts: Iterable[Stmt], indent: str = "") -> list[str]:
-    """Sorted, merged import lines; sections separated by an empty string."""
-    unique = set(stmts)
-    sections: dict[int, list[str]] = {}
-    plain = sorted({m for m, n, _ in unique if not n}, key=lambda m: m.lower())
-    for module in plain:
-        sections.setdefault(_section(module), []).append(f"{indent}import {module}")
+def lines(pairs: Iterable[Import], depth: int = 0, indent: str = "") -> list[str]:
+    """The import statements, sections separated by an empty line."""
+    plain: set[str] = set()
     froms: dict[str, set[str]] = {}
-    aliased: list[tuple[str, str, str]] = []
-    for module, name, alias in unique:
+    aliased: set[tuple[str, str]] = set()
+    for module, name in pairs:
+        module = relative(module, depth)
         if not name:
-            continue
-        if alias:
-            aliased.append((module, name, alias))
-            continue
-        froms.setdefault(module, set()).add(name)
-    entries: list[tuple[tuple[int, str], tuple[int, list[tuple[int, str]], str], str]] = []
+            plain.add(module)
+        elif " as " in name:
+            aliased.add((module, name))
+        else:
+            froms.setdefault(module, set()).add(name)
+    sections: dict[int, list[tuple[tuple[int, str], tuple[int, list[tuple[int, str]], str], list[str]]]] = {}
+    for module in plain:
+        sections.setdefault(_section(module), []).append(((-99, module.lower()), (-1, [], ""), [f"import {module}"]))
     for module, names in froms.items():
         ordered = sorted(names, key=_name_key)
-        entries.append((_module_key(module), (-1, [], ""), f"from {module} import {', '.join(ordered)}"))
-    for module, name, alias in aliased:
-        entries.append((_module_key(module), _name_key(name), f"from {module} import {name} as {alias}"))
-    for _km, _kn, line in sorted(entries, key=lambda e: (e[0], e[1])):
-        module = line.split()[1]
-        sections.setdefault(_section(module), []).append(indent + line)
-    lines: list[str] = []
+        if len(ordered) == 1:
+            text = [f"from {module} import {ordered[0]}"]
+        else:
+            text = [f"from {module} import ("] + [f"    {n}," for n in ordered] + [")"]
+        sections.setdefault(_section(module), []).append((_module_key(module), (-1, [], ""), text))
+    for module, name in aliased:
+        sections.setdefault(_section(module), []).append((_module_key(module), _name_key(name), [f"from {module} import {name}"]))
+    out: list[str] = []
     for index in sorted(sections):
-        if lines:
-            lines.append("")
-        lines.extend(sections[index])
-    return lines
+        if out:
+            out.append("")
+        for _, _, text in sorted(sections[index], key=lambda e: (e[0], e[1])):
+            out.extend(indent + line for line in text)
+    return out

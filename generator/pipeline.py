@@ -1,152 +1,167 @@
-"""The whole run: load, check references, validate, build, render, format."""
+"""The whole run, one stage after the other: load → resolve → validate → build → render → format.
+
+``plan(config)`` answers "is anything to do?" from the lock alone; ``run(config)``
+computes everything in memory (nothing is written); ``generator.write`` then
+swaps the output in, or ``check`` compares it with what is on disk.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+import hashlib
+import os
+import re
+from importlib import metadata
+from pathlib import Path
 
-from generator import cache
-from generator.config import Config
-from generator.errors import GenerationError, SpecError, SpecErrors
-from generator.load import parse_spec, read_spec
-from generator.noop import installed_version
-from generator.paths import display
-from generator.resolve import bundle, check_refs, iter_refs, refers_to_files
-from generator.validator import Validator, problems
+from generator import __version__, paths
+from generator.config import Config, check_package, package_from_title
+from generator.errors import SpecError, SpecErrors
+from generator.ir import Api
+from generator.lock import Lock, Source, sha256
 
-if TYPE_CHECKING:
+_VALUE_PROBLEM = re.compile(r"/(default|example|examples(/.*)?)$")
 
-    from generator.ir import Api
 
-# Build, render and format (Jinja, black) are imported in ``run`` once the
-# validator's child process is started: it starts sooner, and needs none of them.
-_VALIDATOR = f"openapi-spec-validator {installed_version('openapi-spec-validator')} jsonschema-rs {installed_version('jsonschema-rs', '')}"
+def black_version() -> str:
+    try:
+        return metadata.version("black")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def generator_digest(templates: Path | None = None) -> str:
+    """A hash of the generator's code and templates (and of ``templates``, a user's overrides)."""
+    digest = hashlib.sha256(__version__.encode())
+    roots = [Path(__file__).resolve().parent, paths.TEMPLATES] + ([templates] if templates else [])
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".jinja") and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def cache_folder() -> Path | None:
+    setting = os.environ.get("OPENAPI_TYPED_GEN_CACHE", "")
+    if setting.lower() in ("off", "0", "no"):
+        return None
+    if setting:
+        return Path(setting)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "openapi-typed-gen"
 
 
 @dataclasses.dataclass(frozen=True)
 class Result:
+    config: Config  # with the package name settled
     api: Api
-    files: dict[str, str]
+    files: dict[str, bytes]  # every file of the output folder the run owns: "<package>/..." and "pyproject.toml"
+    lock: Lock
     warnings: tuple[str, ...]
-    # Files beside the package in the output folder (``pyproject.toml``), by name.
-    outside: dict[str, str] = dataclasses.field(default_factory=dict)
-    # The spec is one file: its bytes alone decide the output (no ``$ref`` to other files).
-    single_file: bool = True
 
 
-def _load(config: Config, raw: bytes) -> tuple[dict[str, Any], bool]:
-    """The document read from its bytes, and whether it is one file."""
-    name = display(config.spec)
-    doc = parse_spec(raw, name)
-    refs = list(iter_refs(doc, []))  # walked once, for both questions
+def _display_spec(config: Config) -> str:
+    return paths.display(config.spec)
+
+
+def load(config: Config) -> tuple[dict[str, object], bytes, list[str], bool]:
+    """Read, parse and resolve the document: (document, its bytes, warnings, whether it is one file)."""
+    from generator.load import parse_spec_with_warnings, read_spec
+    from generator.resolve import bundle, check_refs, iter_refs, refers_to_files
+
+    name = _display_spec(config)
+    raw = read_spec(config.spec)
+    doc, warnings = parse_spec_with_warnings(raw, name)
+    refs = list(iter_refs(doc, []))
     single_file = not refers_to_files(doc, refs)
     if not single_file:
         doc = bundle(doc, config.spec, name)
-    check_refs(doc, name, refs if single_file else None)
-    return doc, single_file
+        refs = list(iter_refs(doc, []))
+    check_refs(doc, name, refs)
+    return doc, raw, warnings, single_file
 
 
-def _settle(config: Config, problems: list[SpecError], verdict: str, warnings: list[str] | None) -> None:
-    """Refuse the document, or note its problems as warnings (``--lenient``), or remember it passed."""
-    if problems and not (config.lenient and warnings is not None):
-        raise SpecErrors(problems)
-    if problems and warnings is not None:
-        warnings.extend(str(p) for p in problems)
-    else:
-        cache.put(cache.folder(), "valid", verdict, "ok")
+def validate(config: Config, doc: dict[str, object], raw: bytes, single_file: bool) -> list[str]:
+    """Refuse an invalid document (warnings under ``--lenient``); problems with a ``default`` or
+    ``example`` value are warnings either way (the build converts or drops such values)."""
+    from generator.validate import validate as run_validator
+
+    problems = run_validator(doc, _display_spec(config), raw=raw if single_file else None, cache=cache_folder())
+    values = [p for p in problems if p.where and _VALUE_PROBLEM.search(p.where)]
+    others = [p for p in problems if p not in values]
+    if others and not config.lenient:
+        raise SpecErrors(others)
+    return [str(p) for p in values] + [str(p) for p in others]
 
 
-def _verdict(raw: bytes) -> tuple[str, bool]:
-    """The cache key of the validator's verdict on these bytes, and whether it is known to be valid.
-
-    The validator takes seconds on large specs: documents that passed are remembered."""
-    verdict = cache.key(_VALIDATOR, raw)
-    return verdict, cache.get(cache.folder(), "valid", verdict) is not None
-
-
-def load_and_validate(config: Config, warnings: list[str] | None = None) -> tuple[dict[str, Any], bytes, str]:
-    raw = read_spec(config.spec)
-    doc, _ = _load(config, raw)
-    name = display(config.spec)
-    verdict, known_valid = _verdict(raw)
-    if not known_valid:
-        _settle(config, problems(doc, name), verdict, warnings)
-    return doc, raw, name
-
-
-def run(config: Config, validator: Validator | None = None) -> Result:
-    """Everything ``generate`` and ``check`` need, computed in memory; nothing is written.
-
-    ``validator``: one the caller started early (the CLI starts it first thing); a run
-    that needs one and was given none starts its own. It is closed when the run ends.
-    """
-    try:
-        raw = read_spec(config.spec)
-        verdict, known_valid = _verdict(raw)
-        if known_valid:
-            return _run(config, raw, verdict, None)
-        validator = validator or Validator()
-        return _run(config, raw, verdict, validator)
-    finally:
-        if validator is not None:
-            validator.close()
-
-
-def _run(config: Config, raw: bytes, verdict: str, validator: Validator | None) -> Result:
-    warnings: list[str] = []
-    name = display(config.spec)
-    doc, single_file = _load(config, raw)
-    if validator is not None:
-        validator.send(doc, name)
-    from generator.docs import render_docs, signatures
-    from generator.format import format_all
-    from generator.render import environment, render_each, static_files
-
-    try:
-        api = _build(doc, name, config, raw, warnings if validator is None else None)
-        # Large packages are formatted in worker processes, on both cores (about
-        # 100 lines of code per operation or model; below ~4,000 lines the workers'
-        # start-up costs more than they save).
-        large = len(api.models) + api.operation_count >= 40
-        # The built-in templates' layout is black's; a user's own templates are formatted by black.
-        trust = config.templates is None and not config.format_all
-        # api.md shows the resources' signatures: they are read from the syntax trees as the files are parsed.
-        resources = frozenset(f"resources/{resource.module}.py" for resource in api.resources)
-        files, read = format_all(render_each(api, config.templates), static_files(), large, trust, (resources, signatures), validator)
-    except (SpecError, SpecErrors, GenerationError) as exc:
-        if validator is not None:  # a refused document is reported as refused, whatever the build did
-            _settle(config, validator.result(), verdict, warnings)
-            if warnings and isinstance(exc, _BuildFailure):  # --lenient: the failure comes from the invalid document
-                raise SpecError(name, "#", f"cannot generate from this invalid document ({exc.detail})") from None
-        raise
-    if validator is not None:
-        _settle(config, validator.result(), verdict, warnings)
-    # README.md and api.md read the formatted sources back, so they show exactly what was generated.
-    inside, outside = render_docs(api, config, files, environment(config.templates), read)
-    files.update(inside)
-    return Result(api, files, tuple(warnings) + api.warnings, outside, single_file)
-
-
-def _build(doc: dict[str, Any], name: str, config: Config, raw: bytes, warnings: list[str] | None) -> Api:
-    """The IR; any failure becomes bad input (``warnings``: the document is known to be invalid) or a bug."""
+def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] | None = None) -> Result:
+    """Everything ``generate`` and ``check`` need, in memory. ``previous``: the lock (names stay
+    bound as it records); ``current``: the output folder's files now (reused when unchanged)."""
     from generator.build import build_api
+    from generator.formatter import format_sources
+    from generator.render import render
 
+    doc, raw, warnings, single_file = load(config)
+    warnings += validate(config, doc, raw, single_file)
+    if not config.package:
+        info = doc.get("info")
+        title = info.get("title") if isinstance(info, dict) and isinstance(info.get("title"), str) else ""
+        config = dataclasses.replace(config, package=check_package(package_from_title(str(title) or "api"), _display_spec(config)))
+    pins = previous.names if previous is not None and previous.package == config.package else {}
     try:
-        return build_api(doc, name, config, raw)
+        api = build_api(doc, _display_spec(config), config, sha256(raw), pins)
     except (SpecError, SpecErrors):
         raise
     except RecursionError:
-        raise SpecError(name, "#", "the document nests too deeply to generate from") from None
-    except Exception as exc:  # never a traceback: an invalid document is bad input, a valid one a bug
-        detail = f"{type(exc).__name__}: {exc}"
-        if warnings:
-            raise SpecError(name, "#", f"cannot generate from this invalid document ({detail})") from None
-        raise _BuildFailure(detail) from None
+        raise SpecError(_display_spec(config), "#", "the document nests too deeply to generate from") from None
+    sources, beside = render(api, config.templates)
+    python = {path: text for path, text in sources.items() if path.endswith(".py")}
+    rendered = {f"{config.package}/{path}": sha256(text.encode()) for path, text in python.items()}
+    reuse: dict[str, str] = {}
+    if previous is not None and current is not None:
+        for path, text in python.items():
+            key = f"{config.package}/{path}"
+            on_disk = current.get(key)
+            if on_disk is not None and previous.rendered.get(key) == rendered[key] and previous.files.get(key) == sha256(on_disk):
+                reuse[path] = on_disk.decode("utf-8")
+    formatted = format_sources({p: t for p, t in python.items() if p not in reuse}, cache_dir=cache_folder())
+    files = {f"{config.package}/{path}": (reuse.get(path) or formatted.get(path) or text).encode("utf-8") for path, text in sources.items()}
+    files.update({name: text.encode("utf-8") for name, text in beside.items()})
+    source = previous.source if previous is not None else Source()
+    new_lock = Lock(
+        spec=_relative(config.spec, config.lock_path.parent),
+        spec_sha256=sha256(raw),
+        source=source,
+        generator_version=__version__,
+        generator_digest=generator_digest(config.templates),
+        black_version=black_version(),
+        config_fingerprint=config.fingerprint(),
+        package=config.package,
+        files={path: sha256(data) for path, data in files.items()},
+        rendered=rendered,
+        names={ns: dict(table) for ns, table in api.names},
+    )
+    return Result(config, api, files, new_lock if single_file else dataclasses.replace(new_lock, spec_sha256=""), tuple(warnings) + api.warnings)
 
 
-class _BuildFailure(GenerationError):
-    """The build failed on a document not yet known to be valid or not (exit 3 if it is valid)."""
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+    except ValueError:
+        return path.name
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(f"internal error while building the client: {detail}")
-        self.detail = detail
+
+def unchanged(config: Config, previous: Lock | None, current: dict[str, bytes]) -> bool:
+    """Whether a run would write exactly what is there: the lock's inputs match, and every file
+    it records is on disk with its hash (and nothing else in the package)."""
+    if previous is None or not previous.spec_sha256 or not config.package or previous.package != config.package:
+        return False  # no lock, a multi-file spec (its bytes alone do not decide), or a package to name
+    try:
+        raw = config.spec.read_bytes()
+    except OSError:
+        return False
+    inputs = (sha256(raw), __version__, generator_digest(config.templates), black_version(), config.fingerprint(), config.package)
+    if previous.inputs() != inputs:
+        return False
+    owned = {path: data for path, data in current.items() if path.startswith(config.package + "/") or path in previous.files}
+    return {path: sha256(data) for path, data in owned.items()} == dict(previous.files)
+

@@ -1,27 +1,25 @@
-"""Write the package atomically, or compare it with what is on disk (``check``).
+"""The write stage: swap the output in atomically, or diff it with what is on disk (``check``).
 
-A run renders everything in memory, writes it to a temporary folder beside the
-target, then swaps the two folders in one ``rename`` step. A crash at any point
-leaves either the old package or the new one, never a mix.
+The package is written to a staging folder beside it, then swapped in with two
+renames under the output folder's lock (a crash in between is repaired by the
+next run); then the files beside it and the lock file, each through a temporary
+file and ``os.replace``. Every failure of the file system becomes one line.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
+import dataclasses
 import difflib
 import fcntl
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from generator.errors import GenerationError, SpecError
-
-_RENAME_EXCHANGE = 2
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
@@ -39,40 +37,6 @@ def read_tree(root: Path) -> dict[str, bytes]:
             continue
         out[rel] = path.read_bytes()
     return out
-
-
-def encode(files: dict[str, str]) -> dict[str, bytes]:
-    return {path: text.encode("utf-8") for path, text in files.items()}
-
-
-def diff(target: Path, files: dict[str, bytes]) -> list[str]:
-    """Unified diff lines from what is on disk to what would be written."""
-    current = read_tree(target)
-    lines: list[str] = []
-    for rel in sorted(set(current) | set(files)):
-        old, new = current.get(rel), files.get(rel)
-        if old == new:
-            continue
-        a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
-        b = new.decode("utf-8", "replace").splitlines(keepends=True) if new is not None else []
-        name = f"{target.name}/{rel}"
-        lines.extend(difflib.unified_diff(a, b, f"a/{name}" if old is not None else "/dev/null", f"b/{name}" if new is not None else "/dev/null"))
-    return lines
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2); False when unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    try:
-        libc = ctypes.CDLL(libc_name, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -138,24 +102,11 @@ def _recover(target: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def write(target: Path, files: dict[str, bytes], root: Path | None = None) -> None:
-    """Replace the folder ``target`` with exactly ``files``, atomically, under the output folder's lock.
-
-    ``root`` is the project folder (default: the working folder): a target inside it that a
-    symbolic link leads out of it is refused, and so is a target that is itself a link.
-    """
-    check_paths(files)
-    _safe_target(target, root if root is not None else Path.cwd())
-    with exclusive(target):
-        _safe_target(target, root if root is not None else Path.cwd())
-        _recover(target)
-        _write_locked(target, files)
-
-
 def _write_locked(target: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a staging folder beside ``target``, then swap it in with two renames
+    (the old package is moved aside first; ``_recover`` puts it back after a crash in between)."""
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
-        written: list[Path] = []
         real_target = os.path.realpath(target)
         current = os.path.isdir(target)  # a first run has no files to link
         folders = {staging}
@@ -167,15 +118,13 @@ def _write_locked(target: Path, files: dict[str, bytes]) -> None:
             if not (current and _link_unchanged(target, real_target, rel, path, data)):
                 with open(path, "wb") as handle:
                     handle.write(data)
-                written.append(path)
-        _flush(staging, written)  # every byte on disk before the swap makes it visible
+        os.sync()  # every byte on disk before the swap makes it visible
         staging.chmod(0o755)
         if target.exists():
-            if not _exchange(staging, target):
-                backup = target.with_name(f".{target.name}.old-{os.getpid()}")
-                os.rename(target, backup)
-                os.rename(staging, target)
-                staging = backup
+            backup = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.rename(target, backup)
+            os.rename(staging, target)
+            staging = backup
         else:
             os.rename(staging, target)
             staging = Path()
@@ -211,28 +160,6 @@ def _link_unchanged(target: Path, real_target: str, rel: str, new: Path, data: b
     return True
 
 
-def _flush(folder: Path, paths: list[Path]) -> None:
-    """Make the files just written durable: one ``syncfs(2)`` of their file system on
-    Linux (an ``fsync`` after each of hundreds of new files costs most of a second
-    there), else an ``fsync`` of each file."""
-    try:
-        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            if syncfs(fd) == 0:
-                return
-        finally:
-            os.close(fd)
-    except (OSError, AttributeError, TypeError):  # no syncfs here: an fsync per file
-        pass
-    for path in paths:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -246,84 +173,120 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _generated_by_us(data: bytes, header: bytes) -> bool:
-    return data.startswith(header)
+def _generated_by_us(data: bytes) -> bool:
+    return data.startswith(b"# Code generated by ")
 
 
-def beside_files(folder: Path, files: dict[str, bytes], header: bytes) -> tuple[dict[str, bytes], list[str]]:
-    """The files beside the package that may be written, and notes about those that may not.
-
-    A file there that was not generated (say the project's own ``pyproject.toml`` when the
-    output folder is the project folder) is never replaced: it is left out, with a note.
-    """
-    allowed: dict[str, bytes] = {}
-    notes: list[str] = []
-    for name, data in files.items():
-        path = folder / name
-        if path.is_symlink() or (path.exists() and not path.is_file()):
-            notes.append(f"{_display(path)} not written: it is not a regular file")
-            continue
-        if path.is_file() and not _generated_by_us(path.read_bytes(), header):
-            notes.append(f"{_display(path)} not written: it exists and was not generated (no DO-NOT-EDIT header)")
-            continue
-        allowed[name] = data
-    return allowed, notes
-
-
-def read_beside(folder: Path, names: list[str] | tuple[str, ...] | set[str] | dict[str, bytes]) -> dict[str, bytes]:
-    """The current bytes of the named files beside the package (missing ones left out)."""
-    out: dict[str, bytes] = {}
-    for name in names:
-        path = folder / name
+def read_output(output: Path, package: str, beside: Iterable[str]) -> dict[str, bytes]:
+    """The files of the output folder a run owns: ``<package>/...`` and the named files beside it."""
+    found = {f"{package}/{rel}": data for rel, data in read_tree(output / package).items()}
+    for name in beside:
+        path = output / name
         if path.is_symlink():
-            out[name] = b"<symbolic link>"
+            found[name] = b"<symbolic link>"
         elif path.is_file():
-            out[name] = path.read_bytes()
-    return out
+            found[name] = path.read_bytes()
+    return found
 
 
-def diff_beside(folder: Path, files: dict[str, bytes]) -> list[str]:
-    """Unified diff lines for the files beside the package, named relative to the output folder."""
-    current = read_beside(folder, files)
+def diff_output(output: Path, current: Mapping[str, bytes], files: Mapping[str, bytes]) -> list[str]:
+    """Unified diff lines from what is on disk to what would be written (paths relative to the output folder)."""
     lines: list[str] = []
-    for name in sorted(files):
-        old, new = current.get(name), files[name]
+    for rel in sorted(set(current) | set(files)):
+        old, new = current.get(rel), files.get(rel)
         if old == new:
             continue
         a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
-        b = new.decode("utf-8", "replace").splitlines(keepends=True)
-        shown = f"{folder.name}/{name}"
-        lines.extend(difflib.unified_diff(a, b, f"a/{shown}" if old is not None else "/dev/null", f"b/{shown}"))
+        b = new.decode("utf-8", "replace").splitlines(keepends=True) if new is not None else []
+        name = f"{output.name}/{rel}"
+        lines.extend(difflib.unified_diff(a, b, f"a/{name}" if old is not None else "/dev/null", f"b/{name}" if new is not None else "/dev/null"))
     return lines
 
 
-def write_beside(folder: Path, files: dict[str, bytes]) -> list[str]:
-    """Write each changed file beside the package (temp file + ``os.replace``) under the folder's lock.
+@dataclasses.dataclass(frozen=True)
+class Written:
+    changed: tuple[str, ...]  # files created or updated, relative to the output folder
+    removed: tuple[str, ...]
+    notes: tuple[str, ...]
+    lock_written: bool
 
-    Runs after the package swap; returns the names written.
-    """
-    check_paths(files)
-    written: list[str] = []
-    with exclusive(folder / ".package"):
-        for name, data in sorted(files.items()):
-            path = folder / name
-            if path.is_symlink():
-                raise SpecError(_display(path), None, "is a symbolic link; refusing to write through it")
-            if path.is_file() and path.read_bytes() == data:
-                continue
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-            written.append(name)
-        if written:
-            _fsync_dir(folder)
-    return written
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary file and ``os.replace`` (readers never see half a file)."""
+    if path.is_symlink():
+        raise SpecError(_display(path), None, "is a symbolic link; refusing to write through it")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _check_folder(folder: Path) -> None:
+    """A clear error for an output folder that is a file, or cannot be made or written."""
+    shown = _display(folder)
+    if folder.exists() and not folder.is_dir():
+        raise SpecError(shown, None, "the output path is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SpecError(shown, None, f"cannot create the output folder: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise SpecError(shown, None, "the output folder is not writable")
+
+
+def write_output(output: Path, package: str, files: Mapping[str, bytes], current: Mapping[str, bytes], lock: tuple[Path, bytes] | None, root: Path) -> Written:
+    """Swap in the package, then the files beside it, then the lock: one unit under the output
+    folder's lock, so concurrent runs never interleave. A file beside the package that was not
+    generated (a project's own ``pyproject.toml``) is never replaced."""
+    prefix = package + "/"
+    package_files = {rel[len(prefix):]: data for rel, data in files.items() if rel.startswith(prefix)}
+    beside = {rel: data for rel, data in files.items() if not rel.startswith(prefix)}
+    check_paths(package_files)
+    check_paths(beside)
+    _check_folder(output)
+    target = output / package
+    notes: list[str] = []
+    skipped: set[str] = set()
+    try:
+        _safe_target(target, root)
+        with exclusive(target):
+            _safe_target(target, root)
+            _recover(target)
+            now = read_output(output, package, beside)  # under the lock: what is there now
+            if {k: v for k, v in now.items() if k.startswith(prefix)} != {prefix + k: v for k, v in package_files.items()}:
+                _write_locked(target, package_files)
+            for name, data in sorted(beside.items()):
+                path = output / name
+                if now.get(name) == data:
+                    continue
+                if path.is_symlink() or (path.exists() and not path.is_file()):
+                    notes.append(f"{_display(path)} not written: it is not a regular file")
+                    skipped.add(name)
+                elif path.is_file() and not _generated_by_us(now.get(name, b"")):
+                    notes.append(f"{_display(path)} not written: it exists and was not generated (no DO-NOT-EDIT header)")
+                    skipped.add(name)
+                else:
+                    _replace_file(path, data)
+            lock_written = False
+            if lock is not None:
+                lock_path, lock_bytes = lock
+                old = lock_path.read_bytes() if lock_path.is_file() else None
+                if old != lock_bytes:
+                    lock_path.parent.mkdir(parents=True, exist_ok=True)
+                    _replace_file(lock_path, lock_bytes)
+                    lock_written = True
+            _fsync_dir(output)
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else str(output)
+        raise SpecError(_display(Path(where)), None, f"cannot write: {exc.strerror or exc}; the previous output is unchanged") from None
+    changed = tuple(sorted(rel for rel, data in files.items() if current.get(rel) != data and rel not in skipped))
+    removed = tuple(sorted(rel for rel in current if rel.startswith(prefix) and rel not in files))
+    return Written(changed, removed, tuple(notes), lock_written)
