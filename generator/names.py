@@ -29,19 +29,25 @@ MAX_LENGTH = 80  # longer names are cut, and get a hash of their identity
 class Item:
     identity: str
     candidate: str
+    aliases: tuple[str, ...] = ()  # other identities that also denote it (a shared inline schema's other uses)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Settled:
     names: dict[str, str]  # identity -> name
     warnings: tuple[str, ...]
+    recorded: dict[str, str] = dataclasses.field(default_factory=dict)  # identity -> the identity the lock pins it by
 
     def __getitem__(self, identity: str) -> str:
         return self.names[identity]
 
+    def stable(self, identity: str) -> str:
+        """The identity the item is pinned by: an alias when an earlier lock pinned it so."""
+        return self.recorded.get(identity, identity)
+
     def record(self) -> tuple[tuple[str, str], ...]:
         """(name, identity) pairs, sorted by name: what the lock pins."""
-        return tuple(sorted((name, identity) for identity, name in self.names.items()))
+        return tuple(sorted((name, self.stable(identity)) for identity, name in self.names.items()))
 
 
 def digest(identity: str, length: int = 6) -> str:
@@ -98,9 +104,14 @@ def settle(
         if identity in pending:
             assign(identity, name)
         blocked.add(key(name))
-    for name, identity in sorted((pins or {}).items()):
+    by_alias = {alias: item.identity for item in pending.values() for alias in item.aliases}
+    recorded: dict[str, str] = {}
+    for name, pinned in sorted((pins or {}).items()):
+        identity = pinned if pinned in pending else by_alias.get(pinned, "")
         if identity in pending and key(name) not in blocked and key(name) not in taken and name.isidentifier():
             assign(identity, name)
+            if identity != pinned:
+                recorded[identity] = pinned
     groups: dict[str, list[Item]] = {}
     for item in pending.values():
         groups.setdefault(key(shorten(item.candidate, item.identity)), []).append(item)
@@ -118,10 +129,10 @@ def settle(
             name = hashed(item.candidate, item.identity, length)
             length += 2
         holder = taken.get(key(shorten(item.candidate, item.identity)))
-        if holder is not None and holder in (pins or {}).values():
+        if holder is not None and (pins or {}).get(names[holder]) in (holder, recorded.get(holder)):
             warnings.append(
                 f"{namespace}: the name {item.candidate!r} stays bound to {holder} (pinned by the lock);"
                 f" {item.identity} is named {name!r}"
             )
         assign(item.identity, name)
-    return Settled(names, tuple(warnings))
+    return Settled(names, tuple(warnings), recorded)

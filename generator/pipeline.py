@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 from importlib import metadata
+from collections.abc import Mapping
 from pathlib import Path
 
 from generator import __version__, paths
@@ -165,3 +166,42 @@ def unchanged(config: Config, previous: Lock | None, current: dict[str, bytes]) 
     owned = {path: data for path, data in current.items() if path.startswith(config.package + "/") or path in previous.files}
     return {path: sha256(data) for path, data in owned.items()} == dict(previous.files)
 
+
+
+def api_of(config: Config, raw: bytes, name: str, *, base: Path | None = None, check: bool = True, pins: Mapping[str, Mapping[str, str]] | None = None) -> tuple[Api, list[str]]:
+    """The IR of a document given as bytes (``fetch`` and ``diff``): parsed, resolved (relative
+    files against ``base``), validated when ``check``, built with ``config``'s selection."""
+    from generator.build import build_api
+    from generator.load import parse_spec_with_warnings
+    from generator.resolve import bundle, check_refs, iter_refs, refers_to_files
+
+    doc, warnings = parse_spec_with_warnings(raw, name)
+    refs = list(iter_refs(doc, []))
+    if refers_to_files(doc, refs):
+        if base is None:
+            raise SpecError(name, "#", "a downloaded spec cannot refer to other files")
+        doc = bundle(doc, base, name)
+        refs = list(iter_refs(doc, []))
+    check_refs(doc, name, refs)
+    if check:
+        from generator.validate import validate as run_validator
+
+        problems = run_validator(doc, name, raw=raw, cache=cache_folder())
+        values = [p for p in problems if p.where and _VALUE_PROBLEM.search(p.where)]
+        others = [p for p in problems if p not in values]
+        if others and not config.lenient:
+            raise SpecErrors(others)
+        warnings += [str(p) for p in problems]
+    package = config.package or package_from_title(_title(doc))
+    config = dataclasses.replace(config, package=package)
+    try:
+        api = build_api(doc, name, config, sha256(raw), pins)
+    except RecursionError:
+        raise SpecError(name, "#", "the document nests too deeply to generate from") from None
+    return api, warnings + list(api.warnings)
+
+
+def _title(doc: Mapping[str, object]) -> str:
+    info = doc.get("info")
+    title = info.get("title") if isinstance(info, dict) else None
+    return title if isinstance(title, str) and title else "api"
