@@ -47,7 +47,8 @@ PEER_PACKAGES = [
     "httpx",
     "ruff",  # openapi-python-client's post-generation hooks call ruff
 ]
-CORPUS = ROOT.parent / "shared" / "corpus" / "specs"
+# The third-party documents the tests use (tests/corpus/SOURCES.tsv says from where).
+CORPUS = ROOT / "tests" / "corpus" / "specs"
 INSTANTLY_FULL = CORPUS / "real_instantly_api_v2_2026-06-11.json"
 # The previous published version: regenerating after a spec change starts from its cache.
 INSTANTLY_BEFORE = CORPUS.parent / "instantly-history" / "api_v2_2026-04-01.json"

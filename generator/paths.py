@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,8 +11,21 @@ if TYPE_CHECKING:
     from generator.config import Config
 
 
-# The built-in templates (and the static runtime under them).
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+def _templates() -> Path:
+    """The built-in templates (and the static runtime under them).
+
+    An installed package (wheel, ``pip install .``, pipx) carries them as package
+    data, ``generator/templates/`` (pyproject.toml maps the repository's top-level
+    ``templates/`` there). A source checkout (an editable install, or the repository
+    on ``PYTHONPATH``) has them beside the package instead.
+    """
+    installed = importlib.resources.files("generator") / "templates"
+    if isinstance(installed, Path) and installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+TEMPLATES = _templates()
 
 
 def display(path: Path) -> str:

@@ -12,7 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
 SPEC = ROOT / "specs" / "api_v2.json"
-CORPUS = ROOT.parent / "shared" / "corpus"
+# Third-party OpenAPI documents copied into the repository (tests/corpus/SOURCES.tsv says from where).
+CORPUS = ROOT / "tests" / "corpus"
 PYTHON = sys.executable
 
 if str(GENERATED) not in sys.path:

@@ -1,4 +1,8 @@
-"""The benchmark script keeps working: a quick run on a tiny input writes the full table."""
+"""The benchmark script keeps working: a quick run on a tiny input writes the full table.
+
+The decoding row reads the Lead schema from the script's own default (the Instantly spec
+in tests/corpus), so this also proves the script finds its inputs inside the repository.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LEADS_SOURCE = Path("/work/shared/corpus/specs/real_instantly_api_v2_2026-06-11.json")
 
 
 @pytest.mark.timeout(180)
 def test_quick_benchmark_writes_expected_rows(tmp_path: Path) -> None:
-    if not LEADS_SOURCE.exists():
-        pytest.skip("the Instantly spec (source of the Lead schema) is not on this machine")
     output = tmp_path / "results.md"
     done = subprocess.run(
         [

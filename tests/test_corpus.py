@@ -1,4 +1,4 @@
-"""Every real document in ../shared/corpus generates a package that imports and passes
+"""Every real document in tests/corpus generates a package that imports and passes
 mypy --strict (in default or lenient mode, as the document needs), or fails with exit 2
 and clear one-line messages. Never a traceback.
 

@@ -1,6 +1,6 @@
 """``python -m generator diff``: on the real history of the Instantly spec, and on small specs.
 
-The history files are read from the shared corpus (``conftest.CORPUS``), never
+The history files are read from the test corpus (``conftest.CORPUS``), never
 copied. The changes asserted here were found by reading the raw files, and each
 test re-checks the raw fact before trusting the report.
 """
