@@ -108,4 +108,10 @@ def read(path: Path, name: str) -> Lock | None:
         return None
     except OSError as exc:
         raise SpecError(name, None, f"cannot read the lock file: {exc.strerror}") from None
+    try:
+        version = json.loads(data.decode("utf-8")).get("lock_version")
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        version = None
+    if isinstance(version, int) and 0 < version < LOCK_VERSION:
+        return None  # written by an older generator: the next generate rewrites it whole
     return parse(data, name)

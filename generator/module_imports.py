@@ -47,7 +47,10 @@ def _decoders(nodes: Iterable[TypeNode | None]) -> set[Import]:
 
 def _split(runtime: set[Import], checking: set[Import], depth: int, own: str = "") -> list[str]:
     """The import block: real imports, then the TYPE_CHECKING block (minus what is imported for real
-    and minus ``own``, a model's own name)."""
+    and minus ``own``, a model's own name). Standard-library names are always imported for real
+    (``typing.get_type_hints`` can then resolve them); only the package's own modules and names that
+    do not exist at run time (``typing_extensions.Unpack``) wait for the type checker."""
+    runtime = runtime | {pair for pair in checking if pair[0] in ("typing", "datetime", "uuid")}
     checking = {pair for pair in checking if pair not in runtime and pair[1] != own}
     # Models are imported from the models package under TYPE_CHECKING.
     lines = imports.lines({("__future__", "annotations"), *runtime, *({("typing", "TYPE_CHECKING")} if checking else set())}, depth)

@@ -1,15 +1,10 @@
-"""Paths shown to the user, and where the lock file is (light: a no-op run imports nothing else)."""
+"""Where the templates are, and paths as shown to the user (light: a no-op run imports nothing else)."""
 
 from __future__ import annotations
 
 import importlib.resources
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from generator.config import Config
-
 
 def _templates() -> Path:
     """The built-in templates (and the static runtime under them).
@@ -34,15 +29,3 @@ def display(path: Path) -> str:
         return os.path.relpath(path) if path.is_absolute() and Path.cwd() in path.parents else str(path)
     except ValueError:
         return str(path)
-
-
-def lock_path(config: Config) -> Path | None:
-    """``specs/api_v2.json`` → ``specs/api_v2.lock.json``; None for a spec outside the project.
-
-    The lock is project state: a spec read from elsewhere (``--spec`` pointing at
-    another folder) gets no lock file written beside it.
-    """
-    spec, root = config.spec.resolve(), config.root.resolve()
-    if root not in spec.parents:
-        return None
-    return config.spec.with_name(f"{config.spec.stem}.lock.json")

@@ -6,10 +6,19 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ._base_client import AsyncBaseClient, Auth, RateLimit, RetryPolicy, SyncBaseClient
+from ._base_client import (
+    AsyncBaseClient,
+    Auth,
+    SyncBaseClient,
+)
+from ._ratelimit import RateLimit
+from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from .resources.oauth import AsyncOAuth, OAuth
+    from .resources.oauth import (
+        AsyncOAuth,
+        OAuth,
+    )
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -31,7 +40,14 @@ class Client(SyncBaseClient):
         backoff_max=8.0,
         retry_after_cap=60.0,
     )
-    _rate_limits = (RateLimit("oauth_init", per_key=75, per_process=150, window=60.0),)
+    _rate_limits = (
+        RateLimit(
+            "oauth_init",
+            per_key=75,
+            per_process=150,
+            window=60.0,
+        ),
+    )
 
     @cached_property
     def oauth(self) -> OAuth:
@@ -58,7 +74,14 @@ class AsyncClient(AsyncBaseClient):
         backoff_max=8.0,
         retry_after_cap=60.0,
     )
-    _rate_limits = (RateLimit("oauth_init", per_key=75, per_process=150, window=60.0),)
+    _rate_limits = (
+        RateLimit(
+            "oauth_init",
+            per_key=75,
+            per_process=150,
+            window=60.0,
+        ),
+    )
 
     @cached_property
     def oauth(self) -> AsyncOAuth:

@@ -2,10 +2,23 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import (
+    Any,
+    Literal,
+)
 
-from .._codec import ModelBase, as_object, d_lit, extra, opt, opt_str
-from .._types import UNSET, Unset
+from .._codec import (
+    ModelBase,
+    as_object,
+    d_lit,
+    d_str,
+    extra,
+    opt,
+)
+from .._types import (
+    UNSET,
+    Unset,
+)
 
 __all__ = ["GetOAuthSessionStatusResponse"]
 
@@ -33,9 +46,9 @@ class GetOAuthSessionStatusResponse(ModelBase):
         d = as_object(data)
         return cls(
             status=opt(d, "status", d_lit("pending", "success", "error", "expired")),
-            email=opt_str(d, "email"),
-            name=opt_str(d, "name"),
-            error=opt_str(d, "error"),
-            error_description=opt_str(d, "error_description"),
+            email=opt(d, "email", d_str),
+            name=opt(d, "name", d_str),
+            error=opt(d, "error", d_str),
+            error_description=opt(d, "error_description", d_str),
             additional_properties=extra(d, cls),
         )

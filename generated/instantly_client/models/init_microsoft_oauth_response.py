@@ -5,8 +5,18 @@ import dataclasses
 import datetime
 from typing import Any
 
-from .._codec import ModelBase, as_object, extra, opt_datetime, opt_str
-from .._types import UNSET, Unset
+from .._codec import (
+    ModelBase,
+    as_object,
+    d_datetime,
+    d_str,
+    extra,
+    opt,
+)
+from .._types import (
+    UNSET,
+    Unset,
+)
 
 __all__ = ["InitMicrosoftOAuthResponse"]
 
@@ -29,8 +39,8 @@ class InitMicrosoftOAuthResponse(ModelBase):
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(
-            session_id=opt_str(d, "session_id"),
-            auth_url=opt_str(d, "auth_url"),
-            expires_at=opt_datetime(d, "expires_at"),
+            session_id=opt(d, "session_id", d_str),
+            auth_url=opt(d, "auth_url", d_str),
+            expires_at=opt(d, "expires_at", d_datetime),
             additional_properties=extra(d, cls),
         )

@@ -2,9 +2,20 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, Literal
+from typing import (
+    Any,
+    ClassVar,
+    Literal,
+)
 
-from .._codec import ModelBase, as_object, d_lit, d_str, extra, req
+from .._codec import (
+    ModelBase,
+    as_object,
+    d_lit,
+    d_str,
+    extra,
+    req,
+)
 
 __all__ = ["ServiceUnavailableErrorBody"]
 
@@ -18,7 +29,9 @@ class ServiceUnavailableErrorBody(ModelBase):
     message: str
     additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Properties the spec does not name, kept as received."""
-    _renamed: ClassVar[dict[str, str]] = {"status_code": "statusCode"}
+    _renamed: ClassVar[dict[str, str]] = {
+        "status_code": "statusCode",
+    }
 
     @classmethod
     def from_dict(cls, data: Any) -> ServiceUnavailableErrorBody:

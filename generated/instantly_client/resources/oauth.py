@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .. import errors as _e
@@ -12,24 +11,26 @@ from .. import models as _m
 from .._base_client import (
     AsyncResource,
     Endpoint,
+    Param,
     Resp,
     SyncResource,
-    Timeout,
-    async_form,
-    async_raw_form,
-    raw_form,
 )
-from .._types import UNSET, Unset
-from .._waiter import Waiter, async_wait, wait
+from .._waiter import Waiter
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._base_client import RequestOptions
     from ..models import (
         GetOAuthSessionStatusResponse,
         InitGoogleOAuthResponse,
         InitMicrosoftOAuthResponse,
     )
 
-__all__ = ["AsyncOAuth", "OAuth"]
+__all__ = [
+    "AsyncOAuth",
+    "OAuth",
+]
 
 # Error responses that several operations below document alike.
 _ERRORS = {
@@ -39,25 +40,35 @@ _ERRORS = {
     ),
 }
 
-_INIT_MICROSOFT_OAUTH: Endpoint[InitMicrosoftOAuthResponse] = Endpoint(
-    "POST",
-    "/api/v2/oauth/microsoft/init",
-    {"200": Resp("json", _m.InitMicrosoftOAuthResponse.from_dict), **_ERRORS},
-    limits=("oauth_init",),
-)
-
 _INIT_GOOGLE_OAUTH: Endpoint[InitGoogleOAuthResponse] = Endpoint(
     "POST",
     "/api/v2/oauth/google/init",
-    {"200": Resp("json", _m.InitGoogleOAuthResponse.from_dict), **_ERRORS},
+    (),
+    {
+        "200": Resp("json", _m.InitGoogleOAuthResponse.from_dict),
+        **_ERRORS,
+    },
+    limits=("oauth_init",),
+)
+
+_INIT_MICROSOFT_OAUTH: Endpoint[InitMicrosoftOAuthResponse] = Endpoint(
+    "POST",
+    "/api/v2/oauth/microsoft/init",
+    (),
+    {
+        "200": Resp("json", _m.InitMicrosoftOAuthResponse.from_dict),
+        **_ERRORS,
+    },
     limits=("oauth_init",),
 )
 
 _GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse] = Endpoint(
     "GET",
     "/api/v2/oauth/session/status/{sessionId}",
-    {"200": Resp("json", _m.GetOAuthSessionStatusResponse.from_dict)},
-    idempotent=True,
+    (Param("session_id", "sessionId", "path"),),
+    {
+        "200": Resp("json", _m.GetOAuthSessionStatusResponse.from_dict),
+    },
 )
 
 _WAIT_FOR_OAUTH_SESSION = Waiter(
@@ -74,53 +85,9 @@ _WAIT_FOR_OAUTH_SESSION = Waiter(
 class OAuth(SyncResource):
     """OAuth authentication endpoints for connecting Google and Microsoft email accounts"""
 
-    def init_microsoft_oauth(
-        self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
-    ) -> InitMicrosoftOAuthResponse:
-        """Initialize microsoft oauth
-
-        Creates an OAuth session and returns the Microsoft authorization URL. The user should be redirected to auth_url to complete the OAuth flow. Poll the status endpoint to check for completion.
-
-        **Special rate limits (stricter than the standard API rate limit) to comply with upstream Microsoft rate limits:**
-        - 75 requests per minute per workspace
-        - 150 requests per minute per IP
-
-        If Microsoft's upstream OAuth service is temporarily unavailable, requests may return 503.
-
-        ``POST /api/v2/oauth/microsoft/init``
-
-        Returns:
-            InitMicrosoftOAuthResponse
-
-        Raises:
-            TooManyRequestsError: 429: Rate limit exceeded — 75 requests per minute per workspace or 150 requests per minute per IP
-            ServiceUnavailableError: 503: Upstream provider temporarily unavailable — the provider is rate-limiting Instantly. Retry after a short delay.
-            ApiStatusError: any other non-2xx status.
-            ApiDecodeError: a 2xx body that is not what the spec documents.
-            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
-        """
-        return self._call(
-            _INIT_MICROSOFT_OAUTH,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        )
-
-    init_microsoft_oauth_raw = raw_form(init_microsoft_oauth)
-
     def init_google_oauth(
         self,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
+        **options: Unpack[RequestOptions],
     ) -> InitGoogleOAuthResponse:
         """Initialize google oauth
 
@@ -134,6 +101,10 @@ class OAuth(SyncResource):
 
         ``POST /api/v2/oauth/google/init``
 
+        Args:
+            **options: per-call settings: ``timeout``, ``max_retries``, ``deadline``,
+                ``extra_headers``, ``extra_query`` (see ``RequestOptions``).
+
         Returns:
             InitGoogleOAuthResponse
 
@@ -144,24 +115,44 @@ class OAuth(SyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        return self._call(
-            _INIT_GOOGLE_OAUTH,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        )
+        return self._call(_INIT_GOOGLE_OAUTH, locals())
 
-    init_google_oauth_raw = raw_form(init_google_oauth)
+    def init_microsoft_oauth(
+        self,
+        **options: Unpack[RequestOptions],
+    ) -> InitMicrosoftOAuthResponse:
+        """Initialize microsoft oauth
+
+        Creates an OAuth session and returns the Microsoft authorization URL. The user should be redirected to auth_url to complete the OAuth flow. Poll the status endpoint to check for completion.
+
+        **Special rate limits (stricter than the standard API rate limit) to comply with upstream Microsoft rate limits:**
+        - 75 requests per minute per workspace
+        - 150 requests per minute per IP
+
+        If Microsoft's upstream OAuth service is temporarily unavailable, requests may return 503.
+
+        ``POST /api/v2/oauth/microsoft/init``
+
+        Args:
+            **options: per-call settings: ``timeout``, ``max_retries``, ``deadline``,
+                ``extra_headers``, ``extra_query`` (see ``RequestOptions``).
+
+        Returns:
+            InitMicrosoftOAuthResponse
+
+        Raises:
+            TooManyRequestsError: 429: Rate limit exceeded — 75 requests per minute per workspace or 150 requests per minute per IP
+            ServiceUnavailableError: 503: Upstream provider temporarily unavailable — the provider is rate-limiting Instantly. Retry after a short delay.
+            ApiStatusError: any other non-2xx status.
+            ApiDecodeError: a 2xx body that is not what the spec documents.
+            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
+        """
+        return self._call(_INIT_MICROSOFT_OAUTH, locals())
 
     def get_oauth_session_status(
         self,
         session_id: str,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
+        **options: Unpack[RequestOptions],
     ) -> GetOAuthSessionStatusResponse:
         """Get oauth session status
 
@@ -170,7 +161,9 @@ class OAuth(SyncResource):
         ``GET /api/v2/oauth/session/status/{sessionId}``
 
         Args:
-            session_id: Session ID from init response
+            session_id: Session ID from init response (``sessionId`` in the path)
+            **options: per-call settings: ``timeout``, ``max_retries``, ``deadline``,
+                ``extra_headers``, ``extra_query`` (see ``RequestOptions``).
 
         Returns:
             GetOAuthSessionStatusResponse
@@ -180,16 +173,7 @@ class OAuth(SyncResource):
             ApiDecodeError: a 2xx body that is not what the spec documents.
             ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
         """
-        return self._call(
-            _GET_OAUTH_SESSION_STATUS,
-            path={"sessionId": session_id},
-            extra_headers=extra_headers,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        )
-
-    get_oauth_session_status_raw = raw_form(get_oauth_session_status)
+        return self._call(_GET_OAUTH_SESSION_STATUS, locals())
 
     def wait_for_oauth_session(
         self,
@@ -197,9 +181,8 @@ class OAuth(SyncResource):
         *,
         timeout: float = 600.0,
         interval: float = 2.0,
-        expires_at: datetime.datetime | Unset | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        request_timeout: Timeout | Unset = UNSET,
+        expires_at: datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
     ) -> GetOAuthSessionStatusResponse:
         """Poll ``get_oauth_session_status`` until ``status`` is final; return its response.
 
@@ -213,8 +196,7 @@ class OAuth(SyncResource):
             interval: seconds between polls (default 2).
             expires_at: stop waiting at this time (for example the ``expires_at`` the
                 session was created with), if it comes before the timeout.
-            extra_headers: headers added to every poll.
-            request_timeout: the httpx timeout of each poll (default: the client's).
+            **options: per-poll settings (``timeout`` is the whole wait's; see ``RequestOptions``).
 
         Raises:
             OAuthSessionError: status reached a failure value.
@@ -222,31 +204,101 @@ class OAuth(SyncResource):
             WaiterError: a value of status the waiter does not know.
             ApiError: a poll failed (after its retries).
         """
-        return wait(
-            lambda deadline: self.get_oauth_session_status_raw(
-                session_id,
-                extra_headers=extra_headers,
-                timeout=request_timeout,
-                deadline=deadline,
-            ),
-            _WAIT_FOR_OAUTH_SESSION,
-            timeout=timeout,
-            interval=interval,
-            expires_at=expires_at,
-        )
+        return self._wait(_WAIT_FOR_OAUTH_SESSION, _GET_OAUTH_SESSION_STATUS, locals())
 
 
 class AsyncOAuth(AsyncResource):
     """OAuth authentication endpoints for connecting Google and Microsoft email accounts"""
 
-    init_microsoft_oauth = async_form(OAuth.init_microsoft_oauth)
-    init_microsoft_oauth_raw = async_raw_form(init_microsoft_oauth)
+    async def init_google_oauth(
+        self,
+        **options: Unpack[RequestOptions],
+    ) -> InitGoogleOAuthResponse:
+        """Initialize google oauth
 
-    init_google_oauth = async_form(OAuth.init_google_oauth)
-    init_google_oauth_raw = async_raw_form(init_google_oauth)
+        Creates an OAuth session and returns the Google authorization URL. The user should be redirected to auth_url to complete the OAuth flow. Poll the status endpoint to check for completion.
 
-    get_oauth_session_status = async_form(OAuth.get_oauth_session_status)
-    get_oauth_session_status_raw = async_raw_form(get_oauth_session_status)
+        **Special rate limits (stricter than the standard API rate limit) to comply with upstream Google rate limits:**
+        - 75 requests per minute per workspace
+        - 150 requests per minute per IP
+
+        If Google's upstream OAuth service is temporarily unavailable, requests may return 503.
+
+        ``POST /api/v2/oauth/google/init``
+
+        Args:
+            **options: per-call settings: ``timeout``, ``max_retries``, ``deadline``,
+                ``extra_headers``, ``extra_query`` (see ``RequestOptions``).
+
+        Returns:
+            InitGoogleOAuthResponse
+
+        Raises:
+            TooManyRequestsError: 429: Rate limit exceeded — 75 requests per minute per workspace or 150 requests per minute per IP
+            ServiceUnavailableError: 503: Upstream provider temporarily unavailable — the provider is rate-limiting Instantly. Retry after a short delay.
+            ApiStatusError: any other non-2xx status.
+            ApiDecodeError: a 2xx body that is not what the spec documents.
+            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
+        """
+        return await self._call(_INIT_GOOGLE_OAUTH, locals())
+
+    async def init_microsoft_oauth(
+        self,
+        **options: Unpack[RequestOptions],
+    ) -> InitMicrosoftOAuthResponse:
+        """Initialize microsoft oauth
+
+        Creates an OAuth session and returns the Microsoft authorization URL. The user should be redirected to auth_url to complete the OAuth flow. Poll the status endpoint to check for completion.
+
+        **Special rate limits (stricter than the standard API rate limit) to comply with upstream Microsoft rate limits:**
+        - 75 requests per minute per workspace
+        - 150 requests per minute per IP
+
+        If Microsoft's upstream OAuth service is temporarily unavailable, requests may return 503.
+
+        ``POST /api/v2/oauth/microsoft/init``
+
+        Args:
+            **options: per-call settings: ``timeout``, ``max_retries``, ``deadline``,
+                ``extra_headers``, ``extra_query`` (see ``RequestOptions``).
+
+        Returns:
+            InitMicrosoftOAuthResponse
+
+        Raises:
+            TooManyRequestsError: 429: Rate limit exceeded — 75 requests per minute per workspace or 150 requests per minute per IP
+            ServiceUnavailableError: 503: Upstream provider temporarily unavailable — the provider is rate-limiting Instantly. Retry after a short delay.
+            ApiStatusError: any other non-2xx status.
+            ApiDecodeError: a 2xx body that is not what the spec documents.
+            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
+        """
+        return await self._call(_INIT_MICROSOFT_OAUTH, locals())
+
+    async def get_oauth_session_status(
+        self,
+        session_id: str,
+        **options: Unpack[RequestOptions],
+    ) -> GetOAuthSessionStatusResponse:
+        """Get oauth session status
+
+        Poll this endpoint to check the OAuth session result. Works for both Google and Microsoft OAuth sessions. Returns pending while waiting, success with account details when complete, or error if something went wrong. Sessions expire after 10 minutes.
+
+        ``GET /api/v2/oauth/session/status/{sessionId}``
+
+        Args:
+            session_id: Session ID from init response (``sessionId`` in the path)
+            **options: per-call settings: ``timeout``, ``max_retries``, ``deadline``,
+                ``extra_headers``, ``extra_query`` (see ``RequestOptions``).
+
+        Returns:
+            GetOAuthSessionStatusResponse
+
+        Raises:
+            ApiStatusError: any other non-2xx status.
+            ApiDecodeError: a 2xx body that is not what the spec documents.
+            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
+        """
+        return await self._call(_GET_OAUTH_SESSION_STATUS, locals())
 
     async def wait_for_oauth_session(
         self,
@@ -254,9 +306,8 @@ class AsyncOAuth(AsyncResource):
         *,
         timeout: float = 600.0,
         interval: float = 2.0,
-        expires_at: datetime.datetime | Unset | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        request_timeout: Timeout | Unset = UNSET,
+        expires_at: datetime.datetime | None = None,
+        **options: Unpack[RequestOptions],
     ) -> GetOAuthSessionStatusResponse:
         """Poll ``get_oauth_session_status`` until ``status`` is final; return its response.
 
@@ -270,8 +321,7 @@ class AsyncOAuth(AsyncResource):
             interval: seconds between polls (default 2).
             expires_at: stop waiting at this time (for example the ``expires_at`` the
                 session was created with), if it comes before the timeout.
-            extra_headers: headers added to every poll.
-            request_timeout: the httpx timeout of each poll (default: the client's).
+            **options: per-poll settings (``timeout`` is the whole wait's; see ``RequestOptions``).
 
         Raises:
             OAuthSessionError: status reached a failure value.
@@ -279,15 +329,6 @@ class AsyncOAuth(AsyncResource):
             WaiterError: a value of status the waiter does not know.
             ApiError: a poll failed (after its retries).
         """
-        return await async_wait(
-            lambda deadline: self.get_oauth_session_status_raw(
-                session_id,
-                extra_headers=extra_headers,
-                timeout=request_timeout,
-                deadline=deadline,
-            ),
-            _WAIT_FOR_OAUTH_SESSION,
-            timeout=timeout,
-            interval=interval,
-            expires_at=expires_at,
+        return await self._wait(
+            _WAIT_FOR_OAUTH_SESSION, _GET_OAUTH_SESSION_STATUS, locals()
         )
