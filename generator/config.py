@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "retries": {},
     "rate_limits": {},
     "waiters": {},
+    "pagination": {},
 }
 
 Scalar = str | int | float | bool
@@ -77,12 +78,29 @@ class WaiterSettings:
     interval: float = 2.0
 
 
+@dataclasses.dataclass(frozen=True)
+class PaginationSettings:
+    """``[tool.generator.pagination.OPERATION_ID]``: how one list operation pages (overrides detection)."""
+
+    operation: str
+    style: str  # cursor, offset, page, link, none
+    cursor: str = ""  # cursor style: the parameter (or body field) that takes the cursor
+    cursor_in: str = "query"  # query or body
+    items: str = ""  # the response field holding the items ("" for a response that is the list)
+    next: str = ""  # cursor style: the response field holding the next cursor
+    offset: str = ""  # offset style: the parameter taking the offset
+    page: str = ""  # page style: the parameter taking the page number
+    limit: str = ""  # the page size parameter (offset style)
+
+
 # Key -> kind, per table; the kinds are checked by _value.
 _RETRY_KEYS = {"max_retries": "int", "statuses": "ints", "backoff_initial": "float", "backoff_max": "float",
                "retry_after_cap": "float", "idempotent_operations": "strings"}
 _RATE_LIMIT_KEYS = {"operations": "strings", "per_key": "int", "per_process": "int", "window": "float"}
 _WAITER_KEYS = {"operation": "str", "field": "str", "success": "scalars", "failure": "scalars", "pending": "scalars",
                 "error_fields": "strings", "error_class": "str", "timeout": "float", "interval": "float"}
+_PAGINATION_KEYS = {"style": "str", "cursor": "str", "cursor_in": "str", "items": "str", "next": "str", "offset": "str", "page": "str", "limit": "str"}
+_PAGINATION_STYLES = ("cursor", "offset", "page", "link", "none")
 _KIND_TEXT = {"int": "an integer", "float": "a number", "str": "a string", "ints": "a list of integers",
               "strings": "a list of strings", "scalars": "a list of strings, numbers or booleans"}
 
@@ -159,6 +177,32 @@ def _rate_limits(value: Any, file: str) -> tuple[RateLimitSettings, ...]:
     return tuple(limits)
 
 
+def _pagination(value: Any, file: str) -> tuple[bool, tuple[PaginationSettings, ...]]:
+    """``auto`` (detect the common shapes; default true) and the per-operation settings."""
+    if not isinstance(value, dict):
+        raise SpecError(file, None, "[tool.generator.pagination]: expected a table")
+    auto = value.get("auto", True)
+    if not isinstance(auto, bool):
+        raise SpecError(file, None, "[tool.generator.pagination].auto: expected true or false")
+    found = []
+    for name, sub in value.items():
+        if name == "auto":
+            continue
+        where = f"[tool.generator.pagination.{name}]"
+        table = _table(sub, where, _PAGINATION_KEYS, file, ("style",))
+        settings = PaginationSettings(operation=name, **table)
+        if settings.style not in _PAGINATION_STYLES:
+            raise SpecError(file, None, f"{where}.style: expected one of {', '.join(_PAGINATION_STYLES)}")
+        if settings.cursor_in not in ("query", "body"):
+            raise SpecError(file, None, f"{where}.cursor_in: expected \"query\" or \"body\"")
+        needed = {"cursor": ("cursor", "next"), "offset": ("offset",), "page": ("page",)}.get(settings.style, ())
+        for key in needed:
+            if not getattr(settings, key):
+                raise SpecError(file, None, f"{where}: style {settings.style!r} needs {key!r}")
+        found.append(settings)
+    return auto, tuple(found)
+
+
 def _waiters(value: Any, file: str) -> tuple[WaiterSettings, ...]:
     if not isinstance(value, dict):
         raise SpecError(file, None, "[tool.generator.waiters]: expected a table of named waiters")
@@ -214,6 +258,8 @@ class Config:
     retries: RetrySettings = RetrySettings()
     rate_limits: tuple[RateLimitSettings, ...] = ()
     waiters: tuple[WaiterSettings, ...] = ()
+    paginate_auto: bool = True
+    pagination: tuple[PaginationSettings, ...] = ()
 
     @property
     def package_dir(self) -> Path:
@@ -240,7 +286,7 @@ class Config:
             "include_operations": self.include_operations,
             "exclude_operations": self.exclude_operations,
             "lenient": self.lenient,
-            "runtime": repr((self.retries, self.rate_limits, self.waiters)),
+            "runtime": repr((self.retries, self.rate_limits, self.waiters, self.paginate_auto, self.pagination)),
         }
         return hashlib.sha256(json.dumps(shaped, sort_keys=True).encode()).hexdigest()
 
@@ -340,6 +386,8 @@ def project_config(pyproject: Path, table: dict[str, Any], overrides: dict[str, 
         retries=_retries(merged["retries"], source),
         rate_limits=_rate_limits(merged["rate_limits"], source),
         waiters=_waiters(merged["waiters"], source),
+        paginate_auto=_pagination(merged["pagination"], source)[0],
+        pagination=_pagination(merged["pagination"], source)[1],
     )
 
 

@@ -85,6 +85,33 @@ def operation_doc(op: Operation) -> str:
     return "\n".join(lines)
 
 
+def iterator_doc(op: Operation, pages: bool, is_async: bool) -> str:
+    """The docstring of a paginated operation's ``_iter`` or ``_pages`` method."""
+    p = op.pagination
+    assert p is not None
+    each = "page (the whole response)" if pages else f"item ({typemap.annotation(p.item_type)})"
+    how = {
+        "cursor": f"passing each page's ``{'.'.join(p.next)}`` as ``{p.param}``",
+        "offset": f"advancing ``{p.param}`` by the number of items received",
+        "page": f"advancing ``{p.param}`` by one",
+        "link": "following the ``Link: rel=\"next\"`` header",
+    }[p.style]
+    lines = [
+        f"Every {each} of ``{op.name}``, {'as an async iterator, ' if is_async else ''}one request per page.",
+        "",
+        f"Pages are fetched {how}; iteration stops at an empty page, or when the next",
+        "cursor is missing or repeats. Each request has the retries, rate limits and",
+        "deadline of a single call.",
+        "",
+        "Args:",
+        *(f"    {a.name}: {_arg_doc(a)}" for a in [*op.positional, *op.keyword]),
+    ]
+    if not pages:
+        lines.append("    max_items: stop after this many items (None: no limit).")
+    lines += ["    max_pages: stop after this many pages (None: no limit).", "    **options: per-request settings (see ``RequestOptions``)."]
+    return "\n".join(lines)
+
+
 def waiter_doc(w: Waiter) -> str:
     def values(items: tuple[Any, ...]) -> str:
         return " or ".join(repr(v) for v in items)
@@ -190,7 +217,7 @@ def code(text: str) -> str:
 FILTERS: dict[str, Callable[..., Any]] = {"pytuple": pytuple, "toml": toml, "pep440": pep440, "md": md, "code": code}
 GLOBALS: dict[str, Any] = {
     "model_doc": model_doc, "field_doc": field_doc, "renamed_fields": renamed_fields, "operation_doc": operation_doc,
-    "waiter_doc": waiter_doc, "response_headers": response_headers, "client_doc": client_doc, "exports": exports,
+    "waiter_doc": waiter_doc, "iterator_doc": iterator_doc, "response_headers": response_headers, "client_doc": client_doc, "exports": exports,
     "export_imports": export_imports, "error_names": error_names, "raises": raises, "generator_name": GENERATOR_NAME,
 }
 

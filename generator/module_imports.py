@@ -19,7 +19,7 @@ RUNTIME = {
     "Endpoint": "._base_client", "Param": "._base_client", "Body": "._base_client", "Resp": "._base_client",
     "SyncResource": "._base_client", "AsyncResource": "._base_client", "RequestOptions": "._base_client",
     "SyncBaseClient": "._base_client", "AsyncBaseClient": "._base_client", "Auth": "._base_client",
-    "RetryPolicy": "._retry", "RateLimit": "._ratelimit", "Waiter": "._waiter",
+    "Paginate": "._base_client", "RetryPolicy": "._retry", "RateLimit": "._ratelimit", "Waiter": "._waiter",
     "ModelBase": "._codec", "as_object": "._codec", "extra": "._codec", "req": "._codec", "opt": "._codec",
     "UNSET": "._types", "Unset": "._types", "File": "._types",
 }
@@ -50,7 +50,7 @@ def _split(runtime: set[Import], checking: set[Import], depth: int, own: str = "
     and minus ``own``, a model's own name). Standard-library names are always imported for real
     (``typing.get_type_hints`` can then resolve them); only the package's own modules and names that
     do not exist at run time (``typing_extensions.Unpack``) wait for the type checker."""
-    runtime = runtime | {pair for pair in checking if pair[0] in ("typing", "datetime", "uuid")}
+    runtime = runtime | {pair for pair in checking if pair[0] in ("typing", "datetime", "uuid", "collections.abc")}
     checking = {pair for pair in checking if pair not in runtime and pair[1] != own}
     # Models are imported from the models package under TYPE_CHECKING.
     lines = imports.lines({("__future__", "annotations"), *runtime, *({("typing", "TYPE_CHECKING")} if checking else set())}, depth)
@@ -89,6 +89,10 @@ def resource_block(resource: Resource) -> list[str]:
         if any(r.error for r in op.responses):
             runtime.add((".", "errors as _e"))
         checking |= _types([op.returns, *(p.type for p in op.params), op.body.type if op.body else None])
+    if any(op.pagination for op in ops):
+        runtime |= _runtime("Paginate")
+        checking |= {("collections.abc", "AsyncIterator"), ("collections.abc", "Iterator")}
+        checking |= _types([op.pagination.item_type for op in ops if op.pagination])
     if resource.waiters:
         runtime |= _runtime("Waiter") | {(".", "errors as _e")}
         checking.add(("datetime", ""))
