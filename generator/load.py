@@ -11,6 +11,7 @@ import yaml
 
 from generator.errors import SpecError, pointer
 from generator.paths import display
+from generator.readfile import read_bounded
 
 MAX_BYTES = 64 * 1024 * 1024
 # Limits enforced before the document is built (YAML: on the event stream, so a deep or
@@ -121,19 +122,16 @@ def parse(text: str, name: str, *, yaml_ok: bool = True) -> Any:
         raise SpecError(name, None, f"invalid YAML: {exc}") from None
 
 
-def read_spec(path: Path) -> bytes:
-    """The document's exact bytes (for the spec hash), refused when too large or unreadable."""
+def read_spec(path: Path, *, wait: float | None = None) -> bytes:
+    """The document's exact bytes (for the spec hash), refused when too large, not a file or unreadable.
+
+    Bounded before reading: a regular file by its size; a pipe or FIFO by reading at most one
+    byte past ``MAX_BYTES`` and waiting at most ``wait`` seconds for data (default: ``readfile.PIPE_WAIT``).
+    """
     name = display(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SpecError(name, None, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(name, None, "no such file") from None
-    except IsADirectoryError:
-        raise SpecError(name, None, "is a folder, not a file") from None
-    except OSError as exc:
-        raise SpecError(name, None, f"cannot read: {exc.strerror}") from None
+    if wait is None:
+        return read_bounded(path, name, limit=MAX_BYTES)
+    return read_bounded(path, name, limit=MAX_BYTES, wait=wait)
 
 
 def parse_spec(raw: bytes, name: str) -> dict[str, Any]:
