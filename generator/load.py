@@ -30,6 +30,11 @@ MAX_EXPANDED_CHARS = 2 * MAX_BYTES  # scalar text after expanding YAML aliases
 MAX_INT = 2**64  # integers beyond +/- this are rejected (int64/uint64 bounds fit)
 
 
+def _at(parts: Any) -> str:
+    """A JSON pointer to show: keys come from the spec, so controls in them are escaped."""
+    return printable(pointer(parts))
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -70,7 +75,7 @@ def _first_duplicate(doc: Any) -> tuple[str, str] | None:
     while stack:
         node, path = stack.pop()
         if isinstance(node, _Duplicated):
-            return pointer(path), node.duplicate
+            return _at(path), node.duplicate
         if isinstance(node, dict):
             stack.extend((value, (*path, key)) for key, value in reversed(node.items()))
         elif isinstance(node, list):
@@ -184,7 +189,7 @@ def check_values(doc: Any, name: str) -> None:
         if count > MAX_NODES:
             raise SpecError(name, "#", f"the document has more than {MAX_NODES} values")
         if depth > MAX_DEPTH:
-            raise SpecError(name, pointer(_path(entry)[:MAX_DEPTH]), f"the document nests more than {MAX_DEPTH} levels")
+            raise SpecError(name, _at(_path(entry)[:MAX_DEPTH]), f"the document nests more than {MAX_DEPTH} levels")
         if isinstance(node, dict):
             stack.extend((v, depth + 1, entry, k) for k, v in node.items())
         elif isinstance(node, list):
@@ -193,9 +198,9 @@ def check_values(doc: Any, name: str) -> None:
             continue
         elif isinstance(node, int):
             if abs(node) > MAX_INT:
-                raise SpecError(name, pointer(_path(entry)), "integer is too large (limit: 2**64)")
+                raise SpecError(name, _at(_path(entry)), "integer is too large (limit: 2**64)")
         elif isinstance(node, float):
             if node != node or node in (float("inf"), float("-inf")):
-                raise SpecError(name, pointer(_path(entry)), f"{node!r} is not a JSON number (NaN and Infinity are not allowed)")
+                raise SpecError(name, _at(_path(entry)), f"{node!r} is not a JSON number (NaN and Infinity are not allowed)")
         else:
-            raise SpecError(name, pointer(_path(entry)), f"a {type(node).__name__} value is not JSON (only strings, numbers, booleans, null, lists and mappings)")
+            raise SpecError(name, _at(_path(entry)), f"a {type(node).__name__} value is not JSON (only strings, numbers, booleans, null, lists and mappings)")

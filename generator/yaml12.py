@@ -229,7 +229,7 @@ class Scan:
             parts.pop()
             if key is not None:
                 parts.append(key)
-        return pointer(parts)
+        return printable(pointer(parts))  # keys come from the spec: controls escaped
 
     def fail(self, message: str) -> SpecError:
         return SpecError(self.name, self.where(), message)

@@ -186,3 +186,10 @@ def test_an_escape_sequence_in_info_version_is_read_as_is_and_printed_escaped() 
     shown = printable(f"generated version {version}")
     assert shown == "generated version 1.0\\x1b[2J\\x1b[31m\\u202egnp.exe\\x1b]0;owned\\x07"
     assert all(c.isprintable() for c in shown)
+
+
+def test_keys_in_a_reported_pointer_have_their_controls_escaped() -> None:
+    message = refusal('"x-\\e]0;owned\\a": {v: .nan}\n')
+    assert message == "s.yaml#/x-\\x1b]0;owned\\x07/v: nan is not a JSON number (NaN and Infinity are not allowed)"
+    message = refusal('{"a\\u202e": {"b": 1, "b": 2}}', "s.json")
+    assert message == "s.json#/a\\u202e: duplicate key 'b'"
