@@ -18,10 +18,10 @@ import yaml
 from generator import yaml12
 from generator.errors import SpecError, pointer
 from generator.paths import display
-from generator.readfile import read_bounded
+from generator.readfile import SPEC_LIMIT, read_bounded
 from generator.safe_text import printable
 
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = SPEC_LIMIT
 # Limits enforced before the document is built (YAML: on the event stream, so a deep or
 # self-multiplying document never reaches the recursive composer or the validator).
 MAX_DEPTH = 128

@@ -38,7 +38,9 @@ from typing import Any
 
 from generator import __version__, cache
 from generator.config import Config
+from generator.errors import SpecError
 from generator.paths import TEMPLATES, lock_path
+from generator.readfile import SPEC_LIMIT, read_bounded
 
 RECORD_VERSION = 1
 _KIND = "noop"
@@ -178,10 +180,12 @@ def fingerprint(config: Config, no_lock: bool) -> tuple[str, str] | None:
     if cache.folder() is None:  # no record can be kept or read: nothing to fingerprint for
         return None
     try:
-        spec = config.spec.read_bytes()
+        if not stat.S_ISREG(os.stat(config.spec).st_mode):
+            return None  # a pipe or FIFO can be read once only: by the run; a device never
+        spec = read_bounded(config.spec, str(config.spec), limit=SPEC_LIMIT)
         templates = _tree_digest(config.templates) if config.templates else ""
         generator = _generator_digest()
-    except OSError:
+    except (OSError, SpecError):
         return None
     if templates is None or generator is None:
         return None

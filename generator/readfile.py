@@ -22,6 +22,7 @@ from pathlib import Path
 
 from generator.errors import SpecError
 
+SPEC_LIMIT = 64 * 1024 * 1024  # the largest spec read (load.MAX_BYTES)
 CHUNK = 1024 * 1024
 PIPE_WAIT = 5.0  # seconds without any data before a pipe or FIFO is given up
 PIPE_TOTAL = 60.0  # seconds for a whole pipe or FIFO
