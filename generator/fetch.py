@@ -2,16 +2,11 @@
 
 Safety rules, each one line on failure with the spec left exactly as it was:
 
-* only ``http`` and ``https``; at most ``MAX_REDIRECTS`` redirects, never from
-  https down to http; a finite timeout for connecting, for each read and for
-  the whole download;
-* 429 and 5xx are retried (``RETRIES`` times, honouring ``Retry-After`` up to
-  ``MAX_RETRY_AFTER`` seconds, else exponential back-off), as are connections
-  dropped mid-response; other statuses, a refused connection and a timeout fail
-  at once;
+* the download follows ``generator.download``'s rules: http(s) only, bounded
+  redirects and retries, one total ``--timeout``, ``--max-bytes``, public addresses
+  only unless ``--allow-private``, credentials in the URL never shown;
 * a conditional GET (``If-None-Match`` / ``If-Modified-Since`` from the lock file)
   while the local spec is the one the lock describes: a 304 writes nothing;
-* at most ``--max-bytes`` (declared or streamed);
 * JSON or YAML is detected from the content (a UTF-8 byte-order mark is
   accepted); HTML is refused with a clear message;
 * the body is written to a temporary file beside the spec and goes through the
@@ -25,199 +20,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import email.utils
-import http.client
 import os
-import socket
-import ssl
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable
-from email.message import Message
 from pathlib import Path
 
-from generator import GENERATOR_NAME, __version__
 from generator import lock as lockfile
-from generator.args import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from generator.config import Config
+from generator.download import Response, download, redact_url
 from generator.errors import SpecError, SpecErrors
 from generator.paths import display
 
-MAX_REDIRECTS = 5
-RETRIES = 3
-BACKOFF = 0.5  # seconds before the first retry; doubled each time
-MAX_RETRY_AFTER = 30.0
-_CHUNK = 64 * 1024
-_REDIRECTS = (301, 302, 303, 307, 308)
-
-
-@dataclasses.dataclass(frozen=True)
-class Response:
-    status: int  # 200 or 304
-    body: bytes
-    url: str  # after redirects
-    etag: str
-    last_modified: str
-    content_type: str
-
-
-class _Stop(Exception):
-    """A failure that retrying will not fix."""
-
-
-class _Retry(Exception):
-    """A failure worth another attempt (429, 5xx, a dropped connection)."""
-
-    def __init__(self, message: str, delay: float | None = None) -> None:
-        super().__init__(message)
-        self.delay = delay
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed by ``download`` itself, to count and vet each one."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    # Only what HTTP(S) needs (proxies from the environment included): no file:, ftp: or data:.
-    opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(), _NoRedirects(), urllib.request.HTTPErrorProcessor(), urllib.request.HTTPDefaultErrorHandler()):
-        opener.add_handler(handler)
-    return opener
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _status_text(code: int, reason: str) -> str:
-    return f"HTTP {code} {reason}".rstrip()
-
-
-def _read_body(resp: http.client.HTTPResponse, max_bytes: int, deadline: float, timeout: float) -> bytes:
-    declared = resp.headers.get("Content-Length")
-    if declared and declared.strip().isdigit() and int(declared) > max_bytes:
-        raise _Stop(f"the response is {int(declared)} bytes, more than the limit of {max_bytes} bytes (--max-bytes)")
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        chunk = resp.read(min(_CHUNK, max_bytes + 1 - total))
-        if not chunk:
-            break
-        total += len(chunk)
-        if total > max_bytes:
-            raise _Stop(f"the response is more than the limit of {max_bytes} bytes (--max-bytes)")
-        chunks.append(chunk)
-        if time.monotonic() > deadline:
-            raise _Stop(f"timed out after {timeout:g} s (--timeout)")
-    return b"".join(chunks)
-
-
-def _attempt(opener: urllib.request.OpenerDirector, url: str, headers: dict[str, str], timeout: float, max_bytes: int) -> tuple[int, str, bytes, Message[str, str]]:
-    """One request: (status, reason, body, headers). Redirects come back as a status."""
-    deadline = time.monotonic() + timeout
-    request = urllib.request.Request(url, headers=headers, method="GET")
-    try:
-        with opener.open(request, timeout=timeout) as resp:
-            body = _read_body(resp, max_bytes, deadline, timeout)
-            return resp.status, resp.reason, body, resp.headers
-    except urllib.error.HTTPError as exc:
-        code, phrase, hdrs = exc.code, str(exc.reason or ""), exc.headers
-        exc.close()
-        if code == 429 or 500 <= code <= 599:
-            raise _Retry(_status_text(code, phrase), _retry_after(hdrs.get("Retry-After"))) from None
-        return code, phrase, b"", hdrs
-    except TimeoutError:
-        raise _Stop(f"timed out after {timeout:g} s (--timeout)") from None
-    except urllib.error.URLError as exc:
-        reason: object = exc.reason
-        if isinstance(reason, TimeoutError):
-            raise _Stop(f"timed out after {timeout:g} s (--timeout)") from None
-        if isinstance(reason, ssl.SSLError):
-            raise _Stop(f"TLS error: {reason.reason or reason}") from None
-        if isinstance(reason, socket.gaierror):
-            raise _Stop(f"cannot resolve the host name: {reason.strerror}") from None
-        if isinstance(reason, OSError):
-            raise _Stop(f"cannot connect: {reason.strerror or reason}") from None
-        raise _Stop(str(reason)) from None
-    except http.client.IncompleteRead as exc:
-        raise _Retry(f"the connection closed after {len(exc.partial)} bytes of the body") from None
-    except (http.client.HTTPException, ConnectionError) as exc:
-        raise _Retry(f"the connection failed: {type(exc).__name__} {exc}".strip()) from None
-    except ValueError as exc:
-        raise _Stop(str(exc)) from None
-
-
-def _check_url(url: str, previous: str | None = None) -> None:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _Stop(f"only http and https URLs can be fetched, not {url!r}" if previous is None else f"refusing to follow a redirect to {url!r}")
-    if previous is not None and urllib.parse.urlsplit(previous).scheme == "https" and parts.scheme == "http":
-        raise _Stop(f"refusing to follow a redirect from https down to http ({url})")
-
-
-def download(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES, etag: str = "", last_modified: str = "", sleep: Callable[[float], None] = time.sleep) -> Response:
-    """GET ``url`` under the rules above; raises ``SpecError(url, ...)`` with one line on failure."""
-    headers = {"User-Agent": f"{GENERATOR_NAME}/{__version__}", "Accept": "application/json, application/yaml;q=0.9, */*;q=0.1", "Accept-Encoding": "identity"}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    opener = _opener()
-    current = url
-    redirects = 0
-    retries = 0
-    try:
-        _check_url(url)
-        while True:
-            try:
-                status, reason, body, hdrs = _attempt(opener, current, headers, timeout, max_bytes)
-            except _Retry as exc:
-                if retries >= RETRIES:
-                    raise _Stop(f"{exc} (gave up after {retries + 1} attempts)") from None
-                delay = exc.delay if exc.delay is not None else BACKOFF * (2**retries)
-                if delay > MAX_RETRY_AFTER:
-                    raise _Stop(f"{exc}; the server asks to retry after {delay:.0f} s: try again later") from None
-                retries += 1
-                sleep(delay)
-                continue
-            if status in _REDIRECTS:
-                location = hdrs.get("Location")
-                if not location:
-                    raise _Stop(f"{_status_text(status, reason)} without a Location header")
-                redirects += 1
-                if redirects > MAX_REDIRECTS:
-                    raise _Stop(f"more than {MAX_REDIRECTS} redirects (last to {location})")
-                target = urllib.parse.urljoin(current, location)
-                _check_url(target, current)
-                current = target
-                continue
-            if status == 304:
-                if not (etag or last_modified):
-                    raise _Stop("HTTP 304 Not Modified to a request that was not conditional")
-                return Response(304, b"", current, etag, last_modified, "")
-            if status not in (200, 203):
-                raise _Stop(_status_text(status, reason))
-            return Response(status, body, current, hdrs.get("ETag", "") or "", hdrs.get("Last-Modified", "") or "", hdrs.get("Content-Type", "") or "")
-    except _Stop as exc:
-        where = url if current == url else f"{url} (redirected to {current})"
-        raise SpecError(where, None, str(exc)) from None
-
+__all__ = ["Response", "command", "download", "fetch", "redact_url"]
 
 # ---------------------------------------------------------------- the command
 
@@ -253,7 +67,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def fetch(config: Config, url: str, *, timeout: float, max_bytes: int, fmt: str = "markdown", quiet: bool = False) -> int:
+def fetch(config: Config, url: str, *, timeout: float, max_bytes: int, fmt: str = "markdown", quiet: bool = False, allow_private: bool = False) -> int:
     spec = config.spec
     name = display(spec)
     lock_path = lockfile.lock_path(config)
@@ -271,7 +85,7 @@ def fetch(config: Config, url: str, *, timeout: float, max_bytes: int, fmt: str 
     if not spec.parent.is_dir():
         raise SpecError(name, None, f"the folder {display(spec.parent)} does not exist")
     conditional = previous is not None and current is not None and previous.source_url == url and previous.source_sha256 == lockfile.sha256(current)
-    resp = download(url, timeout=timeout, max_bytes=max_bytes, etag=previous.etag if conditional and previous else "", last_modified=previous.last_modified if conditional and previous else "")
+    resp = download(url, timeout=timeout, max_bytes=max_bytes, allow_private=allow_private, etag=previous.etag if conditional and previous else "", last_modified=previous.last_modified if conditional and previous else "")
     if resp.status == 304:
         if not quiet:
             print(f"{name} is up to date ({url} answered 304 Not Modified); nothing written", file=sys.stderr)
@@ -361,4 +175,4 @@ def command(args: argparse.Namespace) -> int:
     url = args.url or config.source_url
     if not url:
         raise SpecError(str(config_file), None, "[tool.generator].source_url is empty: set it or pass --url URL")
-    return fetch(config, url, timeout=args.timeout, max_bytes=args.max_bytes, fmt=args.format, quiet=args.quiet)
+    return fetch(config, url, timeout=args.timeout, max_bytes=args.max_bytes, fmt=args.format, quiet=args.quiet, allow_private=args.allow_private)

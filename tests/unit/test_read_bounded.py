@@ -12,6 +12,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 from bounded_child import run_bounded
@@ -34,8 +35,8 @@ else:
 IMPORTS = "import generator.load"
 
 
-def read_in_child(path: str, *, extra: str = "", stdin: object = subprocess.DEVNULL, timeout: float = 20.0) -> tuple[str, float]:
-    done, elapsed = run_bounded(READ.format(path=path, extra=extra), imports=IMPORTS, stdin=stdin, timeout=timeout)  # type: ignore[arg-type]
+def read_in_child(path: str, *, extra: str = "", stdin: IO[Any] | int | None = subprocess.DEVNULL, timeout: float = 20.0) -> tuple[str, float]:
+    done, elapsed = run_bounded(READ.format(path=path, extra=extra), imports=IMPORTS, stdin=stdin, timeout=timeout)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip(), elapsed
 
@@ -161,9 +162,9 @@ def test_a_pipe_that_stops_sending_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_folder_and_a_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(SpecError, match="is a folder, not a file$"):
+    with pytest.raises(SpecError, match=r"is a folder, not a file$"):
         read_spec(tmp_path)
-    with pytest.raises(SpecError, match="no such file$"):
+    with pytest.raises(SpecError, match=r"no such file$"):
         read_spec(tmp_path / "missing.json")
 
 
@@ -174,7 +175,7 @@ def test_a_socket_is_refused(tmp_path: Path) -> None:
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(path))
     try:
-        with pytest.raises(SpecError, match="is a socket, not a file$"):
+        with pytest.raises(SpecError, match=r"is a socket, not a file$"):
             read_spec(path)
     finally:
         server.close()
