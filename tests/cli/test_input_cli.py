@@ -89,8 +89,8 @@ def test_yaml_1_1_lookalikes_generate(tmp_path: Path) -> None:
 
 
 def test_a_duplicate_key_names_its_pointer_and_line(tmp_path: Path) -> None:
-    done, _ = generate(str(SPECS / "yaml_duplicate_key.yaml"), tmp_path)
-    assert_one_error(done, f"{SPECS / 'yaml_duplicate_key.yaml'}#/paths/~1pets/get/responses: duplicate key '200' at line 13 column 9")
+    done, _ = generate(str(SPECS / "invalid" / "duplicate_key.yaml"), tmp_path)
+    assert_one_error(done, f"{SPECS / 'invalid' / 'duplicate_key.yaml'}#/paths/~1pets/get/responses: duplicate key '200' at line 13 column 9")
 
 
 def test_control_characters_from_the_spec_are_never_printed_raw(tmp_path: Path) -> None:

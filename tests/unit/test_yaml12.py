@@ -144,7 +144,7 @@ def test_a_merge_key_is_overridden_by_the_mappings_own_keys() -> None:
 
 
 def test_a_yaml_duplicate_key_names_its_mapping_line_and_column() -> None:
-    message = refusal(read_spec(SPECS / "yaml_duplicate_key.yaml"), "dup.yaml")
+    message = refusal(read_spec(SPECS / "invalid" / "duplicate_key.yaml"), "dup.yaml")
     assert message == "dup.yaml#/paths/~1pets/get/responses: duplicate key '200' at line 13 column 9"
 
 
