@@ -66,7 +66,7 @@ def test_a_body_dripped_byte_by_byte_is_stopped_by_the_total_deadline() -> None:
     with Loopback(script) as server:
         result, elapsed = one(server.url("/spec"), timeout=1.5, allow_private=True)
     assert result == {"error": f"{server.url('/spec')}: timed out after 1.5 s (--timeout)"}
-    assert 1.4 < elapsed < 4
+    assert 1.4 < elapsed < 6  # child start-up included; the drip alone would never end
 
 
 def test_headers_dripped_forever_are_stopped_by_the_total_deadline() -> None:
@@ -77,7 +77,7 @@ def test_headers_dripped_forever_are_stopped_by_the_total_deadline() -> None:
     with Loopback(script) as server:
         result, elapsed = one(server.url("/spec"), timeout=1.5, allow_private=True)
     assert result == {"error": f"{server.url('/spec')}: timed out after 1.5 s (--timeout)"}
-    assert 1.4 < elapsed < 4
+    assert 1.4 < elapsed < 6  # child start-up included; the drip alone would never end
 
 
 def test_the_deadline_covers_every_redirect() -> None:
@@ -85,14 +85,14 @@ def test_the_deadline_covers_every_redirect() -> None:
     with Loopback(routes(table, delay=0.4)) as server:
         result, elapsed = one(server.url("/r0"), timeout=1.5, allow_private=True)
     assert re.fullmatch(rf"{re.escape(server.url('/r0'))} \(redirected to {re.escape(server.url('/r'))}[34]\): timed out after 1.5 s \(--timeout\)", result["error"]), result
-    assert elapsed < 4
+    assert elapsed < 6
 
 
 def test_a_tls_handshake_that_never_completes_is_stopped_by_the_deadline() -> None:
     with Loopback(lambda conn, head, server: None) as server:  # reads the ClientHello, never answers
         result, elapsed = one(server.url("/spec", scheme="https"), timeout=1.5, allow_private=True)
     assert result == {"error": f"{server.url('/spec', scheme='https')}: timed out after 1.5 s (--timeout)"}
-    assert elapsed < 4
+    assert elapsed < 6
 
 
 def test_an_endless_body_is_cut_at_max_bytes_within_the_memory_cap() -> None:
@@ -121,7 +121,7 @@ def test_a_redirect_to_the_cloud_metadata_address_is_refused_before_connecting()
     with Loopback(routes({"/spec": answer("302 Found", headers={"Location": metadata})})) as server:
         result, elapsed = one(server.url("/spec"), timeout=10, allow_private=True)
     assert result == {"error": f"{server.url('/spec')} (redirected to {metadata}): refusing to connect to 169.254.169.254: it is a cloud metadata address"}
-    assert elapsed < 3  # a connection attempt to an unreachable address would take the 10 s
+    assert elapsed < 6  # a connection attempt to an unreachable address would take the 10 s
 
 
 @pytest.mark.parametrize("allow_private", [False, True])
@@ -150,7 +150,7 @@ def test_local_network_addresses_are_refused_in_every_spelling(allow_private: bo
         }
     results, elapsed, _ = download_in_child(*((url, {"timeout": 10, "allow_private": allow_private}) for url in urls))
     assert [r["error"] for r in results] == [f"{url}: refusing to connect to {why}" for url, why in urls.items()]
-    assert elapsed < 5  # no connection attempted: each would take the 10 s timeout
+    assert elapsed < 8  # no connection attempted: each would take the 10 s timeout
 
 
 def test_a_name_resolving_to_loopback_is_refused_without_allow_private() -> None:
