@@ -18,7 +18,8 @@ from typing import TextIO
 
 from generator import GENERATOR_NAME, __version__
 from generator.config import Config, adhoc_config, project_config, read_table
-from generator.errors import GenerationError, SpecError, SpecErrors, printable
+from generator.errors import GenerationError, SpecError, SpecErrors
+from generator.safe_text import printable
 
 EPILOG = """exit status: 0 ok; 1 stale output (check) or a breaking change (diff --fail-on-breaking,
 fetch without --accept-breaking); 2 bad input or output path; 3 internal failure.
@@ -107,7 +108,7 @@ class Printer:
 
     def out(self, text: str) -> None:
         if not self.quiet:
-            print(printable(text))
+            print(printable(text, newlines=True))
 
 
 def _tty(stream: TextIO) -> bool:

@@ -45,21 +45,3 @@ def _one_line(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= 500 else flat[:497] + "..."
 
-
-_UNPRINTABLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
-
-
-def printable(text: str) -> str:
-    """Text safe to print on a terminal: control and format characters (escape sequences,
-    bidi overrides) shown as ``\\xNN``/``\\uNNNN`` escapes; newlines and tabs kept."""
-    import unicodedata
-
-    if text.isascii() and text.isprintable():
-        return text
-    out = []
-    for char in text:
-        if char in "\n\t" or unicodedata.category(char) not in _UNPRINTABLE:
-            out.append(char)
-        else:
-            out.append(char.encode("unicode_escape").decode("ascii"))
-    return "".join(out)

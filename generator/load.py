@@ -1,18 +1,27 @@
-"""Read an OpenAPI document from a file: JSON or YAML, safely, into plain dicts."""
+"""Read an OpenAPI document from a file: JSON or YAML, safely, into plain dicts.
+
+* ``read_spec``: the exact bytes, every read bounded before it happens (``readfile``);
+* ``parse_spec`` / ``parse_spec_with_warnings``: UTF-8 JSON, or YAML read by YAML 1.2's
+  core schema (``yaml12``), with the values a YAML 1.1 reader sees differently as warnings;
+  duplicate keys are refused naming the JSON pointer of their mapping;
+* ``check_values``: only JSON values, within the limits below.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from generator import yaml12
 from generator.errors import SpecError, pointer
 from generator.paths import display
+from generator.readfile import SPEC_LIMIT, read_bounded
+from generator.safe_text import printable
 
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = SPEC_LIMIT
 # Limits enforced before the document is built (YAML: on the event stream, so a deep or
 # self-multiplying document never reaches the recursive composer or the validator).
 MAX_DEPTH = 128
@@ -20,11 +29,10 @@ MAX_NODES = 2_000_000  # nodes after expanding YAML aliases
 MAX_EXPANDED_CHARS = 2 * MAX_BYTES  # scalar text after expanding YAML aliases
 MAX_INT = 2**64  # integers beyond +/- this are rejected (int64/uint64 bounds fit)
 
-_YAML = "tag:yaml.org,2002:"
-_PLAIN_TAGS = frozenset(_YAML + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
-_YAML12_BOOL = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
-_YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
-_YAML12_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+
+def _at(parts: Any) -> str:
+    """A JSON pointer to show: keys come from the spec, so controls in them are escaped."""
+    return printable(pointer(parts))
 
 
 def _reject_constant(name: str) -> Any:
@@ -44,108 +52,108 @@ def _json_float(text: str) -> float:
     return value
 
 
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
+class _Duplicated(dict[str, Any]):
+    """A JSON object that repeated a key: found after parsing, to name its pointer."""
+
+    duplicate = ""
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML with duplicate keys refused and timestamps kept as strings."""
+def _unique_pairs(pairs: list[tuple[str, Any]], found: list[bool]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    found.append(True)
+    marked = _Duplicated(out)
+    seen: set[str] = set()
+    marked.duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+    return marked
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    out: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if not isinstance(key, (str, int, bool)) or key is None:
-            raise yaml.constructor.ConstructorError(None, None, f"unsupported key {key!r}", key_node.start_mark)
-        key = str(key).lower() if isinstance(key, bool) else str(key)
-        if key in out:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        out[key] = loader.construct_object(value_node, deep=deep)
-    return out
+def _first_duplicate(doc: Any) -> tuple[str, str] | None:
+    """(pointer, key) of the first object, in document order, that repeated a key."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, _Duplicated):
+            return _at(path), node.duplicate
+        if isinstance(node, dict):
+            stack.extend((value, (*path, key)) for key, value in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((value, (*path, index)) for index, value in reversed(list(enumerate(node))))
+    return None
 
 
-def _yaml11_number(text: str, is_int: bool) -> bool:
-    """A plain scalar only YAML 1.1 reads as a number: ``0755`` (octal), ``18:00`` (base 60), ``1_000``."""
-    digits = text.lstrip("+-")
-    if is_int:
-        return (len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()) or not _YAML12_INT.fullmatch(text)
-    return not _YAML12_FLOAT.fullmatch(text) and digits.lower() not in (".inf", ".nan")
+def _parse_json(text: str, name: str) -> Any:
+    found: list[bool] = []  # set when an object repeats a key: then its pointer is looked for
+    try:
+        doc = json.loads(text, object_pairs_hook=lambda pairs: _unique_pairs(pairs, found), parse_constant=_reject_constant, parse_int=_json_int, parse_float=_json_float)
+    except json.JSONDecodeError as exc:
+        raise SpecError(name, None, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise SpecError(name, None, f"invalid JSON: the document nests more than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        raise SpecError(name, None, f"invalid JSON: {printable(str(exc))}") from None
+    duplicate = _first_duplicate(doc) if found else None
+    if duplicate is not None:
+        raise SpecError(name, duplicate[0], f"duplicate key {duplicate[1]!r}")
+    return doc
 
 
-def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    # Kept as text, as YAML 1.2 and the author read it (``example: 18:00`` is a time, not 1080).
-    return node.value if not node.style and _yaml11_number(node.value, True) else loader.construct_yaml_int(node)
-
-
-def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    return node.value if not node.style and _yaml11_number(node.value, False) else loader.construct_yaml_float(node)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
-
-
-def parse(text: str, name: str, *, yaml_ok: bool = True) -> Any:
-    """Parse JSON (when the text looks like JSON) or YAML."""
+def parse_with_warnings(text: str, name: str, *, yaml_ok: bool = True) -> tuple[Any, list[str]]:
+    """JSON (when the text looks like JSON) or YAML 1.2, checked; and the warnings about it."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith(("{", "[")) or not yaml_ok:
-        try:
-            doc = json.loads(stripped, object_pairs_hook=_unique_pairs, parse_constant=_reject_constant, parse_int=_json_int, parse_float=_json_float)
-        except json.JSONDecodeError as exc:
-            raise SpecError(name, None, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-        except RecursionError:
-            raise SpecError(name, None, f"invalid JSON: the document nests more than {MAX_DEPTH} levels") from None
-        except ValueError as exc:
-            raise SpecError(name, None, f"invalid JSON: {exc}") from None
+        doc = _parse_json(stripped, name)
         check_values(doc, name)
-        return doc
+        return doc, []
     try:
-        _prescan(stripped, name)
-        doc = yaml.load(stripped, Loader=_Loader)  # _Loader is a SafeLoader
-        check_values(doc, name)
-        return doc
+        doc, warnings = yaml12.load(stripped, name, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, max_chars=MAX_EXPANDED_CHARS)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        raise SpecError(name, None, f"invalid YAML{where}: {exc.problem or exc.context}") from None
+        raise SpecError(name, None, f"invalid YAML{where}: {printable(str(exc.problem or exc.context))}") from None
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        raise SpecError(name, None, f"invalid YAML: {exc}") from None
+        raise SpecError(name, None, f"invalid YAML: {printable(str(exc))}") from None
+    check_values(doc, name)
+    return doc, warnings
 
 
-def read_spec(path: Path) -> bytes:
-    """The document's exact bytes (for the spec hash), refused when too large or unreadable."""
+def parse(text: str, name: str, *, yaml_ok: bool = True) -> Any:
+    """Parse JSON (when the text looks like JSON) or YAML; see ``parse_with_warnings``."""
+    return parse_with_warnings(text, name, yaml_ok=yaml_ok)[0]
+
+
+def read_spec(path: Path, *, wait: float | None = None) -> bytes:
+    """The document's exact bytes (for the spec hash), refused when too large, not a file or unreadable.
+
+    Bounded before reading: a regular file by its size; a pipe or FIFO by reading at most one
+    byte past ``MAX_BYTES`` and waiting at most ``wait`` seconds for data (default: ``readfile.PIPE_WAIT``).
+    """
     name = display(path)
+    if wait is None:
+        return read_bounded(path, name, limit=MAX_BYTES)
+    return read_bounded(path, name, limit=MAX_BYTES, wait=wait)
+
+
+def _decode(raw: bytes, name: str) -> str:
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SpecError(name, None, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(name, None, "no such file") from None
-    except IsADirectoryError:
-        raise SpecError(name, None, "is a folder, not a file") from None
-    except OSError as exc:
-        raise SpecError(name, None, f"cannot read: {exc.strerror}") from None
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(name, None, f"not UTF-8 text (byte {exc.start})") from None
+
+
+def parse_spec_with_warnings(raw: bytes, name: str) -> tuple[dict[str, Any], list[str]]:
+    """The document read from ``raw`` (UTF-8 JSON or YAML holding a mapping), and warnings
+    (one line each, ``file#/pointer: message``) about values YAML 1.1 readers see differently."""
+    doc, warnings = parse_with_warnings(_decode(raw, name), name)
+    if not isinstance(doc, dict):
+        raise SpecError(name, "#", "the document is not an object (mapping)")
+    return doc, warnings
 
 
 def parse_spec(raw: bytes, name: str) -> dict[str, Any]:
     """The document read from ``raw``, which must be UTF-8 JSON or YAML holding a mapping."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SpecError(name, None, f"not UTF-8 text (byte {exc.start})") from None
-    doc = parse(text, name)
-    if not isinstance(doc, dict):
-        raise SpecError(name, "#", "the document is not an object (mapping)")
-    return doc
+    return parse_spec_with_warnings(raw, name)[0]
 
 
 def load_file(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -181,7 +189,7 @@ def check_values(doc: Any, name: str) -> None:
         if count > MAX_NODES:
             raise SpecError(name, "#", f"the document has more than {MAX_NODES} values")
         if depth > MAX_DEPTH:
-            raise SpecError(name, pointer(_path(entry)[:MAX_DEPTH]), f"the document nests more than {MAX_DEPTH} levels")
+            raise SpecError(name, _at(_path(entry)[:MAX_DEPTH]), f"the document nests more than {MAX_DEPTH} levels")
         if isinstance(node, dict):
             stack.extend((v, depth + 1, entry, k) for k, v in node.items())
         elif isinstance(node, list):
@@ -190,144 +198,9 @@ def check_values(doc: Any, name: str) -> None:
             continue
         elif isinstance(node, int):
             if abs(node) > MAX_INT:
-                raise SpecError(name, pointer(_path(entry)), "integer is too large (limit: 2**64)")
+                raise SpecError(name, _at(_path(entry)), "integer is too large (limit: 2**64)")
         elif isinstance(node, float):
             if node != node or node in (float("inf"), float("-inf")):
-                raise SpecError(name, pointer(_path(entry)), f"{node!r} is not a JSON number (NaN and Infinity are not allowed)")
+                raise SpecError(name, _at(_path(entry)), f"{node!r} is not a JSON number (NaN and Infinity are not allowed)")
         else:
-            raise SpecError(name, pointer(_path(entry)), f"a {type(node).__name__} value is not JSON (only strings, numbers, booleans, null, lists and mappings)")
-
-
-class _Frame:
-    __slots__ = ("anchor", "chars", "expect_key", "height", "index", "is_map", "key", "nodes")
-
-    def __init__(self, is_map: bool, anchor: str | None) -> None:
-        self.is_map = is_map
-        self.anchor = anchor
-        self.key: str | int = ""
-        self.index = 0
-        self.expect_key = True
-        self.nodes = 1
-        self.chars = 0
-        self.height = 1
-
-
-def _prescan(text: str, name: str) -> None:
-    """Check a YAML text on its event stream, before anything is composed.
-
-    Enforces ``MAX_DEPTH``, ``MAX_NODES`` and ``MAX_EXPANDED_CHARS`` counting every alias as
-    the nodes it expands to (an alias bomb fails here, in linear time); refuses recursive
-    aliases, tags that are not plain JSON types, plain scalars that YAML 1.1 reads as
-    booleans but YAML 1.2 as text (``NO``, ``yes``, ``on``) and ``openapi: 3.1`` (a number).
-    Numbers only YAML 1.1 has (``0755``, ``18:00``, ``1_000``) are kept as text by the loader.
-    """
-    resolver = yaml.resolver.Resolver()
-    anchors: dict[str, tuple[int, int, int]] = {}  # name -> (nodes, chars, height)
-    open_anchors: set[str] = set()
-    stack: list[_Frame] = []
-    total_nodes = 0
-    total_chars = 0
-
-    def where(extra: str | int | None = None) -> str:
-        parts: list[str | int] = []
-        for frame in stack:
-            parts.append(frame.key if frame.is_map else frame.index)
-        if stack and (stack[-1].is_map and stack[-1].expect_key):
-            parts.pop()
-        return pointer(parts if extra is None else [*parts, extra])
-
-    def fail(message: str) -> SpecError:
-        return SpecError(name, where(), message)
-
-    def add(nodes: int, chars: int, height: int) -> None:
-        nonlocal total_nodes, total_chars
-        total_nodes += nodes
-        total_chars += chars
-        if total_nodes > MAX_NODES:
-            raise fail(f"the document expands to more than {MAX_NODES} values (YAML aliases included)")
-        if total_chars > MAX_EXPANDED_CHARS:
-            raise fail(f"the document expands to more than {MAX_EXPANDED_CHARS // (1024 * 1024)} MiB of text (YAML aliases included)")
-        if len(stack) + height > MAX_DEPTH + 1:
-            raise fail(f"the document nests more than {MAX_DEPTH} levels")
-        if stack:
-            parent = stack[-1]
-            parent.nodes += nodes
-            parent.chars += chars
-            parent.height = max(parent.height, height + 1)
-
-    def advance(key_text: str | None) -> None:
-        if not stack:
-            return
-        frame = stack[-1]
-        if frame.is_map:
-            if frame.expect_key:
-                frame.key = key_text if key_text is not None else "?"
-            frame.expect_key = not frame.expect_key
-        else:
-            frame.index += 1
-
-    def check_tag(tag: str | None) -> None:
-        if tag is not None and tag not in ("!", *_PLAIN_TAGS):
-            raise fail(f"YAML tag {tag!r} is not supported: a spec holds plain JSON values")
-
-    def in_example() -> bool:
-        # Examples are documentation: nothing in them reaches code, so a value that
-        # YAML 1.1 reads oddly there (Redocly's museum has `example: 18:00`) is fine.
-        return any(frame.is_map and frame.key in ("example", "examples") for frame in stack[:-1]) or bool(
-            stack and stack[-1].is_map and not stack[-1].expect_key and stack[-1].key in ("example", "examples")
-        )
-
-    def check_plain(value: str) -> None:
-        tag = resolver.resolve(yaml.ScalarNode, value, (True, False))
-        if in_example() and len(value) <= 24:
-            return
-        if tag == _YAML + "bool" and value not in _YAML12_BOOL:
-            raise fail(f"{value!r} is read as a boolean by YAML 1.1 (not by YAML 1.2): quote it")
-        if len(stack) == 1 and stack[0].is_map and stack[0].key == "openapi" and not stack[0].expect_key and tag in (_YAML + "float", _YAML + "int"):
-            raise fail(f"openapi: {value} is read as a number, not a version string: quote it (\"{value}.0\")")
-        if tag == _YAML + "int" and len(value) > 24:
-            raise fail(f"integer {value[:24]}... is too large (limit: 2**64)")
-
-    try:
-        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                check_tag(event.tag)
-                if len(stack) >= MAX_DEPTH:
-                    raise fail(f"the document nests more than {MAX_DEPTH} levels")
-                if stack and stack[-1].is_map and stack[-1].expect_key:
-                    raise fail("a mapping key must be text, not a list or mapping")
-                if event.anchor:
-                    open_anchors.add(event.anchor)
-                stack.append(_Frame(isinstance(event, yaml.MappingStartEvent), event.anchor))
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                if frame.anchor:
-                    open_anchors.discard(frame.anchor)
-                    anchors[frame.anchor] = (frame.nodes, frame.chars, frame.height)
-                add(frame.nodes, frame.chars, frame.height)
-                advance(None)
-            elif isinstance(event, yaml.ScalarEvent):
-                check_tag(event.tag)
-                if event.tag is None and event.implicit[0]:
-                    check_plain(event.value)
-                if event.anchor:
-                    anchors[event.anchor] = (1, len(event.value), 0)
-                add(1, len(event.value), 0)
-                advance(event.value)
-            elif isinstance(event, yaml.AliasEvent):
-                if event.anchor in open_anchors:
-                    raise fail(f"alias *{event.anchor} refers to a node that contains it (a recursive structure)")
-                if event.anchor not in anchors:
-                    raise fail(f"alias *{event.anchor} refers to no anchor")
-                nodes, chars, height = anchors[event.anchor]
-                add(nodes, chars, height)
-                advance("*" + str(event.anchor))
-    except yaml.MarkedYAMLError:
-        raise
-    if stack:
-        raise SpecError(name, None, "invalid YAML: the document ends inside a mapping or list")
-
-
-def parse_spec_with_warnings(raw: bytes, name: str) -> tuple[dict[str, Any], list[str]]:
-    """``parse_spec``, and warnings about values other readers would read differently."""
-    return parse_spec(raw, name), []
+            raise SpecError(name, _at(_path(entry)), f"a {type(node).__name__} value is not JSON (only strings, numbers, booleans, null, lists and mappings)")

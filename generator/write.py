@@ -211,7 +211,7 @@ class Written:
     lock_written: bool
 
 
-def _replace_file(path: Path, data: bytes) -> None:
+def replace_file(path: Path, data: bytes) -> None:
     """Write ``path`` through a temporary file and ``os.replace`` (readers never see half a file)."""
     if path.is_symlink():
         raise SpecError(_display(path), None, "is a symbolic link; refusing to write through it")
@@ -274,14 +274,14 @@ def write_output(output: Path, package: str, files: Mapping[str, bytes], current
                     notes.append(f"{_display(path)} not written: it exists and was not generated (no DO-NOT-EDIT header)")
                     skipped.add(name)
                 else:
-                    _replace_file(path, data)
+                    replace_file(path, data)
             lock_written = False
             if lock is not None:
                 lock_path, lock_bytes = lock
                 old = lock_path.read_bytes() if lock_path.is_file() else None
                 if old != lock_bytes:
                     lock_path.parent.mkdir(parents=True, exist_ok=True)
-                    _replace_file(lock_path, lock_bytes)
+                    replace_file(lock_path, lock_bytes)
                     lock_written = True
             _fsync_dir(output)
     except OSError as exc:

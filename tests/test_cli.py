@@ -253,7 +253,7 @@ BAD_INPUT: dict[str, tuple[Callable[[Path], list[str]], list[tuple[str, str]]]] 
     ),
     "dangling-ref-default-response": (_dangling_ref_as_default_response, [(SPEC_NAME + MICROSOFT_INIT + "/responses/default/$ref", "'#/components/responses/Missing'")]),
     "openapi-4": (_openapi_4, [(SPEC_NAME + "#/openapi", "OpenAPI 4.0.0 is not supported")]),
-    "yaml-duplicate-key": (_yaml_duplicate_keys, [("specs/dup.yaml", "line 5 column 1: duplicate key 'info'")]),
+    "yaml-duplicate-key": (_yaml_duplicate_keys, [("specs/dup.yaml#", "duplicate key 'info' at line 5 column 1")]),
     "not-utf8": (_not_utf8, [(SPEC_NAME, "not UTF-8")]),
     "pyproject-invalid-toml": (_pyproject_invalid_toml, [("pyproject.toml", "invalid TOML")]),
     "pyproject-unknown-key": (_pyproject_unknown_key, [("pyproject.toml", "[tool.generator].colour: unknown key")]),

@@ -124,7 +124,8 @@ def newer_bytes() -> bytes:
 
 
 def fetch(proj: Path, url: str, *extra: str) -> Any:
-    return run_cli("fetch", "--url", url, *extra, cwd=proj, env=NO_PROXY)
+    # The test server listens on 127.0.0.1: loopback is refused without --allow-private.
+    return run_cli("fetch", "--url", url, "--allow-private", *extra, cwd=proj, env=NO_PROXY)
 
 
 def snapshot(proj: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
