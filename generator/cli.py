@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--lenient", action="store_true", default=None, help="report validation problems as warnings and skip what cannot be generated")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         cmd.add_argument("-v", "--verbose", action="store_true", help="name every file written")
-    from generator import fetch_command, diff_command
+    from generator import diff_command, fetch_command
 
     fetch_command.add_arguments(sub)
     diff_command.add_arguments(sub)
@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         from generator import diff_command, fetch_command
 
         module = fetch_command if args.command == "fetch" else diff_command
-        return module.run(args, out)
+        status: int = module.run(args, out)
+        return status
     except SpecErrors as exc:
         for error in exc.errors[:50]:
             out.error(str(error))

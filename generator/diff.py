@@ -26,7 +26,23 @@ from urllib.parse import urlsplit
 
 from generator import typemap
 from generator.diff_report import Change, Report, Side
-from generator.ir import ANY, NONE, Api, ListOf, LiteralOf, MapOf, Model, Nullable, Operation, Scalar, TypeNode, UnionOf, models_in
+from generator.ir import (
+    ANY,
+    NONE,
+    Api,
+    Body,
+    ListOf,
+    LiteralOf,
+    MapOf,
+    Model,
+    Nullable,
+    Operation,
+    Param,
+    Scalar,
+    TypeNode,
+    UnionOf,
+    models_in,
+)
 
 
 def within(a: TypeNode, b: TypeNode, open_enums: bool = False) -> bool:
@@ -126,6 +142,13 @@ def _roles(api: Api) -> tuple[set[str], set[str]]:
     return close(inputs), close(outputs)
 
 
+def _arguments(op: Operation) -> dict[str, Param | Body]:
+    found: dict[str, Param | Body] = {p.name: p for p in op.params}
+    if op.body is not None:
+        found[op.body.name] = op.body
+    return found
+
+
 class _Differ:
     def __init__(self, old: Api, new: Api) -> None:
         self.old, self.new = old, new
@@ -165,8 +188,8 @@ class _Differ:
     def operation(self, where: str, old: Operation, new: Operation) -> None:
         if old.identity != new.identity:
             self.add("operation-rebound", where, f"now calls {new.identity} instead of {old.identity}", "major")
-        old_params = {p.name: p for p in [*old.params, *([old.body] if old.body else [])]}
-        new_params = {p.name: p for p in [*new.params, *([new.body] if new.body else [])]}
+        old_params = _arguments(old)
+        new_params = _arguments(new)
         if [p.name for p in old.positional] != [p.name for p in new.positional][: len(old.positional)] or len(new.positional) != len(old.positional):
             self.add("parameter-order-changed", where, f"positional arguments ({', '.join(p.name for p in old.positional)}) -> ({', '.join(p.name for p in new.positional)})", "major")
         for name in sorted(old_params.keys() - new_params.keys()):
@@ -177,8 +200,8 @@ class _Differ:
         for name in sorted(old_params.keys() & new_params.keys()):
             a, b = old_params[name], new_params[name]
             at = f"{where}({name}=)"
-            if getattr(a, "wire", "body") != getattr(b, "wire", "body") or getattr(a, "location", "body") != getattr(b, "location", "body"):
-                self.add("parameter-rebound", at, f"now sent as {getattr(b, 'location', 'body')} {getattr(b, 'wire', '')!r} instead of {getattr(a, 'location', 'body')} {getattr(a, 'wire', '')!r}", "major")
+            if (a.location, a.wire) != (b.location, b.wire):
+                self.add("parameter-rebound", at, f"now sent as {b.location} {b.wire!r} instead of {a.location} {a.wire!r}", "major")
             if b.required and not a.required:
                 self.add("parameter-required-changed", at, "now required", "major")
             elif a.required and not b.required:

@@ -53,9 +53,9 @@ def run(args: argparse.Namespace, out: Printer) -> int:
 
     config = dataclasses.replace(selection(args.config, args.new), lenient=True)
     old_name, new_name = paths.display(args.old), paths.display(args.new)
-    old_api, old_warnings = api_of(config, read_bytes(args.old), old_name, base=args.old, check=False)
+    old_api, _ = api_of(config, read_bytes(args.old), old_name, base=args.old, check=False)
     pins = {ns: dict(table) for ns, table in old_api.names}
-    new_api, new_warnings = api_of(dataclasses.replace(config, package=old_api.package), read_bytes(args.new), new_name, base=args.new, check=False, pins=pins)
+    new_api, _ = api_of(dataclasses.replace(config, package=old_api.package), read_bytes(args.new), new_name, base=args.new, check=False, pins=pins)
     notes = [w for w in new_api.warnings if "pinned by the lock" in w]
     report = compare(old_api, new_api, old_name, new_name, notes)
     sys.stdout.write(report.to_json() if args.format == "json" else report.to_markdown())

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator import GENERATOR_NAME, imports, naming, typemap
-from generator.ir import Api, Field, Model, Operation, Param, Waiter
+from generator.ir import Api, Body, Field, Model, Operation, Param, Waiter
 
 # Runtime names every package exports, with the module that defines them.
 RUNTIME_EXPORTS = (
@@ -28,7 +28,7 @@ def model_doc(model: Model) -> str:
 
 def field_doc(field: Field) -> str:
     doc = field.doc
-    if field.has_default and isinstance(field.default, (str, int, float, bool)) or field.has_default and field.default is None:
+    if (field.has_default and isinstance(field.default, (str, int, float, bool))) or (field.has_default and field.default is None):
         shown = naming.literal(field.default)
         if len(shown) < 80:
             doc = f"{doc}\n\nDefault: ``{shown}``." if doc else f"Default: ``{shown}``."
@@ -46,7 +46,7 @@ def _indent_rest(text: str) -> str:
     return text.strip().replace("\n", "\n        ")
 
 
-def _arg_doc(p: Param | Any) -> str:
+def _arg_doc(p: Param | Body) -> str:
     doc = p.doc or "See the API reference."
     if isinstance(p, Param) and p.name != p.wire:
         doc += f" (``{p.wire}`` in the {p.location})"
@@ -222,7 +222,7 @@ GLOBALS: dict[str, Any] = {
 }
 
 
-def _example_value(p: Param | Any) -> str | None:
+def _example_value(p: Param | Body) -> str | None:
     """A placeholder argument of the parameter's type, or None when there is no simple one."""
     from generator.ir import ListOf, LiteralOf, MapOf, Nullable, Scalar
 
@@ -241,8 +241,8 @@ def _example_value(p: Param | Any) -> str | None:
 def example_call(op: Operation, attr: str) -> str:
     """``client.<attr>.<method>(<placeholders>)`` when every required argument has a simple placeholder, else ""."""
     args = []
-    for p in op.positional:
-        value = _example_value(p)
+    for param in op.positional:
+        value = _example_value(param)
         if value is None:
             return ""
         args.append(value)
@@ -282,7 +282,7 @@ def auth_text(api: Api) -> str:
 
 def examples_of(api: Api, limit: int = 3) -> list[tuple[str, Operation, str]]:
     """Up to ``limit`` operations whose required arguments all have simple placeholders."""
-    found = []
+    found: list[tuple[str, Operation, str]] = []
     for resource in api.resources:
         for op in resource.operations:
             call = example_call(op, resource.attr)

@@ -31,7 +31,6 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from generator import GENERATOR_NAME, __version__
-from generator.args import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from generator.errors import SpecError
 from generator.netsafe import (
     Connection,
@@ -46,6 +45,8 @@ from generator.safe_text import printable, redact_url
 
 __all__ = ["MAX_REDIRECTS", "RETRIES", "Response", "download", "redact_url"]
 
+DEFAULT_TIMEOUT = 30.0  # seconds for the whole download
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 MAX_REDIRECTS = 5
 RETRIES = 3
 BACKOFF = 0.5  # seconds before the first retry; doubled each time

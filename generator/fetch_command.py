@@ -29,14 +29,13 @@ from typing import TYPE_CHECKING, Any
 from generator import lock as lockfile
 from generator import paths
 from generator.config import Config, adhoc_config, project_config, read_table
+from generator.download import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from generator.errors import SpecError
 from generator.safe_text import redact_url
 
 if TYPE_CHECKING:
     from generator.cli import Printer
 
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
 
 def _positive(kind: type[float] | type[int]) -> Any:

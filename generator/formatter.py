@@ -11,8 +11,9 @@ from generator.errors import GenerationError
 
 def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None) -> dict[str, str]:
     import black
+    from black.mode import Mode, TargetVersion
 
-    mode = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=88)
+    mode = Mode(target_versions={TargetVersion.PY310}, line_length=88)
     out = {}
     for path, source in sources.items():
         try:

@@ -147,6 +147,8 @@ class Body:
     type: TypeNode
     required: bool
     doc: str = ""
+    location: str = "body"  # so that a body reads like a parameter
+    wire: str = ""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

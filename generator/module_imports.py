@@ -145,7 +145,7 @@ def error_tables(resource: Resource) -> tuple[list[tuple[str, list[Response]]], 
             names[entries] = "_ERRORS" + ("" if not names else f"_{len(names) + 1}")
     tables: dict[str, list[Response]] = {}
     per_op: dict[str, tuple[list[Response], str]] = {}
-    for op, rs, s in zip(resource.operations, errors, shared, strict=True):
+    for op, s in zip(resource.operations, shared, strict=True):
         key = tuple(entry(r) for r in s)
         table = names.get(key, "") if s else ""
         if table:

@@ -6,6 +6,7 @@ import importlib.resources
 import os
 from pathlib import Path
 
+
 def _templates() -> Path:
     """The built-in templates (and the static runtime under them).
 

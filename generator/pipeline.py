@@ -11,8 +11,8 @@ import dataclasses
 import hashlib
 import os
 import re
-from importlib import metadata
 from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 
 from generator import __version__, paths
@@ -119,7 +119,7 @@ def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] 
     rendered = {f"{config.package}/{path}": sha256(text.encode()) for path, text in python.items()}
     reuse: dict[str, str] = {}
     if previous is not None and current is not None:
-        for path, text in python.items():
+        for path in python:
             key = f"{config.package}/{path}"
             on_disk = current.get(key)
             if on_disk is not None and previous.rendered.get(key) == rendered[key] and previous.files.get(key) == sha256(on_disk):

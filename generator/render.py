@@ -11,8 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import GENERATOR_NAME, module_imports, naming, typemap
-from generator import docs
+from generator import GENERATOR_NAME, docs, module_imports, naming, typemap
 from generator.errors import GenerationError
 from generator.ir import Api, Resource
 from generator.paths import TEMPLATES

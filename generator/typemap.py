@@ -7,7 +7,15 @@ relative to the importing module.
 
 from __future__ import annotations
 
-from generator.ir import ListOf, LiteralOf, MapOf, ModelRef, Nullable, Scalar, TypeNode, UnionOf
+from generator.ir import (
+    ListOf,
+    LiteralOf,
+    MapOf,
+    ModelRef,
+    Nullable,
+    Scalar,
+    TypeNode,
+)
 from generator.naming import literal
 
 Import = tuple[str, str]  # (module, name); name "" means ``import module``
