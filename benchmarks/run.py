@@ -560,28 +560,51 @@ class Bench:
     # -- regenerating after the spec changed
 
     def spec_changed(self) -> None:
-        """The build-step case: the cache holds the previous version's output, the spec moved on."""
+        """The build-step case: the previous version's output and lock are there, the spec moved on,
+        and the machine has no cache (a fresh CI runner): only what changed is formatted again."""
         label = "Instantly full"
         if not INSTANTLY_BEFORE.exists() or label not in self.generated:
             return
         runs: list[Run] = []
+        cold: list[Run] = []
+        no_cache = dict(os.environ, OPENAPI_TYPED_GEN_CACHE="off")
         for rep in range(self.reps):
-            cache_dir = self.work / f"cache-changed-{rep}"
-            env = dict(os.environ, OPENAPI_TYPED_GEN_CACHE=str(cache_dir))
             out = self.work / f"ours-changed-{rep}"
-            measure(self.ours_cmd(INSTANTLY_BEFORE, out, "changed_client"), env=env, cwd=self.work)
-            runs.append(measure(self.ours_cmd(INSTANTLY_FULL, out, "changed_client"), env=env, cwd=self.work))
+            measure(self.ours_cmd(INSTANTLY_BEFORE, out, "changed_client"), env=no_cache, cwd=self.work)
+            runs.append(measure(self.ours_cmd(INSTANTLY_FULL, out, "changed_client"), env=no_cache, cwd=self.work))
             shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(cache_dir, ignore_errors=True)
-        ours = summarize(runs)
+            cold.append(measure(self.ours_cmd(INSTANTLY_FULL, out, "changed_client"), env=no_cache, cwd=self.work))
+            shutil.rmtree(out, ignore_errors=True)
+        ours, fresh = summarize(runs), summarize(cold)
         peer = self.opc_runs.get(label)
         self.report.add("generation time", f"{label}: regenerate after the spec changed ({INSTANTLY_BEFORE.name} → "
-                        f"{INSTANTLY_FULL.name}, cache from the previous version) vs openapi-python-client",
+                        f"{INSTANTLY_FULL.name}, previous output and lock, no cache) vs a cold generation",
+                        run_txt(ours, "s"), run_txt(fresh, "s"), ratio(ours.seconds, fresh.seconds), note="target ≤ 0.3x")
+        self.report.add("generation time", f"{label}: regenerate after the spec changed vs openapi-python-client",
                         run_txt(ours, "s"), run_txt(peer, "s") if peer else "",
                         ratio(ours.seconds, peer.seconds if peer and peer.ok else None))
         self.report.add("generation peak memory", f"{label}: regenerate after the spec changed vs openapi-python-client",
                         run_txt(ours, "mb"), run_txt(peer, "mb") if peer else "",
                         ratio(ours.peak_mb, peer.peak_mb if peer and peer.ok else None))
+
+    def project_build(self) -> None:
+        """This project's own build: the OAuth client from the full served Instantly document, selected
+        by tag in [tool.generator], cold (no cache)."""
+        project = self.work / "project"
+        (project / "specs").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / "specs" / "api_v2.json", project / "specs" / "api_v2.json")
+        (project / "pyproject.toml").write_text(
+            '[tool.generator]\nspec = "specs/api_v2.json"\noutput = "generated"\npackage = "instantly_client"\ninclude_tags = ["OAuth"]\n',
+            encoding="utf-8",
+        )
+        env = dict(os.environ, OPENAPI_TYPED_GEN_CACHE="off")
+        runs = []
+        for _ in range(self.min_reps(3)):
+            shutil.rmtree(project / "generated", ignore_errors=True)
+            (project / "specs" / "api_v2.lock.json").unlink(missing_ok=True)
+            runs.append(measure([str(OURS_PY), "-m", "generator", "generate", "-q"], env=env, cwd=project))
+        self.report.add("generation time", "this project's build: OAuth tag of the full Instantly document, cold",
+                        run_txt(summarize(runs), "s"), note="target ≤ 3 s")
 
     # -- no-op generate / check
 
@@ -950,6 +973,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.collect_versions()
         bench.generation(specs, sizes)
         bench.spec_changed()
+        bench.project_build()
         bench.noop()
         bench.imports()
         bench.calls()
