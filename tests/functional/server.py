@@ -19,6 +19,12 @@ Answers:
 * ``action="reset"``: read the request, then reset the connection (TCP RST).
 * ``action="truncate"``: send headers announcing the full body, half the body,
   then close.
+* ``chunks``: a function returning the body's pieces (any iterable, endless
+  ones too), sent one by one ``every`` seconds apart, with chunked transfer
+  coding unless the headers give a ``Content-Length``; the server stops
+  sending when the client hangs up.
+* ``echo=True``: a 200 whose JSON body describes the request (method, target,
+  headers, body as text).
 
 A request for a path with nothing queued gets the ``"*"`` queue's next answer if
 any, else a 599 whose body names the path; such requests are also listed in
@@ -32,18 +38,20 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import socket
 import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
 __all__ = [
     "FaultServer",
+    "endless",
     "RecordedRequest",
     "Scripted",
     "closed_port",
@@ -66,6 +74,10 @@ class Scripted:
     action: Action = "respond"
     close_after: bool = False
     """Close the connection after answering (sends ``Connection: close``)."""
+    chunks: Callable[[], Iterable[bytes]] | None = None
+    """The body's pieces, sent ``every`` seconds apart (see the module docstring)."""
+    every: float = 0.0
+    echo: bool = False
 
 
 def json_body(
@@ -137,6 +149,15 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
         )
         answer = owner._next(recorded)
+        if answer.echo:
+            answer = json_body(
+                {
+                    "method": recorded.method,
+                    "target": recorded.target,
+                    "headers": [list(item) for item in recorded.header_items],
+                    "body": body.decode("utf-8", "replace"),
+                }
+            )
         if answer.delay and owner._stopping.wait(answer.delay):
             self.close_connection = True
             return
@@ -146,6 +167,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _answer(self, answer: Scripted) -> None:
+        if answer.chunks is not None:
+            self._stream(answer)
+            return
         if answer.action == "close":
             self.close_connection = True
             return
@@ -173,6 +197,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         if answer.close_after:
             self.close_connection = True
+
+    def _stream(self, answer: Scripted) -> None:
+        assert answer.chunks is not None
+        headers = dict(answer.headers)
+        chunked = "content-length" not in {k.lower() for k in headers}
+        if chunked:
+            headers["Transfer-Encoding"] = "chunked"
+        headers["Connection"] = "close"
+        self.close_connection = True
+        self.send_response_only(answer.status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.flush()
+        stopping = self.server.owner._stopping
+        for index, piece in enumerate(answer.chunks()):
+            if index and answer.every and stopping.wait(answer.every):
+                return
+            if stopping.is_set():
+                return
+            frame = b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece
+            self.wfile.write(frame)
+            self.wfile.flush()
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
@@ -336,3 +386,8 @@ def closed_port() -> Iterator[int]:
         yield int(sock.getsockname()[1])
     finally:
         sock.close()
+
+
+def endless(piece: bytes) -> Callable[[], Iterable[bytes]]:
+    """``chunks`` that never end: ``piece`` again and again."""
+    return lambda: itertools.repeat(piece)
