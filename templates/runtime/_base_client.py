@@ -42,7 +42,7 @@ from ._redact import register
 from ._request import build_request
 from ._response import Received, decode_success
 from ._retry import RetryPolicy
-from ._types import ApiResponse, RequestOptions, Timeout
+from ._types import UNSET, ApiResponse, RequestOptions, Timeout, Unset
 from ._waiter import Waiter, WaitRun
 
 __all__ = [
@@ -129,6 +129,8 @@ class _BaseClient:
     _user_agent: str = "openapi-client"
     _retry: RetryPolicy = RetryPolicy()
     _rate_limits: tuple[RateLimit, ...] = ()
+    _default_deadline: float | None = DEFAULT_DEADLINE
+    """The deadline of a call when neither the client nor the call gives one."""
     _owns_http: bool = True
     _closed: bool = False
 
@@ -141,7 +143,7 @@ class _BaseClient:
         default_headers: Mapping[str, str] | None = None,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        deadline: float | None = DEFAULT_DEADLINE,
+        deadline: float | Unset | None = UNSET,
         rate_limit: Literal["wait", "raise"] = "wait",
         rate_limiter: SlidingWindowLimiter | None = None,
         strict: bool = False,
@@ -173,6 +175,8 @@ class _BaseClient:
                 policy.retry_after_cap,
             )
         self._retry_policy: RetryPolicy = policy
+        if isinstance(deadline, Unset):
+            deadline = self._default_deadline
         if deadline is not None and (isinstance(deadline, bool) or not deadline > 0):
             raise ValueError("deadline must be a number of seconds > 0, or None")
         self._deadline: float | None = deadline
@@ -253,7 +257,7 @@ class SyncBaseClient(_BaseClient):
         default_headers: Mapping[str, str] | None = None,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        deadline: float | None = DEFAULT_DEADLINE,
+        deadline: float | Unset | None = UNSET,
         rate_limit: Literal["wait", "raise"] = "wait",
         rate_limiter: SlidingWindowLimiter | None = None,
         strict: bool = False,
@@ -285,9 +289,13 @@ class SyncBaseClient(_BaseClient):
                 if http is None or (self._owns_http and self._pool_fork != _FORKS[0]):
                     if self._closed:
                         raise RuntimeError(_CLOSED)
-                    http = self._http_client = httpx.Client(headers=self._headers)
+                    http = self._http_client = self._make_pool()
                     self._pool_fork = _FORKS[0]
         return http
+
+    def _make_pool(self) -> httpx.Client:
+        """The client's own connection pool (it sends the default headers)."""
+        return httpx.Client(headers=self._headers)
 
     def _request(
         self, endpoint: Endpoint[Any], args: Mapping[str, Any], raw: bool
@@ -385,7 +393,7 @@ class AsyncBaseClient(_BaseClient):
         default_headers: Mapping[str, str] | None = None,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        deadline: float | None = DEFAULT_DEADLINE,
+        deadline: float | Unset | None = UNSET,
         rate_limit: Literal["wait", "raise"] = "wait",
         rate_limiter: SlidingWindowLimiter | None = None,
         strict: bool = False,
@@ -417,9 +425,13 @@ class AsyncBaseClient(_BaseClient):
                 if http is None or (self._owns_http and self._pool_fork != _FORKS[0]):
                     if self._closed:
                         raise RuntimeError(_CLOSED)
-                    http = self._http_client = httpx.AsyncClient(headers=self._headers)
+                    http = self._http_client = self._make_pool()
                     self._pool_fork = _FORKS[0]
         return http
+
+    def _make_pool(self) -> httpx.AsyncClient:
+        """The client's own connection pool (it sends the default headers)."""
+        return httpx.AsyncClient(headers=self._headers)
 
     async def _request(
         self, endpoint: Endpoint[Any], args: Mapping[str, Any], raw: bool

@@ -8,15 +8,15 @@ than the cap; it raises ``BodyTooLarge`` as soon as the decoded body would pass
 the cap, and calls ``check`` before each chunk (the call's deadline).
 
 ``parse_json`` refuses JSON nested deeper than ``MAX_JSON_DEPTH`` levels before
-parsing it, so neither the parser nor a model's decoders can run out of stack.
+any model decodes it, so neither the parser nor a model's decoders can run out
+of stack.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -34,7 +34,7 @@ __all__ = [
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """The default cap on a response body, decompressed (64 MiB)."""
 MAX_JSON_DEPTH = 100
-"""Deeper JSON is refused before it is parsed."""
+"""Deeper JSON is refused before a model decodes it."""
 RAW_LIMIT = 64 * 1024
 """Characters of an undecodable body kept on the error (``raw``, a text ``body``)."""
 
@@ -43,8 +43,12 @@ class BodyTooLarge(Exception):
     """The decoded body would pass the cap."""
 
 
+_PIECE = 256 * 1024
+"""The most a decompressor produces at once."""
+
+
 class _Inflate:
-    """One ``Content-Encoding`` step (gzip or deflate), with bounded output."""
+    """One ``Content-Encoding`` step (gzip or deflate), producing bounded pieces."""
 
     def __init__(self, coding: str) -> None:
         if coding in ("gzip", "x-gzip"):
@@ -56,12 +60,12 @@ class _Inflate:
         self._zlib = zlib.decompressobj(self._wbits)
         self._started = False
 
-    def feed(self, data: bytes, budget: int) -> bytes:
-        out: list[bytes] = []
+    def feed(self, data: bytes, budget: int) -> Iterator[bytes]:
+        """The decoded pieces of ``data``; ``BodyTooLarge`` past ``budget`` bytes."""
         made = 0
         while data and not self._zlib.eof:
             try:
-                piece = self._zlib.decompress(data, budget - made + 1)
+                piece = self._zlib.decompress(data, min(_PIECE, budget - made + 1))
             except zlib.error as exc:
                 if self._wbits == zlib.MAX_WBITS and not self._started:
                     # "deflate" sent without its zlib wrapper (as many servers do).
@@ -71,20 +75,17 @@ class _Inflate:
                 raise httpx.DecodingError(f"the body does not decode: {exc}") from None
             self._started = True
             made += len(piece)
-            out.append(piece)
             if made > budget:
                 raise BodyTooLarge
+            if piece:
+                yield piece
             data = self._zlib.unconsumed_tail
-        return b"".join(out)
 
-    def flush(self, budget: int) -> bytes:
+    def flush(self) -> bytes:
         try:
-            rest = self._zlib.flush()
+            return self._zlib.flush()  # at most what zlib holds back: its window
         except zlib.error as exc:
             raise httpx.DecodingError(f"the body does not decode: {exc}") from None
-        if len(rest) > budget:
-            raise BodyTooLarge
-        return rest
 
 
 class BodyReader:
@@ -111,77 +112,74 @@ class BodyReader:
                 raise BodyTooLarge
 
     def feed(self, chunk: bytes) -> None:
+        """One chunk of the body as it came (still encoded)."""
         self._check()
-        for step in self._steps:
-            chunk = step.feed(chunk, self.limit - self.size)
-        self._take(chunk)
+        self._push(0, chunk)
 
-    def _take(self, data: bytes) -> None:
-        if data:
-            self.size += len(data)
-            if self.size > self.limit:
-                raise BodyTooLarge
-            self._parts.append(data)
+    def _push(self, step: int, data: bytes) -> None:
+        if step == len(self._steps):
+            if data:
+                self.size += len(data)
+                if self.size > self.limit:
+                    raise BodyTooLarge
+                self._parts.append(data)
+            return
+        for piece in self._steps[step].feed(data, self.limit - self.size):
+            self._push(step + 1, piece)
 
     def finish(self) -> bytes:
         """The whole decoded body."""
         self._check()
         for index, step in enumerate(self._steps):
-            rest = step.flush(self.limit - self.size)
-            for later in self._steps[index + 1 :]:
-                rest = later.feed(rest, self.limit - self.size)
-            self._take(rest)
+            self._push(index + 1, step.flush())
         return b"".join(self._parts)
 
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
-_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
-_SQUARE = bytes.maketrans(b"{}", b"[]")
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether a parsed JSON value nests arrays and objects deeper than ``limit``.
 
-
-def _depth_over(marks: bytes, limit: int) -> bool | None:
-    """Whether brackets ``marks`` nest deeper than ``limit``; None if they do not pair up."""
-    for _ in range(limit):
-        if not marks:
-            return False
-        shorter = marks.replace(b"[]", b"")  # one level less, everywhere
-        if len(shorter) == len(marks):
-            return None
-        marks = shorter
-    if not marks:
-        return False
-    return None if b"[]" not in marks else True
-
-
-def too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Whether JSON text nests arrays and objects deeper than ``limit``."""
-    if body.count(b"[") + body.count(b"{") <= limit:
-        return False
-    marks = body.translate(_SQUARE, _NOT_BRACKETS)
-    verdict = _depth_over(marks, limit)
-    if verdict is not False:
-        # Brackets inside strings count too: count again without the strings.
-        marks = _STRING.sub(b"", body).translate(_SQUARE, _NOT_BRACKETS)
-        verdict = _depth_over(marks, limit)
-    return bool(verdict)
+    Iterative (no recursion), one look at each value.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return False
 
 
 def parse_json(body: bytes) -> Any:
-    """The JSON value of a body; ``ValueError`` when it is empty, not JSON, or too deep."""
+    """The JSON value of a body; ``ValueError`` when it is empty, not JSON, or too deep.
+
+    The parser (C) stops with ``RecursionError`` long before the stack runs
+    out; what it returns is refused when deeper than ``MAX_JSON_DEPTH``, before
+    any decoder (Python, recursive) sees it.
+    """
     if not body.strip():
         raise ValueError("expected JSON, got an empty body")
-    if too_deep(body):
-        raise ValueError(
-            f"the body nests JSON deeper than {MAX_JSON_DEPTH} levels (refused unparsed)"
-        )
+    too_deep_message = (
+        f"the body nests JSON deeper than {MAX_JSON_DEPTH} levels (refused undecoded)"
+    )
     try:
-        return json.loads(body)
+        value = json.loads(body)
     except RecursionError:
-        raise ValueError("the body nests JSON too deeply to parse") from None
+        raise ValueError(too_deep_message) from None
     except ValueError as exc:
         raise ValueError(
             f"expected JSON, got a body that is not JSON ({exc})"
         ) from None
+    # A body with fewer brackets than the limit cannot nest deeper than it.
+    brackets = body.count(b"[") + body.count(b"{")
+    if (
+        brackets > MAX_JSON_DEPTH
+        and isinstance(value, (dict, list))
+        and too_deep(value)
+    ):
+        raise ValueError(too_deep_message)
+    return value
 
 
 def raw_text(body: bytes) -> str:

@@ -16,11 +16,11 @@ name, and a string whose ``format`` (date, date-time, uuid) does not parse.
 Unions (``d_union``, and ``d_tagged`` when the tag is not in its mapping) pick
 one branch by looking at the top two levels of the value: first the branches
 that match it exactly (every const/enum value listed, every required property
-there, formats parse), the one leaving the fewest unknown properties first;
-then, unless strict, the branches that match it leniently, in the spec's order.
-The chosen branch then decodes the whole value; only a failure in those top two
-levels moves on to the next candidate. So decoding never backtracks through a
-deep value, and its time stays linear in the size of the body.
+there, formats parse); then, unless strict, the branches that match it
+leniently. Within each group the branch leaving the fewest properties unnamed
+wins, then the first in the spec's order. The chosen branch alone decodes the
+whole value, and its failure is the union's: decoding never backtracks through
+a deep value, so its time stays linear in the size of the body.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import io
 import re
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from ._types import UNSET, Unset
@@ -325,37 +325,22 @@ def _unknown(result: Any) -> int:
     return len(extras) if isinstance(extras, dict) else 0
 
 
-def _candidates(
+def _best(
     options: tuple[Decoder[Any], ...], probe: Any, strict: bool, failures: list[str]
-) -> Iterator[int]:
-    """Branch indexes in the order to try them (see the module's docstring)."""
-    ranked: list[tuple[int, int]] = []
+) -> int | None:
+    """The index of the branch that matches ``probe`` best in this mode, if any."""
+    best: tuple[int, int] | None = None
     for index, option in enumerate(options):
         try:
-            unknown = _unknown(option(probe, True))
-        except DecodeFailure as exc:
-            if strict:
-                failures.append(str(exc))
-            continue
-        if unknown == 0 and not ranked:
-            yield index  # the best there can be; the rest are looked at only if it fails
-            ranked.append((-1, index))
-        else:
-            ranked.append((unknown, index))
-    ranked.sort()
-    tried = {index for _, index in ranked}
-    yield from (index for unknown, index in ranked if unknown >= 0)
-    if strict:
-        return
-    for index, option in enumerate(options):
-        if index in tried:
-            continue
-        try:
-            option(probe, False)
+            unknown = _unknown(option(probe, strict))
         except DecodeFailure as exc:
             failures.append(str(exc))
             continue
-        yield index
+        if unknown == 0:
+            return index  # nothing better can come
+        if best is None or unknown < best[0]:
+            best = (unknown, index)
+    return None if best is None else best[1]
 
 
 def d_union(*options: Decoder[Any]) -> Decoder[Any]:
@@ -366,14 +351,15 @@ def d_union(*options: Decoder[Any]) -> Decoder[Any]:
             _shallow(value, _PROBE_LEVELS) if isinstance(value, (dict, list)) else value
         )
         failures: list[str] = []
-        for index in _candidates(options, probe, strict, failures):
-            try:
-                return options[index](value, strict)
-            except DecodeFailure as exc:
-                if len(exc.path) > _PROBE_LEVELS:
-                    raise  # it failed below what the choice looked at: no other branch
-                failures.append(str(exc))
-        raise DecodeFailure("one of: " + "; ".join(failures), value)
+        index = _best(options, probe, True, failures)
+        if index is None and not strict:
+            failures.clear()
+            index = _best(options, probe, False, failures)
+        if index is None:
+            raise DecodeFailure("one of: " + "; ".join(failures), value)
+        # The chosen branch checks what the look at the top levels could not; its
+        # failure is the union's (no other branch is tried on the same value).
+        return options[index](value, strict)
 
     return decode
 

@@ -19,7 +19,8 @@ values are sent as they are and must be visible ASCII (else ``ValueError``).
 
 An argument that is ``UNSET`` is not sent. ``None`` (a nullable parameter given
 null) is sent in the "empty" form of OpenAPI's table: ``id=`` (query form,
-cookie), ``;id`` (matrix), ``.`` (label), an empty header value; it is not sent
+cookie), ``;id`` (matrix), ``.`` (label; ``%2E`` when it is the whole path
+segment, which would otherwise be a dot segment), an empty header value; it is not sent
 for the query styles whose table entry is "n/a" (spaceDelimited, pipeDelimited,
 deepObject), and refused (``ValueError``) for a simple path parameter, whose
 empty segment would change the route. An empty array or object is "undefined"
@@ -100,7 +101,15 @@ def _pairs(value: dict[str, Any], explode: bool, encode: Any, sep: str = ",") ->
 
 def path_segment(wire: str, style: str, explode: bool, value: Any) -> str:
     """The text that replaces ``{wire}`` in the path template."""
-    value = plain(value)
+    segment = _path_text(wire, style, explode, plain(value))
+    if not segment.strip("."):
+        # "." and ".." are dot segments: the URL would be normalised to a
+        # different path, so the dots go percent-encoded.
+        segment = segment.replace(".", "%2E")
+    return segment
+
+
+def _path_text(wire: str, style: str, explode: bool, value: Any) -> str:
     empty = value is None or value == [] or value == {}
     if style == "label":
         if empty:
@@ -125,20 +134,14 @@ def path_segment(wire: str, style: str, explode: bool, value: Any) -> str:
             return f";{name}=" + _pairs(value, False, _q)
         item = _q(text(value))
         return f";{name}={item}" if item else ";" + name
-    if empty:
-        raise ValueError(f"path parameter {wire!r} must not be empty")
-    if isinstance(value, list):
+    if isinstance(value, list) and not empty:
         segment = ",".join(_q(text(v)) for v in value)
-    elif isinstance(value, dict):
+    elif isinstance(value, dict) and not empty:
         segment = _pairs(value, explode, _q)
     else:
-        segment = _q(text(value))
+        segment = "" if empty else _q(text(value))
     if not segment:
         raise ValueError(f"path parameter {wire!r} must not be empty")
-    if not segment.strip("."):
-        # "." and ".." are dot segments: the URL would be normalised to a
-        # different path, so the dots go percent-encoded.
-        segment = segment.replace(".", "%2E")
     return segment
 
 

@@ -43,6 +43,11 @@ def _assemble() -> Path:
 PACKAGE_ROOT = _assemble()
 """The folder holding ``fixture_client`` (on ``sys.path``, and for child processes)."""
 sys.path.insert(0, str(PACKAGE_ROOT))
+# Imported now, from the copy: pytest later puts this folder (which holds the
+# sources, without the runtime) first on sys.path for the test modules.
+import fixture_client  # noqa: E402
+
+assert Path(fixture_client.__file__).parent.parent == PACKAGE_ROOT
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -129,8 +134,7 @@ def timed(mode: str, op: Callable[[Any], Any], expected: Any = None, **client_kw
 def run_child(code: str, *, memory_mb: int = 1024, timeout: float = 60.0, env: dict[str, str] | None = None) -> tuple[int, str, float]:
     """Run Python ``code`` in a child process under an address-space limit.
 
-    Returns (exit status, stdout and stderr, seconds). End ``code`` with ``PEAK``
-    to have its peak resident memory in the output (read it with ``peak_mb``).
+    Returns (exit status, stdout and stderr, seconds).
     """
     import resource
 
@@ -154,15 +158,3 @@ def run_child(code: str, *, memory_mb: int = 1024, timeout: float = 60.0, env: d
         out, _ = proc.communicate()
         raise AssertionError(f"the child did not finish in {timeout}s: {out.decode(errors='replace')}") from None
     return proc.returncode, out.decode("utf-8", "replace"), time.monotonic() - started
-
-
-PEAK = "import resource, sys; sys.stdout.write('PEAK %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-"""Code a child ends with, so that its peak resident memory (KiB) is in its output."""
-
-
-def peak_mb(output: str) -> float:
-    """The peak memory a child printed with ``PEAK``, in MiB."""
-    for line in output.splitlines():
-        if line.startswith("PEAK "):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"the child printed no PEAK line: {output}")
