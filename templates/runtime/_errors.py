@@ -23,8 +23,9 @@ range (``4XX``) or ``default`` raises an instance of that generated class which
 is also an instance of the status's own class (a 404 is a ``NotFoundError``);
 ``range_error_class`` makes that class.
 
-Every error pickles (for ``multiprocessing``): the requests and responses it
-holds are copies with every credential masked, and its ``__cause__`` (the httpx
+Every error pickles (for ``multiprocessing``). The requests and responses it
+holds are copies with every credential masked; in a pickle they travel with no
+request header at all (method and URL only). Its ``__cause__`` (the httpx
 error) is not pickled, as for any exception.
 """
 
@@ -76,13 +77,40 @@ def _restore(origin: Any, args: tuple[Any, ...], state: dict[str, Any]) -> ApiEr
     return error
 
 
+def _bare(value: Any) -> Any:
+    """What of a request or response travels in a pickle: no request headers at all."""
+    if isinstance(value, httpx.Request):
+        return httpx.Request(value.method, value.url)
+    if isinstance(value, httpx.Response):
+        try:
+            content = value.content
+        except httpx.ResponseNotRead:
+            content = b""
+        request = _request_of(value)
+        return httpx.Response(
+            value.status_code,
+            headers=value.headers,
+            content=content,
+            request=None if request is None else _bare(request),
+        )
+    return value
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # httpx: no request set
+        return None
+
+
 class ApiError(Exception):
     """Base class of every error the client raises."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         cls = type(self)
         origin = cls.__dict__.get("_made_from", cls)
-        return (_restore, (origin, self.args, dict(self.__dict__)))
+        state = {name: _bare(value) for name, value in self.__dict__.items()}
+        return (_restore, (origin, self.args, state))
 
 
 class ApiConnectionError(ApiError):

@@ -9,7 +9,8 @@ anything is sent.
 ``redirect`` makes the next request of a redirect the caller's own httpx client
 asked to follow: to another origin (scheme, host or port), every credential is
 dropped (the Authorization header, the API key's header, cookie or query
-parameter, any Cookie header), whatever that client's settings.
+parameter, any Cookie header), whatever that client's settings; on the same
+origin the key goes along (a key in the query is added to the new URL).
 """
 
 from __future__ import annotations
@@ -194,12 +195,16 @@ def redirect(
     else:
         for name in _DROPPED_ON_GET:
             headers.pop(name, None)
+    params = url.params
     if _origin(url) != _origin(request.url):
         for name in ("authorization", "cookie", *credential_headers(auth, key)):
             headers.pop(name, None)
-        if auth.kind == "query" and key:
-            kept = [(k, v) for k, v in url.params.multi_items() if v != key]
-            url = url.copy_with(params=kept or None)
+        if auth.kind == "query" and key in params.values():
+            url = url.copy_with(
+                params=[(k, v) for k, v in params.multi_items() if v != key]
+            )
+    elif auth.kind == "query" and auth.name not in params:
+        url = url.copy_with(params=params.add(auth.name, key))  # the same API: same key
     new = httpx.Request(method, url, headers=headers, content=content)
     new.extensions = dict(request.extensions)
     return new

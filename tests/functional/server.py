@@ -101,6 +101,8 @@ class RecordedRequest:
     """The request target exactly as sent (path plus query, still percent-encoded)."""
     header_items: tuple[tuple[str, str], ...]
     body: bytes
+    at: float = dataclasses.field(default_factory=time.monotonic)
+    """When the server had read it (``time.monotonic()``)."""
 
     @property
     def path(self) -> str:

@@ -10,6 +10,7 @@ import functools
 import struct
 import textwrap
 import zlib
+
 import pytest
 from conftest import call, raises, run_child
 from fixture_client import errors

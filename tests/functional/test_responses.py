@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import time
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 import httpx
@@ -386,7 +386,7 @@ def test_read_timeout_per_call_and_per_client(server: FaultServer, mode: str) ->
 class CountingClient:
     """Mixed into the fixture clients: counts the pools they make."""
 
-    made: list[Any]
+    made: ClassVar[list[Any]]
 
     def _make_pool(self) -> Any:
         time.sleep(0.05)  # widens the window in which racing first calls could each make one
@@ -399,10 +399,10 @@ def counting_classes() -> tuple[Any, Any]:
     from fixture_client import AsyncClient, Client
 
     class Sync(CountingClient, Client):
-        made: list[Any] = []
+        made: ClassVar[list[Any]] = []
 
     class Async(CountingClient, AsyncClient):
-        made: list[Any] = []
+        made: ClassVar[list[Any]] = []
 
     return Sync, Async
 

@@ -31,7 +31,7 @@ class Widget(ModelBase):
     day: datetime.date
     at: datetime.datetime
     kind: Literal["a", "b"]
-    note: str | None | Unset = UNSET
+    note: str | Unset | None = UNSET
     additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod

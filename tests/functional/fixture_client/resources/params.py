@@ -108,9 +108,9 @@ class Params(SyncResource):
     def header_params(
         self,
         *,
-        plain: str | int | bool | None | Unset = UNSET,
-        listed: list[str] | None | Unset = UNSET,
-        obj: dict[str, Any] | None | Unset = UNSET,
+        plain: str | int | bool | Unset | None = UNSET,
+        listed: list[str] | Unset | None = UNSET,
+        obj: dict[str, Any] | Unset | None = UNSET,
         obj_x: dict[str, Any] | Unset = UNSET,
         **options: Unpack[RequestOptions],
     ) -> dict[str, Any]:
@@ -123,7 +123,7 @@ class Params(SyncResource):
     def cookie_params(
         self,
         *,
-        session: str | None | Unset = UNSET,
+        session: str | Unset | None = UNSET,
         tags: list[str] | Unset = UNSET,
         tags_x: list[str] | Unset = UNSET,
         prefs: dict[str, Any] | Unset = UNSET,
@@ -176,9 +176,9 @@ class AsyncParams(AsyncResource):
     async def header_params(
         self,
         *,
-        plain: str | int | bool | None | Unset = UNSET,
-        listed: list[str] | None | Unset = UNSET,
-        obj: dict[str, Any] | None | Unset = UNSET,
+        plain: str | int | bool | Unset | None = UNSET,
+        listed: list[str] | Unset | None = UNSET,
+        obj: dict[str, Any] | Unset | None = UNSET,
         obj_x: dict[str, Any] | Unset = UNSET,
         **options: Unpack[RequestOptions],
     ) -> dict[str, Any]:
@@ -191,7 +191,7 @@ class AsyncParams(AsyncResource):
     async def cookie_params(
         self,
         *,
-        session: str | None | Unset = UNSET,
+        session: str | Unset | None = UNSET,
         tags: list[str] | Unset = UNSET,
         tags_x: list[str] | Unset = UNSET,
         prefs: dict[str, Any] | Unset = UNSET,
