@@ -294,8 +294,8 @@ class SyncBaseClient(_BaseClient):
         return http
 
     def _make_pool(self) -> httpx.Client:
-        """The client's own connection pool (it sends the default headers)."""
-        return httpx.Client(headers=self._headers)
+        """The client's own connection pool (requests carry every header themselves)."""
+        return httpx.Client()
 
     def _request(
         self, endpoint: Endpoint[Any], args: Mapping[str, Any], raw: bool
@@ -430,8 +430,8 @@ class AsyncBaseClient(_BaseClient):
         return http
 
     def _make_pool(self) -> httpx.AsyncClient:
-        """The client's own connection pool (it sends the default headers)."""
-        return httpx.AsyncClient(headers=self._headers)
+        """The client's own connection pool (requests carry every header themselves)."""
+        return httpx.AsyncClient()
 
     async def _request(
         self, endpoint: Endpoint[Any], args: Mapping[str, Any], raw: bool

@@ -100,16 +100,18 @@ class BodyReader:
         self.size = 0
         self._check = check
         self._parts: list[bytes] = []
-        codings = [
-            c.strip().lower()
-            for c in headers.get("content-encoding", "").split(",")
-            if c.strip() and c.strip().lower() != "identity"
-        ]
-        self._steps = [_Inflate(c) for c in reversed(codings)]
-        if not self._steps:
-            declared = headers.get("content-length", "")
-            if declared.isdigit() and len(declared) < 20 and int(declared) > limit:
-                raise BodyTooLarge
+        encoding = length = b""
+        for name, value in headers.raw:  # one pass over the raw headers: fast
+            lower = name.lower()
+            if lower == b"content-encoding":
+                encoding += b"," + value
+            elif lower == b"content-length":
+                length = value.strip()
+        codings = [c.strip().lower() for c in encoding.decode("latin-1").split(",")]
+        self._steps = [_Inflate(c) for c in reversed(codings) if c and c != "identity"]
+        declared = int(length) if length.isdigit() and len(length) < 20 else 0
+        if not self._steps and declared > limit:
+            raise BodyTooLarge
 
     def feed(self, chunk: bytes) -> None:
         """One chunk of the body as it came (still encoded)."""

@@ -44,6 +44,10 @@ _secrets: set[str] = set()
 _pattern: re.Pattern[str] | None = None
 
 
+_SHORTEST = 4
+"""Shorter credentials are not masked: they cannot be told from ordinary text."""
+
+
 def _spellings(secret: str) -> Iterable[str]:
     yield secret
     yield quote(secret, safe="")
@@ -64,6 +68,7 @@ def register(*secrets: str, basic: bool = False) -> None:
             password = secret.partition(":")[2]
             if password:
                 forms.update(_spellings(password))
+    forms = {form for form in forms if len(form) >= _SHORTEST}
     with _lock:
         if forms <= _secrets:
             return

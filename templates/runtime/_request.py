@@ -87,11 +87,8 @@ def build_request(
         query.append(f"{_q(auth.name)}={_q(client._api_key)}")
 
     # Headers by lower-case name, so that later ones replace earlier ones.
-    headers: dict[str, tuple[str, str]] = {}
-    if not client._owns_http:  # the client's own pool sends these already
-        headers.update((k.lower(), (k, v)) for k, v in client._headers.items())
-    if not client._owns_http or endpoint.accept != client._headers.get("Accept"):
-        headers["accept"] = ("Accept", endpoint.accept)
+    headers = {k.lower(): (k, v) for k, v in client._headers.items()}
+    headers["accept"] = ("Accept", endpoint.accept)
     for param in endpoint._header:
         value = args[param.name]
         if value is not UNSET:
@@ -135,13 +132,25 @@ def build_request(
     url = client.base_url + path
     if query:
         url += "?" + "&".join(query)
+    timeout = options.get("timeout", client.timeout)
+    if client._owns_http and not http.cookies:
+        # Nothing of the pool's to merge in (it has no default of its own, no
+        # cookie the server set): made directly, which saves a third of the cost.
+        return httpx.Request(
+            endpoint.method,
+            url,
+            headers=list(headers.values()),
+            content=content,
+            files=files,
+            extensions={"timeout": httpx.Timeout(timeout).as_dict()},
+        )
     return http.build_request(
         endpoint.method,
         url,
         headers=list(headers.values()),
         content=content,
         files=files,
-        timeout=options.get("timeout", client.timeout),
+        timeout=timeout,
     )
 
 
