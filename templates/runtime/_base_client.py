@@ -21,14 +21,13 @@ share a keep-alive connection). A pool passed as ``http_client`` is used as is
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import platform
 import threading
 import time
-from collections.abc import Callable, Coroutine, Generator, Mapping
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast, overload
+from collections.abc import Generator, Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -36,14 +35,15 @@ import httpx
 from ._attempts import Call, Op, plan
 from ._body import DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._endpoint import Auth, Body, Endpoint, Param, Resp
-from ._errors import ApiDeadlineError, ApiError
+from ._errors import ApiError
 from ._ratelimit import PROCESS_LIMITER, Bucket, RateLimit, SlidingWindowLimiter, Slot
 from ._redact import register
 from ._request import build_request
+from ._resource import AsyncResource, SyncResource, with_raw_response
 from ._response import Received, decode_success
 from ._retry import RetryPolicy
 from ._types import UNSET, ApiResponse, RequestOptions, Timeout, Unset
-from ._waiter import Waiter, WaitRun
+from ._waiter import Waiter
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -67,8 +67,6 @@ __all__ = [
     "with_raw_response",
 ]
 
-T = TypeVar("T")
-P = ParamSpec("P")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_DEADLINE = 300.0
 """Seconds a call may take by default, every attempt and wait included."""
@@ -520,93 +518,3 @@ class AsyncBaseClient(_BaseClient):
 
 _C = TypeVar("_C", bound=SyncBaseClient)
 _A = TypeVar("_A", bound=AsyncBaseClient)
-
-
-class SyncResource:
-    """Base of generated sync resource classes (``client.oauth`` ...)."""
-
-    __slots__ = ("_client", "_raw")
-
-    def __init__(self, client: SyncBaseClient, raw: bool = False) -> None:
-        self._client = client
-        self._raw = raw
-
-    def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
-        """Send the operation; its parsed body (an ``ApiResponse`` for a raw resource)."""
-        return cast(T, self._client._request(endpoint, args, self._raw))
-
-    def _wait(self, waiter: Waiter[T], args: Mapping[str, Any]) -> T:
-        """Poll ``waiter.endpoint`` until its field is final (see ``_waiter``)."""
-        run = WaitRun(waiter, args)
-        while True:
-            poll_args = run.next_args()
-            try:
-                response = self._client._request(waiter.endpoint, poll_args, True)
-            except ApiDeadlineError as exc:
-                raise run.timed_out() from exc
-            pause = run.observe(response)
-            if pause is None:
-                return cast(T, response if self._raw else response.parsed)
-            time.sleep(pause)
-
-
-class AsyncResource:
-    """Base of generated async resource classes."""
-
-    __slots__ = ("_client", "_raw")
-
-    def __init__(self, client: AsyncBaseClient, raw: bool = False) -> None:
-        self._client = client
-        self._raw = raw
-
-    async def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
-        """Send the operation; its parsed body (an ``ApiResponse`` for a raw resource)."""
-        return cast(T, await self._client._request(endpoint, args, self._raw))
-
-    async def _wait(self, waiter: Waiter[T], args: Mapping[str, Any]) -> T:
-        """Poll ``waiter.endpoint`` until its field is final (see ``_waiter``)."""
-        import asyncio
-
-        run = WaitRun(waiter, args)
-        while True:
-            poll_args = run.next_args()
-            try:
-                response = await self._client._request(waiter.endpoint, poll_args, True)
-            except ApiDeadlineError as exc:
-                raise run.timed_out() from exc
-            pause = run.observe(response)
-            if pause is None:
-                return cast(T, response if self._raw else response.parsed)
-            await asyncio.sleep(pause)
-
-
-@overload
-def with_raw_response(  # type: ignore[overload-overlap]
-    method: Callable[P, Coroutine[Any, Any, T]],
-) -> Callable[P, Coroutine[Any, Any, ApiResponse[T]]]: ...
-
-
-@overload
-def with_raw_response(method: Callable[P, T]) -> Callable[P, ApiResponse[T]]: ...
-
-
-def with_raw_response(method: Callable[P, Any]) -> Callable[P, Any]:
-    """The same operation, returning (or, async, resolving to) its ``ApiResponse``.
-
-    ``with_raw_response(client.oauth.get_status)("s1").headers``: ``method`` is
-    an operation method bound to a resource; the result takes the same
-    arguments and gives the status, headers, parsed body and httpx response.
-    """
-    resource = getattr(method, "__self__", None)
-    function = getattr(method, "__func__", None)
-    if not isinstance(resource, (SyncResource, AsyncResource)) or function is None:
-        raise TypeError(
-            "with_raw_response takes an operation method of a client's resource"
-        )
-    twin = type(resource)(resource._client, raw=True)  # type: ignore[arg-type]
-
-    @functools.wraps(method)
-    def raw(*args: P.args, **kwargs: P.kwargs) -> Any:
-        return function(twin, *args, **kwargs)
-
-    return raw
