@@ -227,6 +227,8 @@ class _BaseClient:
         """Whether the own pool was made before this process was forked."""
         if self._pool_fork != _FORKS[0]:
             self._http_lock = threading.Lock()  # the parent's may be held forever
+            if not self._owns_http:
+                self._pool_fork = _FORKS[0]  # the caller's pool is used as it is
             return self._owns_http
         return False
 
