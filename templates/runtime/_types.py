@@ -12,7 +12,7 @@ __all__ = ["UNSET", "ApiResponse", "File", "RequestOptions", "Timeout", "Unset"]
 
 T = TypeVar("T")
 
-Timeout: TypeAlias = "float | httpx.Timeout | None"
+Timeout: TypeAlias = float | httpx.Timeout | None
 """Seconds for every phase, an ``httpx.Timeout``, or ``None`` for no timeout."""
 
 
