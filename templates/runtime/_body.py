@@ -27,6 +27,7 @@ __all__ = [
     "RAW_LIMIT",
     "BodyReader",
     "BodyTooLarge",
+    "JsonTooDeep",
     "parse_json",
     "raw_text",
 ]
@@ -41,6 +42,10 @@ RAW_LIMIT = 64 * 1024
 
 class BodyTooLarge(Exception):
     """The decoded body would pass the cap."""
+
+
+class JsonTooDeep(ValueError):
+    """JSON nested deeper than ``MAX_JSON_DEPTH``: refused undecoded."""
 
 
 _PIECE = 256 * 1024
@@ -167,7 +172,7 @@ def parse_json(body: bytes) -> Any:
     try:
         value = json.loads(body)
     except RecursionError:
-        raise ValueError(too_deep_message) from None
+        raise JsonTooDeep(too_deep_message) from None
     except ValueError as exc:
         raise ValueError(
             f"expected JSON, got a body that is not JSON ({exc})"
@@ -179,7 +184,7 @@ def parse_json(body: bytes) -> Any:
         and isinstance(value, (dict, list))
         and too_deep(value)
     ):
-        raise ValueError(too_deep_message)
+        raise JsonTooDeep(too_deep_message)
     return value
 
 

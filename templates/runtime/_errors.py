@@ -63,6 +63,7 @@ __all__ = [
     "WaiterTimeoutError",
     "range_error_class",
     "status_error_class",
+    "undecodable_class",
 ]
 
 HeaderValue = str | int | float | bool | None
@@ -70,7 +71,7 @@ HeaderValue = str | int | float | bool | None
 
 def _restore(origin: Any, args: tuple[Any, ...], state: dict[str, Any]) -> ApiError:
     """Rebuild a pickled error (``origin``: its class, or how ``range_error_class`` made it)."""
-    cls = range_error_class(*origin) if isinstance(origin, tuple) else origin
+    cls = _FACTORIES[origin[0]](*origin[1:]) if isinstance(origin, tuple) else origin
     error: ApiError = cls.__new__(cls)
     error.args = args
     error.__dict__.update(state)
@@ -198,7 +199,7 @@ class ApiStatusError(ApiError):
         declared_headers: Mapping[str, HeaderValue] | None = None,
         headers: httpx.Headers | None = None,
     ) -> None:
-        super().__init__(message)
+        ApiError.__init__(self, message)  # not super(): see undecodable_class
         self.response = response
         self.status_code: int = response.status_code
         self.headers: httpx.Headers = response.headers if headers is None else headers
@@ -313,7 +314,7 @@ def status_error_class(status: int) -> type[ApiStatusError]:
     return UnexpectedStatusError
 
 
-_MIXED: dict[tuple[type[ApiStatusError], type[ApiStatusError]], type[Any]] = {}
+_MIXED: dict[tuple[type[ApiError], type[ApiError]], type[Any]] = {}
 _MIXED_LOCK = threading.Lock()
 
 
@@ -339,13 +340,44 @@ def range_error_class(
                     "__doc__": documented.__doc__,
                     "__module__": documented.__module__,
                     "__qualname__": documented.__qualname__,
-                    "_made_from": (documented, status),
+                    "_made_from": ("range", documented, status),
                 }
                 cls = _MIXED[key] = type(
                     documented.__name__, (documented, own), namespace
                 )
     result: type[ApiStatusError] = cls
     return result
+
+
+def undecodable_class(cls: type[ApiStatusError]) -> type[ApiStatusError]:
+    """``cls``, made an ``ApiDecodeError`` too: for a JSON body refused undecoded.
+
+    The status still decides what is retried and what ``except`` catches it; the
+    body (nested deeper than the runtime decodes) is kept as ``raw`` text.
+    """
+    key = (cls, ApiDecodeError)
+    made = _MIXED.get(key)
+    if made is None:
+        with _MIXED_LOCK:
+            made = _MIXED.get(key)
+            if made is None:
+                namespace = {
+                    "__doc__": cls.__doc__,
+                    "__module__": cls.__module__,
+                    "__qualname__": cls.__qualname__,
+                    "_made_from": ("undecodable", cls),
+                }
+                made = _MIXED[key] = type(
+                    cls.__name__, (cls, ApiDecodeError), namespace
+                )
+    result: type[ApiStatusError] = made
+    return result
+
+
+_FACTORIES: dict[str, Any] = {
+    "range": range_error_class,
+    "undecodable": undecodable_class,
+}
 
 
 def describe(status: int, reason: str, body: Any) -> str:

@@ -3,16 +3,17 @@
 Nothing here raises anything but ``ApiError`` subclasses for what the server
 sent: a body that is not JSON, is nested too deeply, or does not match the
 spec is an ``ApiDecodeError`` on a 2xx; on any other status the error of that
-status is raised with the body as JSON or (bounded) text.
+status is raised with the body as JSON or (bounded) text, and JSON nested too
+deeply makes that error an ``ApiDecodeError`` as well (``undecodable_class``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
-from ._body import parse_json, raw_text
+from ._body import JsonTooDeep, parse_json, raw_text
 from ._codec import DecodeFailure
 from ._endpoint import Endpoint, Resp
 from ._errors import (
@@ -21,6 +22,7 @@ from ._errors import (
     describe,
     range_error_class,
     status_error_class,
+    undecodable_class,
 )
 from ._redact import redacted_request
 
@@ -115,12 +117,25 @@ def status_error(
     status = received.status
     spec, exact = endpoint.match(status)
     body: Any = None
+    refused = ""
     if received.body:
         try:
             body = parse_json(received.body)
+        except JsonTooDeep as exc:
+            body, refused = raw_text(received.body), str(exc)
         except ValueError:
             body = raw_text(received.body)
     cls = status_error_class(status)
+    if refused:
+        error = undecodable_class(cls)(
+            f"{status} {received.reason}: {refused}".strip(),
+            response=received.response(),
+            body=body,
+            declared_headers=endpoint.declared_headers(status, received.headers),
+            headers=received.headers,
+        )
+        cast(ApiDecodeError, error).raw = body  # as an ApiDecodeError has it
+        return error
     if spec is not None and spec.error is not None:
         documented = spec.error if exact else range_error_class(spec.error, status)
         if spec.decode is None:
