@@ -312,3 +312,27 @@ def test_the_clients_own_pool_follows_no_redirect(server: FaultServer, mode: str
     exc = info.value
 
     assert exc.status_code == 302 and len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "bad_key",
+    ["sk-\u201cquoted\u201d-SECRETVALUE", "sk-SECRETVALUE\n", "sk-SECRET\r\nX-Evil: 1", "sk SECRET"],
+    ids=["smart-quotes", "trailing-newline", "header-injection", "space"],
+)
+def test_a_key_that_cannot_be_sent_is_refused_without_echoing_it(server: FaultServer, mode: str, bad_key: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    server.add("*", json_body(ITEM))
+
+    with pytest.raises(errors.ApiError, match="cannot be sent") as info:
+        call(mode, lambda c: c.items.get_item("i1"), api_key=bad_key, base_url=server.url)
+
+    text = str(info.value) + repr(info.value) + "".join(traceback.format_exception(info.value)) + caplog.text
+    assert "SECRET" not in text
+    assert server.requests == []
+
+
+def test_a_missing_key_names_the_variable_not_its_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIXTURE_API_KEY", "")
+    with pytest.raises(errors.ApiError, match="FIXTURE_API_KEY") as info:
+        Client(base_url="http://127.0.0.1:1")
+    assert str(info.value) == "no API key: pass api_key=... or set FIXTURE_API_KEY"
