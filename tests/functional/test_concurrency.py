@@ -16,8 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import KEY
 from fixture_client import AsyncClient, Client
+
+from .support import KEY
 
 
 @pytest.fixture(scope="module")

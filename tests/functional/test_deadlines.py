@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 import pytest
-from conftest import KEY, timed
 from fixture_client import AsyncClient, Client, errors
 from fixture_client._base_client import DEFAULT_DEADLINE
 from fixture_client._retry import RetryPolicy
-from server import FaultServer, Scripted, json_body
+
+from .server import FaultServer, Scripted, json_body
+from .support import KEY, timed
 
 ITEM = {"id": "i1", "name": "Lamp", "created_at": "2025-01-02T03:04:05Z"}
 UNAVAILABLE = {"statusCode": 503, "error": "Service Unavailable", "message": "upstream busy"}

@@ -14,12 +14,13 @@ import time
 from typing import Any
 
 import pytest
-from conftest import KEY, call, raises, run_child
 from fixture_client import AsyncClient, Client, _codec, errors
 from fixture_client._codec import DecodeFailure, as_object, d_list, d_lit, d_union, opt
 from fixture_client._retry import RetryPolicy
 from fixture_client.models import Charge, ErrorBody, Problem, Refund, TreeNode, Widget
-from server import FaultServer, Scripted, json_body
+
+from .server import FaultServer, Scripted, json_body
+from .support import KEY, call, raises, run_child
 
 FAST = RetryPolicy(backoff_initial=0.01, backoff_max=0.02)
 REFUND = {"type": "refund", "id": "r1", "amount": 5}

@@ -12,10 +12,11 @@ import textwrap
 import zlib
 
 import pytest
-from conftest import call, raises, run_child
 from fixture_client import errors
 from fixture_client._base_client import with_raw_response
-from server import FaultServer, Scripted, endless, json_body
+
+from .server import FaultServer, Scripted, endless, json_body
+from .support import call, raises, run_child
 
 ITEM = {"id": "i1", "name": "Lamp", "created_at": "2025-01-02T03:04:05Z"}
 MIB = 1024 * 1024

@@ -23,12 +23,13 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import KEY, call
 from fixture_client import AsyncClient, Client, errors
 from fixture_client._ratelimit import Bucket, RateLimit, SlidingWindowLimiter
 from fixture_client._retry import RetryPolicy
 from fixture_client.models import JobInput
-from server import FaultServer, json_body
+
+from .server import FaultServer, json_body
+from .support import KEY, call
 
 WINDOW = 60.0
 JOB = {"id": "j1", "status": "pending"}

@@ -14,11 +14,12 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from conftest import KEY, call
 from fixture_client._base_client import Auth
 from fixture_client._types import UNSET
 from fixture_client.models import FormInput, NewItem, UploadInput
-from server import FaultServer, json_body
+
+from .server import FaultServer, json_body
+from .support import KEY, call
 
 ITEM = {"id": "i1", "name": "Lamp", "created_at": "2025-01-02T03:04:05Z"}
 BLUE = ["blue", "black", "brown"]

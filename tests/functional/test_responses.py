@@ -15,12 +15,13 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from conftest import KEY, call, raises
 from fixture_client import errors
 from fixture_client._base_client import with_raw_response
 from fixture_client._types import UNSET, ApiResponse
 from fixture_client.models import ErrorBody, Item, Problem, Widget
-from server import FaultServer, Scripted, closed_port, json_body
+
+from .server import FaultServer, Scripted, closed_port, json_body
+from .support import KEY, call, raises
 
 ITEM = {"id": "i1", "name": "Lamp", "created_at": "2025-01-02T03:04:05.678Z"}
 CREATED = datetime.datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc)

@@ -19,11 +19,12 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import timed
 from fixture_client import Client, errors
 from fixture_client._retry import RetryPolicy, parse_retry_after
 from fixture_client.models import ErrorBody, NewItem
-from server import FaultServer, Scripted, closed_port, json_body
+
+from .server import FaultServer, Scripted, closed_port, json_body
+from .support import timed
 
 ITEM = {"id": "i1", "name": "Lamp", "created_at": "2025-01-02T03:04:05Z"}
 JOB = {"id": "j1", "status": "pending"}

@@ -21,13 +21,14 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import call
 from fixture_client import AsyncClient, Client, errors
 from fixture_client._base_client import Auth, with_raw_response
 from fixture_client._ratelimit import SlidingWindowLimiter
 from fixture_client._retry import RetryPolicy
 from fixture_client.models import JobInput, NewItem, Problem
-from server import FaultServer, Scripted, closed_port, json_body, running_server
+
+from .server import FaultServer, Scripted, closed_port, json_body, running_server
+from .support import call
 
 CANARY = "sk-CANARY+5f4e/3d2c=1b0a99887766"
 ITEM = {"id": "i1", "name": "Lamp", "created_at": "2025-01-02T03:04:05Z"}

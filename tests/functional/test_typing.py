@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import PACKAGE_ROOT
+from .support import PACKAGE_ROOT
 
 USER_CODE = textwrap.dedent(
     """

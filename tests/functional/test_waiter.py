@@ -12,14 +12,15 @@ import time
 from typing import Any
 
 import pytest
-from conftest import KEY, call
 from fixture_client import errors
 from fixture_client._base_client import with_raw_response
 from fixture_client._retry import RetryPolicy
 from fixture_client._types import ApiResponse
 from fixture_client.models import Job
 from fixture_client.resources.jobs import AsyncJobs, Jobs
-from server import FaultServer, json_body
+
+from .server import FaultServer, json_body
+from .support import KEY, call
 
 PATH = "/jobs/j1"
 PENDING = {"id": "j1", "status": "pending"}
