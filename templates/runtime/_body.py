@@ -94,12 +94,20 @@ class _Inflate:
 
 
 class BodyReader:
-    """Collects one response body, decoded, within ``limit`` bytes."""
+    """Collects one response body, decoded, within ``limit`` bytes.
+
+    ``decoded``: the chunks are already decoded (a transport that read the body
+    itself, as ``httpx.MockTransport`` does).
+    """
 
     __slots__ = ("_check", "_parts", "_steps", "limit", "size")
 
     def __init__(
-        self, headers: httpx.Headers, limit: int, check: Callable[[], None]
+        self,
+        headers: httpx.Headers,
+        limit: int,
+        check: Callable[[], None],
+        decoded: bool = False,
     ) -> None:
         self.limit = limit
         self.size = 0
@@ -113,7 +121,11 @@ class BodyReader:
             elif lower == b"content-length":
                 length = value.strip()
         codings = [c.strip().lower() for c in encoding.decode("latin-1").split(",")]
-        self._steps = [_Inflate(c) for c in reversed(codings) if c and c != "identity"]
+        self._steps = [
+            _Inflate(c)
+            for c in reversed(codings)
+            if c and c != "identity" and not decoded
+        ]
         declared = int(length) if length.isdigit() and len(length) < 20 else 0
         if not self._steps and declared > limit:
             raise BodyTooLarge

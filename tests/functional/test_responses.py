@@ -537,3 +537,48 @@ def test_the_fault_server_records_and_scripts(server: FaultServer) -> None:
     assert (put.method, put.path, put.query, put.body) == ("PUT", "/a", "q=1", b"hello")
     assert put.headers["x-test"] == "yes" and get.path == "/b"
     assert [r.path for r in server.unscripted] == ["/b"] and server.pending() == 0
+
+
+def test_a_callers_transport_that_reads_bodies_itself(mode: str) -> None:
+    """httpx.MockTransport hands back bodies already read (and decoded): users test with it."""
+    import gzip
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/items/zipped":
+            return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=gzip.compress(json.dumps(ITEM).encode()))
+        if request.url.path == "/items/big":
+            return httpx.Response(200, json={**ITEM, "name": "x" * 5000})
+        return httpx.Response(200, json=ITEM)
+
+    async def async_answer(request: httpx.Request) -> httpx.Response:
+        return answer(request)
+
+    def run(client: Any) -> Any:
+        calls = [lambda: client.items.get_item("i1"), lambda: client.items.get_item("zipped")]
+        if mode == "sync":
+            with pytest.raises(errors.ResponseTooLargeError):
+                client.items.get_item("big", max_response_bytes=1000)
+            return [c() for c in calls]
+
+        async def main() -> Any:
+            with pytest.raises(errors.ResponseTooLargeError):
+                await client.items.get_item("big", max_response_bytes=1000)
+            return [await c() for c in calls]
+
+        return main()
+
+    if mode == "sync":
+        with httpx.Client(transport=httpx.MockTransport(answer)) as http:
+            items = call(mode, run, base_url="http://api.test", http_client=http)
+    else:
+        import asyncio
+
+        async def main() -> Any:
+            async with httpx.AsyncClient(transport=httpx.MockTransport(async_answer)) as http:
+                from fixture_client import AsyncClient
+
+                async with AsyncClient(api_key=KEY, base_url="http://api.test", http_client=http) as client:
+                    return await run(client)
+
+        items = asyncio.run(main())
+    assert [item.name for item in items] == ["Lamp", "Lamp"]
