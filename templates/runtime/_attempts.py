@@ -9,6 +9,8 @@ back, or throws the exception back in:
 ``("acquire", call)``             reserve a rate-limit slot in every bucket -> ``Slot``
 ``("send", request, slot)``       send, read the status and headers -> ``httpx.Response``
                                   (the slot is stamped when the request is written)
+``("hop", request)``              the next request of a redirect: sent without the
+                                  pool's own ``auth`` (as httpx's redirects are)
 ``("read", response, call)``      the decoded body, capped, deadline checked per chunk
                                   -> ``bytes``; the response is closed
 ``("close", response)``           close a response whose body is not wanted
@@ -293,7 +295,7 @@ def _attempt(
             if hops > limit:
                 raise httpx.TooManyRedirects("too many redirects", request=following)
             call.fit(following)
-            response = yield ("send", following, None)
+            response = yield ("hop", following)
         try:
             body: bytes = yield ("read", response, call)
         except BodyTooLarge:

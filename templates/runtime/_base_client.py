@@ -334,6 +334,10 @@ class SyncBaseClient(_BaseClient):
         kind = op[0]
         if kind == "send":
             return self._send(op[1], op[2])
+        if kind == "hop":
+            return self._http.send(
+                op[1], stream=True, follow_redirects=False, auth=None
+            )
         if kind == "read":
             return self._read(op[1], op[2])
         if kind == "acquire":
@@ -472,6 +476,11 @@ class AsyncBaseClient(_BaseClient):
         kind = op[0]
         if kind == "send":
             return await self._send(op[1], op[2])
+        if kind == "hop":
+            http = self._http
+            return await http.send(
+                op[1], stream=True, follow_redirects=False, auth=None
+            )
         if kind == "read":
             return await self._read(op[1], op[2])
         if kind == "acquire":

@@ -337,3 +337,15 @@ def test_a_missing_key_names_the_variable_not_its_value(monkeypatch: pytest.Monk
     with pytest.raises(errors.ApiError, match="FIXTURE_API_KEY") as info:
         Client(base_url="http://127.0.0.1:1")
     assert str(info.value) == "no API key: pass api_key=... or set FIXTURE_API_KEY"
+
+
+def test_the_callers_own_httpx_auth_does_not_follow_to_another_origin(two_servers: tuple[FaultServer, FaultServer]) -> None:
+    api, other = two_servers
+    api.add("/items/i1", Scripted(302, {"Location": f"{other.url}/cdn/i1"}))
+    other.add("/cdn/i1", json_body(ITEM))
+    with httpx.Client(follow_redirects=True, auth=("svc", "pw-SECRET-123")) as http, Client(api_key=CANARY, base_url=api.url, http_client=http) as client:
+        assert client.items.get_item("i1").id == "i1"
+
+    [first], [hop] = api.requests, other.requests
+    assert first.headers["authorization"].startswith("Basic ")  # the pool's auth, as its owner set it
+    assert "authorization" not in hop.headers
