@@ -1,207 +1,86 @@
-"""Request building, sending and response handling shared by every operation.
+"""The base clients and resources the generated ``Client``/``AsyncClient`` build on.
 
 Generated resources describe each operation with an ``Endpoint`` constant and
-call ``request``; everything generic (URLs, parameters, authentication, errors,
-decoding, retries, deadlines, client-side rate limits) lives here, once, for both
-the sync and the async client.
+call ``self._call(ENDPOINT, locals())``; everything generic lives in the
+runtime, once for both clients: requests (``_request``), the attempt loop with
+retries, deadlines and rate limits (``_attempts``), reading bodies (``_body``),
+decoding and errors (``_response``). The clients here only hold the settings,
+the connection pool, and the driver that performs the loop's I/O: blocking for
+``SyncBaseClient``, awaiting for ``AsyncBaseClient``.
 
-Each call runs attempts until one succeeds or the failure is final: an attempt
-takes a slot from the rate limits its endpoint names, is sent with its timeouts
-cut to what is left of the call's deadline, and on a retryable failure the call
-sleeps (``Retry-After`` or backoff) if that still fits before the deadline. One
-DEBUG line per attempt goes to the package's logger (method, path, outcome,
-attempt, wait), never a header or the key.
+Defaults: a finite ``deadline`` of 300 s per call (attempts and waits
+included; ``deadline=None`` for none), the httpx timeout of 10 s to connect and
+60 s per read, 2 retries, and ``max_response_bytes`` of 64 MiB (decompressed;
+``ResponseTooLargeError`` past it). All are settable per client and per call.
+
+The client's own pool is made on first use, once even when threads race to it,
+and made again in a process forked after it was used (so parent and child never
+share a keep-alive connection). A pool passed as ``http_client`` is used as is
+(never closed by the client, and the caller's to handle across ``fork``).
 """
 
 from __future__ import annotations
 
-import contextvars
-import dataclasses
-import functools
 import hashlib
-import json
-import logging
-import math
 import os
 import platform
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Concatenate,
-    Generic,
-    Literal,
-    ParamSpec,
-    TypedDict,
-    TypeVar,
-    cast,
-)
-from urllib.parse import quote
+from collections.abc import Generator, Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from urllib.parse import urlsplit
 
 import httpx
 
-from ._codec import STRICT, DecodeFailure, to_jsonable
-from ._encode import FilePart, form_body, multipart_parts, param_text, query_pairs
-from ._errors import (
-    ApiConnectionError,
-    ApiDeadlineError,
-    ApiDecodeError,
-    ApiError,
-    ApiStatusError,
-    ApiTimeoutError,
-    describe,
-    status_error_class,
-)
-from ._ratelimit import PROCESS_LIMITER, Bucket, RateLimit, SlidingWindowLimiter
-from ._retry import IDEMPOTENT_METHODS, RetryPolicy, transport_retryable
-from ._types import UNSET, ApiResponse, Unset
+from ._attempts import Call, Op, plan
+from ._body import DEFAULT_MAX_RESPONSE_BYTES, BodyReader
+from ._endpoint import Auth, Body, Endpoint, Param, Resp
+from ._errors import ApiError
+from ._ratelimit import PROCESS_LIMITER, Bucket, RateLimit, SlidingWindowLimiter, Slot
+from ._redact import register
+from ._request import build_request
+from ._resource import AsyncResource, SyncResource, with_raw_response
+from ._response import Received, decode_success
+from ._retry import RetryPolicy
+from ._types import UNSET, ApiResponse, RequestOptions, Timeout, Unset
+from ._waiter import Waiter
 
 __all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
     "AsyncBaseClient",
     "AsyncResource",
     "Auth",
+    "Body",
     "Endpoint",
+    "Param",
     "RateLimit",
+    "RequestOptions",
     "Resp",
     "RetryPolicy",
     "SlidingWindowLimiter",
     "SyncBaseClient",
     "SyncResource",
     "Timeout",
-    "async_form",
-    "async_raw_form",
-    "raw_form",
+    "Waiter",
+    "with_raw_response",
 ]
 
-T = TypeVar("T")
-P = ParamSpec("P")
-S = TypeVar("S")
-Timeout = float | httpx.Timeout | None
-BodyKind = Literal["json", "text", "bytes", "form", "multipart", "none"]
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-HeaderValue = str | int | float | bool | None
-_log = logging.getLogger(__name__.rpartition(".")[0] or __name__)
+DEFAULT_DEADLINE = 300.0
+"""Seconds a call may take by default, every attempt and wait included."""
 _CLOSED = "Cannot send a request, as the client has been closed."  # httpx's words
+_FORKS = [0]
+"""How many times this process is a fork's child (pools made before are not used)."""
 
 
-# Endpoint, Resp and Auth are plain classes, not dataclasses: making a dataclass
-# runs generated code at import time, a few milliseconds each, on every import.
-class Resp:
-    """How to read one documented response: its body kind, decoder and error class."""
-
-    __slots__ = ("decode", "error", "kind")
-
-    def __init__(
-        self,
-        kind: BodyKind,
-        decode: Callable[[Any], Any] | None = None,
-        error: type[ApiStatusError] | None = None,
-    ) -> None:
-        self.kind = kind
-        self.decode = decode
-        self.error = error
-
-    def __repr__(self) -> str:
-        return f"Resp({self.kind!r}, {self.decode!r}, {self.error!r})"
+def _forked() -> None:
+    _FORKS[0] += 1
 
 
-class Endpoint(Generic[T]):
-    """One operation: HTTP method, path template and documented responses.
-
-    Response keys are status codes (``"200"``), ranges (``"4XX"``) or ``"default"``.
-    ``query_styles``: (name, style, explode) of query parameters not in the default
-    form style. ``idempotent``: safe to repeat once the request may have reached
-    the server (None: by method). ``limits``: names of the client's rate limits
-    that every attempt takes a slot from. ``headers``: response key -> the
-    headers the spec declares, as (lower-case name, JSON type).
-    """
-
-    __slots__ = (
-        "accept",
-        "body",
-        "headers",
-        "idempotent",
-        "limits",
-        "method",
-        "path",
-        "query_styles",
-        "responses",
-        "style_map",
-    )
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        responses: Mapping[str, Resp],
-        body: BodyKind = "none",
-        query_styles: tuple[tuple[str, str, bool], ...] = (),
-        accept: str = "application/json",
-        idempotent: bool | None = None,
-        limits: tuple[str, ...] = (),
-        headers: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.responses = responses
-        self.body = body
-        self.query_styles = query_styles
-        self.accept = accept
-        self.idempotent = idempotent
-        self.limits = limits
-        self.headers: Mapping[str, tuple[tuple[str, str], ...]] = headers or {}
-        # Made once here; every request looks query styles up by name.
-        self.style_map: dict[str, tuple[str, bool]] = {
-            name: (style, explode) for name, style, explode in query_styles
-        }
-
-    def __repr__(self) -> str:
-        return f"Endpoint({self.method!r}, {self.path!r})"
-
-    @property
-    def is_idempotent(self) -> bool:
-        if self.idempotent is None:
-            return self.method.upper() in IDEMPOTENT_METHODS
-        return self.idempotent
-
-    def declared_headers(self, response: httpx.Response) -> dict[str, HeaderValue]:
-        """The headers the spec declares for this response's status, parsed to their types."""
-        status = response.status_code
-        keys = (str(status), f"{status // 100}XX", "default")
-        key = next((k for k in keys if k in self.responses), None)
-        declared = self.headers.get(key, ()) if key is not None else ()
-        return {name: _header_value(response, name, kind) for name, kind in declared}
-
-    def match(self, status: int) -> Resp | None:
-        responses = self.responses
-        found = (
-            responses.get(str(status))
-            or responses.get(f"{status // 100}XX")
-            or responses.get("default")
-        )
-        if found is None and 200 <= status < 300:
-            # An undocumented 2xx: read it like the documented success response.
-            found = next((r for k, r in responses.items() if k[:1] == "2"), None)
-        return found
-
-
-class Auth:
-    """Where the API key goes: ``bearer`` (Authorization header), ``header``, ``query`` or ``cookie``."""
-
-    __slots__ = ("kind", "name")
-
-    def __init__(
-        self,
-        kind: Literal["bearer", "header", "query", "cookie", "none"],
-        name: str = "",
-    ) -> None:
-        self.kind = kind
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"Auth({self.kind!r}, {self.name!r})"
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 class _Secret(str):
@@ -213,31 +92,34 @@ class _Secret(str):
         return "'***'"
 
 
-def _header_value(response: httpx.Response, name: str, kind: str) -> HeaderValue:
-    raw: str | None = response.headers.get(name)
-    if raw is None:
-        return None
-    text = raw.strip()
-    try:
-        if kind == "integer":
-            return int(text)
-        if kind == "number":
-            number = float(text)
-            return number if math.isfinite(number) else None
-    except ValueError:
-        return None  # not what the spec declares; the raw text stays in .headers
-    if kind == "boolean":
-        return {"true": True, "false": False}.get(text.lower())
-    return text
+def _check_key(key: str, auth: Auth) -> None:
+    # Never echo the key: it would end up in logs and tracebacks.
+    if not all("!" <= char <= "~" for char in key):
+        raise ApiError(
+            "the API key cannot be sent: it contains whitespace, a line break"
+            " or non-ASCII characters (a stray quote or trailing newline?)"
+        )
+    if auth.kind == "cookie" and any(c in key for c in ';,"\\'):
+        raise ApiError('the API key cannot be sent in a cookie: it holds ; , " or \\')
+    if auth.kind == "basic" and ":" not in key:
+        raise ApiError("basic authentication takes the key as 'user:password'")
 
 
-def _sendable_key(key: str) -> bool:
-    """Whether a key is visible ASCII, so it fits any header, query or cookie as is."""
-    return all("!" <= char <= "~" for char in key)
+def _check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("base_url must be an http:// or https:// URL with a host")
+    if "@" in parts.netloc:
+        raise ValueError(
+            "base_url must not hold credentials (user:password@): pass api_key"
+        )
+    if "?" in url or "#" in url:
+        raise ValueError("base_url must not have a query (?) or a fragment (#)")
+    return url.rstrip("/")
 
 
-class _Base:
-    """State and pure logic shared by the sync and async clients."""
+class _BaseClient:
+    """Settings and pure logic shared by the sync and async clients."""
 
     _default_base_url: str = ""
     _api_key_env: str = ""
@@ -245,9 +127,10 @@ class _Base:
     _user_agent: str = "openapi-client"
     _retry: RetryPolicy = RetryPolicy()
     _rate_limits: tuple[RateLimit, ...] = ()
-    _owns_http: bool
+    _default_deadline: float | None = DEFAULT_DEADLINE
+    """The deadline of a call when neither the client nor the call gives one."""
+    _owns_http: bool = True
     _closed: bool = False
-    """Whether ``close()`` was called (the httpx client is made on first use)."""
 
     def __init__(
         self,
@@ -258,40 +141,46 @@ class _Base:
         default_headers: Mapping[str, str] | None = None,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        deadline: float | None = None,
+        deadline: float | Unset | None = UNSET,
         rate_limit: Literal["wait", "raise"] = "wait",
         rate_limiter: SlidingWindowLimiter | None = None,
         strict: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        # strict: unknown enum members, extra fields of closed objects and values
-        # whose format does not parse raise ApiDecodeError instead of being kept.
         self._strict = strict
+        """Unknown enum members, extra fields of closed objects and values whose
+        format does not parse raise ApiDecodeError instead of being kept."""
         if api_key is None and self._api_key_env:
             api_key = os.environ.get(self._api_key_env)
         if not api_key and self._auth.kind != "none":
             where = f" or set {self._api_key_env}" if self._api_key_env else ""
             raise ApiError(f"no API key: pass api_key=...{where}")
-        if api_key and not _sendable_key(api_key):
-            # Never echo the key: it would end up in logs and tracebacks.
-            raise ApiError(
-                "the API key cannot be sent: it contains whitespace, a line break"
-                " or non-ASCII characters (a stray quote or trailing newline?)"
-            )
-        self._http_lock = threading.Lock()
-        self._api_key = _Secret(api_key or "")
-        self._bearer = _Secret(f"Bearer {self._api_key}")
+        if api_key:
+            _check_key(api_key, self._auth)
+            register(api_key, basic=self._auth.kind == "basic")
+        self._api_key: str = _Secret(api_key or "")
         # Per-key rate-limit buckets are told apart by a digest, never the key.
         self._key_id = hashlib.sha256(self._api_key.encode()).hexdigest()
-        self.base_url = (base_url or self._default_base_url).rstrip("/")
+        self.base_url = _check_base_url(base_url or self._default_base_url)
         self.timeout = timeout
         policy = retry or self._retry
         if max_retries is not None:
-            policy = dataclasses.replace(policy, max_retries=max_retries)
+            policy = RetryPolicy(
+                max_retries,
+                policy.statuses,
+                policy.backoff_initial,
+                policy.backoff_max,
+                policy.retry_after_cap,
+            )
         self._retry_policy: RetryPolicy = policy
-        if deadline is not None and not deadline > 0:
+        if isinstance(deadline, Unset):
+            deadline = self._default_deadline
+        if deadline is not None and (isinstance(deadline, bool) or not deadline > 0):
             raise ValueError("deadline must be a number of seconds > 0, or None")
-        # Seconds a call may take in all, attempts and waits included (None: no limit).
         self._deadline: float | None = deadline
+        if isinstance(max_response_bytes, bool) or not max_response_bytes > 0:
+            raise ValueError("max_response_bytes must be an integer > 0")
+        self._max_response_bytes = max_response_bytes
         if rate_limit not in ("wait", "raise"):
             raise ValueError("rate_limit must be 'wait' or 'raise'")
         self._rate_limit_wait = rate_limit == "wait"
@@ -300,105 +189,15 @@ class _Base:
         self._headers = {
             "User-Agent": f"{self._user_agent} Python/{platform.python_version()} httpx/{httpx.__version__}",
             "Accept": "application/json",
+            # Decoded by the runtime itself, within the size cap.
+            "Accept-Encoding": "gzip, deflate",
             **(default_headers or {}),
         }
+        self._http_lock = threading.Lock()
+        self._pool_fork = _FORKS[0]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
-
-    def _build(
-        self,
-        endpoint: Endpoint[Any],
-        path: Mapping[str, Any] | None,
-        query: Mapping[str, Any] | None,
-        headers: Mapping[str, Any] | None,
-        cookies: Mapping[str, Any] | None,
-        body: Any,
-        extra_headers: Mapping[str, str] | None,
-        timeout: Timeout | Unset,
-        http: httpx.Client | httpx.AsyncClient,
-    ) -> httpx.Request:
-        url_path = endpoint.path
-        if path:
-            for name, value in path.items():
-                text = value if type(value) is str else param_text(value)
-                if not text:
-                    raise ValueError(f"path parameter {name!r} must not be empty")
-                segment = quote(text, safe="")
-                if not segment.strip("."):
-                    # "." and ".." are dot segments: the URL would be normalised to
-                    # a different path, so send the dots percent-encoded.
-                    segment = segment.replace(".", "%2E")
-                url_path = url_path.replace("{" + name + "}", segment)
-        params = query_pairs(query, endpoint.style_map) if query else []
-        # The client's own pool already sends self._headers (it was made with
-        # them): pass only what differs. A caller's pool gets them every time.
-        defaults = self._headers
-        own = self._owns_http
-        all_headers = {} if own else dict(defaults)
-        if not own or endpoint.accept != defaults.get("Accept"):
-            all_headers["Accept"] = endpoint.accept
-        if headers:
-            for key, value in headers.items():
-                if value is not UNSET and value is not None:
-                    all_headers[key] = param_text(value)
-        jar = (
-            {
-                k: param_text(v)
-                for k, v in cookies.items()
-                if v is not UNSET and v is not None
-            }
-            if cookies
-            else {}
-        )
-        auth = self._auth
-        if auth.kind == "bearer":
-            all_headers["Authorization"] = self._bearer
-        elif auth.kind == "header":
-            all_headers[auth.name] = self._api_key
-        elif auth.kind == "query":
-            params.append((auth.name, self._api_key))
-        elif auth.kind == "cookie":
-            jar[auth.name] = self._api_key
-        if jar:
-            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
-        if extra_headers:
-            all_headers.update(extra_headers)
-        content: bytes | str | None = None
-        content_type = ""
-        files: list[tuple[str, FilePart]] | None = None
-        if endpoint.body == "form" and body is not UNSET:
-            content = form_body(body)
-            content_type = "application/x-www-form-urlencoded"
-        elif endpoint.body == "multipart" and body is not UNSET:
-            files = multipart_parts(body)
-        elif endpoint.body == "json" and body is not UNSET:
-            content = json.dumps(
-                to_jsonable(body), separators=(",", ":"), ensure_ascii=False
-            ).encode()
-            content_type = "application/json"
-        elif endpoint.body == "bytes" and body is not UNSET:
-            content = body
-            content_type = "application/octet-stream"
-        elif endpoint.body == "text" and body is not UNSET:
-            content = str(body)
-            content_type = "text/plain; charset=utf-8"
-        if (
-            content_type
-            and "Content-Type" not in all_headers
-            and "Content-Type" not in defaults
-        ):
-            all_headers["Content-Type"] = content_type
-        chosen = self.timeout if isinstance(timeout, Unset) else timeout
-        return http.build_request(
-            endpoint.method,
-            self.base_url + url_path,
-            params=params or None,
-            headers=all_headers,
-            content=content,
-            files=files,
-            timeout=chosen,
-        )
 
     def _buckets(self, endpoint: Endpoint[Any]) -> tuple[Bucket, ...]:
         """The rate-limit buckets an attempt at ``endpoint`` takes a slot from."""
@@ -417,270 +216,42 @@ class _Base:
                 buckets.append(Bucket(key, limit.per_key, limit.window, label))
         return tuple(buckets)
 
-    @staticmethod
-    def _fail(
-        exc: httpx.RequestError, request: httpx.Request, call: _Call | None = None
-    ) -> ApiConnectionError:
-        where = f"{request.method} {request.url.copy_with(query=None)}"
-        if call is not None and call.cut_short(exc, request):
-            return call.deadline_error(request)
-        if isinstance(exc, httpx.TimeoutException):
-            return ApiTimeoutError(
-                f"timed out: {where} ({type(exc).__name__})", request=request
-            )
-        # Transport errors, and the rest of httpx's RequestError family: a body
-        # whose Content-Encoding does not decode, too many redirects.
-        what = (
-            "connection failed"
-            if isinstance(exc, httpx.TransportError)
-            else "no usable response"
-        )
-        return ApiConnectionError(
-            f"{what}: {where} ({type(exc).__name__})", request=request
-        )
+    def _redirect_limit(self) -> int:
+        """How many redirects to follow: only when the caller's pool asks for it."""
+        http = self._http_client
+        if self._owns_http or http is None or not http.follow_redirects:
+            return 0
+        return max(http.max_redirects, 0)
 
-    def _handle(
-        self, endpoint: Endpoint[T], response: httpx.Response
-    ) -> ApiResponse[T]:
-        token = STRICT.set(self._strict)
-        try:
-            status = response.status_code
-            spec = endpoint.match(status)
-            if 200 <= status < 300:
-                parsed = _decode_success(spec, response)
-                return ApiResponse(status, response.headers, parsed, response)
-            raise _status_error(spec, response, endpoint.declared_headers(response))
-        finally:
-            STRICT.reset(token)
-
-
-_TIMEOUT_KINDS: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
-    (httpx.ConnectTimeout, "connect"),
-    (httpx.ReadTimeout, "read"),
-    (httpx.WriteTimeout, "write"),
-    (httpx.PoolTimeout, "pool"),
-)
-
-
-class _Call:
-    """One call in progress: its attempts, its deadline, and whether to retry."""
-
-    __slots__ = (
-        "attempt",
-        "block",
-        "buckets",
-        "configured",
-        "endpoint",
-        "limit_wait",
-        "policy",
-        "retries",
-        "stop",
-    )
-
-    def __init__(
-        self,
-        client: _Base,
-        endpoint: Endpoint[Any],
-        max_retries: int | Unset,
-        deadline: float | Unset | None,
-    ) -> None:
-        self.endpoint = endpoint
-        self.policy = client._retry_policy
-        retries = self.policy.max_retries
-        if not isinstance(max_retries, Unset):
-            retries = max_retries
-        if isinstance(retries, bool) or retries < 0:
-            raise ValueError("max_retries must be an integer >= 0")
-        self.retries: int = retries
-        budget = client._deadline if isinstance(deadline, Unset) else deadline
-        if budget is not None and not budget > 0:
-            raise ValueError("deadline must be a number of seconds > 0, or None")
-        self.stop = None if budget is None else time.monotonic() + budget
-        self.attempt = 0
-        self.buckets = client._buckets(endpoint) if endpoint.limits else ()
-        self.block = client._rate_limit_wait
-        self.limit_wait = 0.0
-        self.configured: dict[str, float | None] | None = None
-
-    def remaining(self) -> float | None:
-        """Seconds left before the deadline (None: no deadline)."""
-        return None if self.stop is None else self.stop - time.monotonic()
-
-    def deadline_error(self, request: httpx.Request) -> ApiDeadlineError:
-        where = f"{request.method} {request.url.copy_with(query=None)}"
-        return ApiDeadlineError(
-            f"deadline passed: {where} (after {self.attempt} attempt(s))",
-            request=request,
-        )
-
-    def begin(self, request: httpx.Request) -> None:
-        """Count one more attempt; refuse it when the deadline has passed."""
-        self.attempt += 1
-        self.limit_wait = 0.0
-        if self.stop is None:
-            return  # no deadline: nothing to check or cut
-        if self.configured is None:
-            self.configured = dict(request.extensions.get("timeout") or {})
-        if self.stop - time.monotonic() <= 0:
-            raise self.deadline_error(request)
-
-    def fit(self, request: httpx.Request) -> None:
-        """Cut the attempt's timeouts to what is left of the deadline."""
-        left = self.remaining()
-        if left is None or self.configured is None:
-            return
-        if left <= 0:
-            raise self.deadline_error(request)
-        request.extensions["timeout"] = {
-            kind: left if value is None else min(value, left)
-            for kind, value in self.configured.items()
-        }
-
-    def cut_short(self, exc: httpx.RequestError, request: httpx.Request) -> bool:
-        """Whether a timeout fired because the deadline had shortened it."""
-        if self.stop is None or self.configured is None:
-            return False
-        applied = request.extensions.get("timeout") or {}
-        for cls, kind in _TIMEOUT_KINDS:
-            if isinstance(exc, cls):
-                used, configured = applied.get(kind), self.configured.get(kind)
-                return used is not None and (configured is None or used < configured)
+    def _stale_pool(self) -> bool:
+        """Whether the own pool was made before this process was forked."""
+        if self._pool_fork != _FORKS[0]:
+            self._http_lock = threading.Lock()  # the parent's may be held forever
+            if not self._owns_http:
+                self._pool_fork = _FORKS[0]  # the caller's pool is used as it is
+            return self._owns_http
         return False
 
-    def next_wait(
-        self,
-        request: httpx.Request,
-        outcome: str,
-        retryable: bool,
-        retry_after: float | None = None,
-    ) -> float | None:
-        """Seconds to sleep before the next attempt, or None when this failure is final."""
-        wait: float | None = None
-        cap = self.policy.retry_after_cap
-        if not retryable:
-            why = "not retried"
-        elif self.attempt > self.retries:
-            why = "no retries left"
-        elif retry_after is not None and retry_after > cap:
-            why = f"Retry-After {retry_after:.0f}s is over the {cap:g}s cap"
-        else:
-            wait = retry_after
-            if wait is None:
-                wait = self.policy.backoff(self.attempt)
-            left = self.remaining()
-            why = f"retrying in {wait:.2f}s"
-            if left is not None and wait >= left:
-                why = f"a {wait:.2f}s wait would pass the deadline"
-                wait = None
-        self.log(request, outcome, why)
-        return wait
-
-    def log(self, request: httpx.Request, outcome: str, then: str = "") -> None:
-        """One DEBUG line per attempt: method, path, outcome, attempt and waits."""
-        if not _log.isEnabledFor(logging.DEBUG):
-            return
-        waited = ""
-        if self.limit_wait > 0.0005:
-            waited = f", waited {self.limit_wait:.2f}s for a rate-limit slot"
-        _log.debug(
-            "%s %s -> %s (attempt %d of %d%s)%s",
-            request.method,
-            request.url.path,
-            outcome,
-            self.attempt,
-            self.retries + 1,
-            waited,
-            f"; {then}" if then else "",
-        )
+    if TYPE_CHECKING:
+        _http_client: httpx.Client | httpx.AsyncClient | None
 
 
-class _DeadlineStream(httpx.SyncByteStream):
-    """A response body that stops with ``ApiDeadlineError`` once the deadline passes."""
-
-    def __init__(
-        self,
-        inner: httpx.SyncByteStream | httpx.AsyncByteStream,
-        call: _Call,
-        request: httpx.Request,
-    ) -> None:
-        self._inner = inner
-        self._call = call
-        self._request = request
-
-    def __iter__(self) -> Iterator[bytes]:
-        assert isinstance(self._inner, httpx.SyncByteStream)
-        for chunk in self._inner:
-            left = self._call.remaining()
-            if left is not None and left <= 0:
-                raise self._call.deadline_error(self._request)
-            yield chunk
-
-    def close(self) -> None:
-        if isinstance(self._inner, httpx.SyncByteStream):
-            self._inner.close()
+def _already_read(response: httpx.Response, call: Call) -> bytes:
+    """The body a transport read itself (httpx decoded it), within the cap."""
+    reader = BodyReader(response.headers, call.limit, call.check, decoded=True)
+    reader.feed(response.content)
+    return reader.finish()
 
 
-def _read_body(kind: BodyKind, response: httpx.Response) -> Any:
-    if kind == "bytes":
-        return response.content
-    if kind == "text":
-        return response.text
-    if kind == "none":
-        return None
-    return response.json()
+def _outcome(received: Received, call: Call, client: _BaseClient, raw: bool) -> Any:
+    spec = call.endpoint.match(received.status)[0]
+    parsed = decode_success(spec, received, client._strict)
+    if not raw:
+        return parsed
+    return ApiResponse(received.status, received.headers, parsed, received.response())
 
 
-def _decode_success(spec: Resp | None, response: httpx.Response) -> Any:
-    if spec is None or spec.kind == "none":
-        return None
-    try:
-        data = _read_body(spec.kind, response)
-    except ValueError as exc:
-        what = "an empty body" if not response.content else "a body that is not JSON"
-        raise ApiDecodeError(
-            f"{response.status_code}: expected JSON, got {what} ({exc})",
-            response=response,
-            raw=response.text,
-        ) from None
-    if spec.decode is None:
-        return data
-    try:
-        return spec.decode(data)
-    except DecodeFailure as exc:
-        raise ApiDecodeError(
-            f"{response.status_code}: the body does not match the spec: {exc}",
-            response=response,
-            raw=response.text,
-        ) from None
-
-
-def _status_error(
-    spec: Resp | None,
-    response: httpx.Response,
-    declared: Mapping[str, HeaderValue] | None = None,
-) -> ApiStatusError:
-    body: Any
-    try:
-        body = response.json() if response.content else None
-    except ValueError:
-        body = response.text
-    cls = status_error_class(response.status_code)
-    if spec is not None and spec.decode is not None and body is not None:
-        try:
-            body = spec.decode(body)
-            if spec.error is not None:
-                cls = spec.error
-        except DecodeFailure:
-            pass  # keep the generic class and the plain JSON body
-    return cls(
-        describe(response.status_code, response.reason_phrase, body),
-        response=response,
-        body=body,
-        declared_headers=declared,
-    )
-
-
-class SyncBaseClient(_Base):
+class SyncBaseClient(_BaseClient):
     """Base of the generated ``Client``."""
 
     def __init__(
@@ -693,10 +264,11 @@ class SyncBaseClient(_Base):
         default_headers: Mapping[str, str] | None = None,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        deadline: float | None = None,
+        deadline: float | Unset | None = UNSET,
         rate_limit: Literal["wait", "raise"] = "wait",
         rate_limiter: SlidingWindowLimiter | None = None,
         strict: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -709,6 +281,7 @@ class SyncBaseClient(_Base):
             rate_limit=rate_limit,
             rate_limiter=rate_limiter,
             strict=strict,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
         self._http_client: httpx.Client | None = http_client
@@ -717,99 +290,100 @@ class SyncBaseClient(_Base):
     def _http(self) -> httpx.Client:
         """The caller's httpx client, or the client's own, made on first use."""
         http = self._http_client
-        if http is None:
+        if http is None or self._stale_pool():
             with self._http_lock:  # threads racing to the first call make one
                 http = self._http_client
-                if http is None:
+                if http is None or (self._owns_http and self._pool_fork != _FORKS[0]):
                     if self._closed:
                         raise RuntimeError(_CLOSED)
-                    http = self._http_client = httpx.Client(headers=self._headers)
+                    http = self._http_client = self._make_pool()
+                    self._pool_fork = _FORKS[0]
         return http
 
-    def request(
-        self,
-        endpoint: Endpoint[T],
-        *,
-        path: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        cookies: Mapping[str, Any] | None = None,
-        body: Any = UNSET,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
-    ) -> ApiResponse[T]:
-        """Send one operation, retrying per the client's policy; return the parsed response.
+    def _make_pool(self) -> httpx.Client:
+        """The client's own connection pool (requests carry every header themselves)."""
+        return httpx.Client()
 
-        ``max_retries`` and ``deadline`` (seconds for the whole call, attempts and
-        waits included; None for none) override the client's for this call.
-        """
-        call = _Call(self, endpoint, max_retries, deadline)
-        request = self._build(
-            endpoint,
-            path,
-            query,
-            headers,
-            cookies,
-            body,
-            extra_headers,
-            timeout,
-            self._http,
-        )
-        while True:
-            call.begin(request)
-            if call.buckets:
-                started = time.monotonic()
-                self._limiter.acquire(
-                    call.buckets, timeout=call.remaining(), block=call.block
-                )
-                call.limit_wait = time.monotonic() - started
-            call.fit(request)
-            try:
-                response = self._send(request, call)
-            except httpx.RequestError as exc:
-                error = self._fail(exc, request, call)
-                retryable = not isinstance(error, ApiDeadlineError) and (
-                    transport_retryable(exc, endpoint.is_idempotent)
-                )
-                wait = call.next_wait(request, type(exc).__name__, retryable)
-                if wait is None:
-                    raise error from exc
-            else:
-                if response.is_success:
-                    call.log(request, str(response.status_code))
-                try:
-                    return _captured(self._handle(endpoint, response))
-                except ApiStatusError as error:
-                    retryable = error.status_code in call.policy.statuses
-                    outcome = str(error.status_code)
-                    wait = call.next_wait(
-                        request, outcome, retryable, error.retry_after
-                    )
-                    if wait is None:
-                        raise
-            time.sleep(wait)
+    def _request(
+        self, endpoint: Endpoint[Any], args: Mapping[str, Any], raw: bool
+    ) -> Any:
+        options = args.get("options") or {}
+        call = Call(self, endpoint, options)
+        request = build_request(self, endpoint, args, options, self._http)
+        received = self._drive(plan(self, call, request))
+        return _outcome(received, call, self, raw)
 
-    def _send(self, request: httpx.Request, call: _Call) -> httpx.Response:
-        response = self._http.send(request, stream=True)
+    def _drive(self, steps: Generator[Op, Any, Received]) -> Received:
+        value: Any = None
+        error: Exception | None = None
         try:
-            if call.stop is not None:
-                # Each read is bounded by the (cut) read timeout; this bounds a
-                # body that keeps dribbling in.
-                response.stream = _DeadlineStream(response.stream, call, request)
-            response.read()
+            while True:
+                try:
+                    op = steps.send(value) if error is None else steps.throw(error)
+                except StopIteration as done:
+                    return cast(Received, done.value)
+                value = error = None
+                try:
+                    value = self._perform(op)
+                except Exception as exc:
+                    error = exc
+        finally:
+            steps.close()
+
+    def _perform(self, op: Op) -> Any:
+        kind = op[0]
+        if kind == "send":
+            return self._send(op[1], op[2])
+        if kind == "hop":
+            return self._http.send(
+                op[1], stream=True, follow_redirects=False, auth=None
+            )
+        if kind == "read":
+            return self._read(op[1], op[2])
+        if kind == "acquire":
+            call: Call = op[1]
+            return self._limiter.acquire(
+                call.buckets, timeout=call.remaining(), block=call.block
+            )
+        if kind == "sleep":
+            time.sleep(op[1])
+        elif kind == "close":
+            op[1].close()
+        return None
+
+    def _send(self, request: httpx.Request, slot: Slot | None) -> httpx.Response:
+        if slot is not None and slot.pending:
+
+            def trace(name: str, info: Mapping[str, Any]) -> None:
+                if name.endswith("send_request_headers.started"):
+                    slot.sent()
+
+            request.extensions["trace"] = trace
+        response = self._http.send(request, stream=True, follow_redirects=False)
+        if slot is not None:
+            slot.sent()  # a transport that does not trace: counted now
+        return response
+
+    @staticmethod
+    def _read(response: httpx.Response, call: Call) -> bytes:
+        try:
+            call.fit(response.request)  # the body's reads get what is left
+            if response.is_stream_consumed:  # a transport that read it (MockTransport)
+                return _already_read(response, call)
+            reader = BodyReader(response.headers, call.limit, call.check)
+            for chunk in response.iter_raw():
+                reader.feed(chunk)
+            return reader.finish()
         finally:
             response.close()
-        return response
 
     def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""
         if self._owns_http:
             with self._http_lock:
                 self._closed = True
-                http = self._http_client
-            if http is not None:
+                http, self._http_client = self._http_client, None
+            if http is not None and self._pool_fork == _FORKS[0]:
                 http.close()
 
     def __enter__(self: _C) -> _C:
@@ -819,7 +393,7 @@ class SyncBaseClient(_Base):
         self.close()
 
 
-class AsyncBaseClient(_Base):
+class AsyncBaseClient(_BaseClient):
     """Base of the generated ``AsyncClient``."""
 
     def __init__(
@@ -832,10 +406,11 @@ class AsyncBaseClient(_Base):
         default_headers: Mapping[str, str] | None = None,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        deadline: float | None = None,
+        deadline: float | Unset | None = UNSET,
         rate_limit: Literal["wait", "raise"] = "wait",
         rate_limiter: SlidingWindowLimiter | None = None,
         strict: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -848,6 +423,7 @@ class AsyncBaseClient(_Base):
             rate_limit=rate_limit,
             rate_limiter=rate_limiter,
             strict=strict,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
         self._http_client: httpx.AsyncClient | None = http_client
@@ -856,101 +432,103 @@ class AsyncBaseClient(_Base):
     def _http(self) -> httpx.AsyncClient:
         """The caller's httpx client, or the client's own, made on first use."""
         http = self._http_client
-        if http is None:
-            with self._http_lock:  # threads racing to the first call make one
+        if http is None or self._stale_pool():
+            with self._http_lock:
                 http = self._http_client
-                if http is None:
+                if http is None or (self._owns_http and self._pool_fork != _FORKS[0]):
                     if self._closed:
                         raise RuntimeError(_CLOSED)
-                    http = self._http_client = httpx.AsyncClient(headers=self._headers)
+                    http = self._http_client = self._make_pool()
+                    self._pool_fork = _FORKS[0]
         return http
 
-    async def request(
-        self,
-        endpoint: Endpoint[T],
-        *,
-        path: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        cookies: Mapping[str, Any] | None = None,
-        body: Any = UNSET,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | Unset = UNSET,
-        max_retries: int | Unset = UNSET,
-        deadline: float | Unset | None = UNSET,
-    ) -> ApiResponse[T]:
-        """Send one operation, retrying per the client's policy; return the parsed response.
+    def _make_pool(self) -> httpx.AsyncClient:
+        """The client's own connection pool (requests carry every header themselves)."""
+        return httpx.AsyncClient()
 
-        ``max_retries`` and ``deadline`` (seconds for the whole call, attempts and
-        waits included; None for none) override the client's for this call.
-        """
-        call = _Call(self, endpoint, max_retries, deadline)
-        request = self._build(
-            endpoint,
-            path,
-            query,
-            headers,
-            cookies,
-            body,
-            extra_headers,
-            timeout,
-            self._http,
-        )
-        while True:
-            call.begin(request)
-            if call.buckets:
-                started = time.monotonic()
-                await self._limiter.acquire_async(
-                    call.buckets, timeout=call.remaining(), block=call.block
-                )
-                call.limit_wait = time.monotonic() - started
-            call.fit(request)
-            try:
-                response = await self._send(request, call)
-            except httpx.RequestError as exc:
-                error = self._fail(exc, request, call)
-                retryable = not isinstance(error, ApiDeadlineError) and (
-                    transport_retryable(exc, endpoint.is_idempotent)
-                )
-                wait = call.next_wait(request, type(exc).__name__, retryable)
-                if wait is None:
-                    raise error from exc
-            else:
-                if response.is_success:
-                    call.log(request, str(response.status_code))
+    async def _request(
+        self, endpoint: Endpoint[Any], args: Mapping[str, Any], raw: bool
+    ) -> Any:
+        options = args.get("options") or {}
+        call = Call(self, endpoint, options)
+        request = build_request(self, endpoint, args, options, self._http)
+        received = await self._drive(plan(self, call, request))
+        return _outcome(received, call, self, raw)
+
+    async def _drive(self, steps: Generator[Op, Any, Received]) -> Received:
+        value: Any = None
+        error: Exception | None = None
+        try:
+            while True:
                 try:
-                    return _captured(self._handle(endpoint, response))
-                except ApiStatusError as error:
-                    retryable = error.status_code in call.policy.statuses
-                    outcome = str(error.status_code)
-                    wait = call.next_wait(
-                        request, outcome, retryable, error.retry_after
-                    )
-                    if wait is None:
-                        raise
+                    op = steps.send(value) if error is None else steps.throw(error)
+                except StopIteration as done:
+                    return cast(Received, done.value)
+                value = error = None
+                try:
+                    value = await self._perform(op)
+                except Exception as exc:
+                    error = exc
+        finally:
+            steps.close()
+
+    async def _perform(self, op: Op) -> Any:
+        kind = op[0]
+        if kind == "send":
+            return await self._send(op[1], op[2])
+        if kind == "hop":
+            http = self._http
+            return await http.send(
+                op[1], stream=True, follow_redirects=False, auth=None
+            )
+        if kind == "read":
+            return await self._read(op[1], op[2])
+        if kind == "acquire":
+            call: Call = op[1]
+            return await self._limiter.acquire_async(
+                call.buckets, timeout=call.remaining(), block=call.block
+            )
+        if kind == "sleep":
             import asyncio  # here, not at the top: the sync client never loads it
 
-            await asyncio.sleep(wait)
+            await asyncio.sleep(op[1])
+        elif kind == "close":
+            await op[1].aclose()
+        return None
 
-    async def _send(self, request: httpx.Request, call: _Call) -> httpx.Response:
-        left = call.remaining()
-        if left is None:
-            return await self._http.send(request)
-        import asyncio
+    async def _send(self, request: httpx.Request, slot: Slot | None) -> httpx.Response:
+        if slot is not None and slot.pending:
 
+            async def trace(name: str, info: Mapping[str, Any]) -> None:
+                if name.endswith("send_request_headers.started"):
+                    slot.sent()
+
+            request.extensions["trace"] = trace
+        response = await self._http.send(request, stream=True, follow_redirects=False)
+        if slot is not None:
+            slot.sent()
+        return response
+
+    @staticmethod
+    async def _read(response: httpx.Response, call: Call) -> bytes:
         try:
-            # The whole attempt (headers and body) ends at the deadline.
-            return await asyncio.wait_for(self._http.send(request), left)
-        except asyncio.TimeoutError:
-            raise call.deadline_error(request) from None
+            call.fit(response.request)
+            if response.is_stream_consumed:
+                return _already_read(response, call)
+            reader = BodyReader(response.headers, call.limit, call.check)
+            async for chunk in response.aiter_raw():
+                reader.feed(chunk)
+            return reader.finish()
+        finally:
+            await response.aclose()
 
     async def close(self) -> None:
         """Close the HTTP connection pool (unless it was passed in)."""
         if self._owns_http:
             with self._http_lock:
                 self._closed = True
-                http = self._http_client
-            if http is not None:
+                http, self._http_client = self._http_client, None
+            if http is not None and self._pool_fork == _FORKS[0]:
                 await http.aclose()
 
     async def __aenter__(self: _A) -> _A:
@@ -962,123 +540,3 @@ class AsyncBaseClient(_Base):
 
 _C = TypeVar("_C", bound=SyncBaseClient)
 _A = TypeVar("_A", bound=AsyncBaseClient)
-
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack  # typing.Unpack is 3.11+; only mypy reads it
-
-
-class RequestOptions(TypedDict, total=False):
-    """The keyword arguments of ``request`` after the endpoint, as resources pass them."""
-
-    path: Mapping[str, Any] | None
-    query: Mapping[str, Any] | None
-    headers: Mapping[str, Any] | None
-    cookies: Mapping[str, Any] | None
-    body: Any
-    extra_headers: Mapping[str, str] | None
-    timeout: Timeout | Unset
-    max_retries: int | Unset
-    deadline: float | Unset | None
-
-
-class SyncResource:
-    """Base of generated sync resource classes (``client.oauth`` ...)."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: SyncBaseClient) -> None:
-        self._client = client
-
-    def _call(self, endpoint: Endpoint[T], **options: Unpack[RequestOptions]) -> T:
-        """Send the operation and return its parsed body (see ``SyncBaseClient.request``)."""
-        return self._client.request(endpoint, **options).parsed
-
-
-class AsyncResource:
-    """Base of generated async resource classes.
-
-    Their methods are the sync methods made awaitable by ``async_form``: a sync
-    method's body returns ``self._call(...)``, which here is a coroutine.
-    """
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: AsyncBaseClient) -> None:
-        self._client = client
-
-    async def _call(
-        self, endpoint: Endpoint[T], **options: Unpack[RequestOptions]
-    ) -> T:
-        """Send the operation and return its parsed body (see ``AsyncBaseClient.request``)."""
-        return (await self._client.request(endpoint, **options)).parsed
-
-
-def async_form(
-    method: Callable[Concatenate[Any, P], T],
-) -> Callable[Concatenate[AsyncResource, P], Coroutine[Any, Any, T]]:
-    """The async method of an operation, made from its sync method.
-
-    The sync method only gathers its arguments and returns ``self._call(...)``;
-    called with an ``AsyncResource`` as ``self``, that is ``AsyncResource._call``,
-    a coroutine, which this awaits.
-    """
-
-    @functools.wraps(method)
-    async def call(self: AsyncResource, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        result: Any = method(self, *args, **kwargs)
-        return await cast("Coroutine[Any, Any, T]", result)
-
-    return call
-
-
-# The raw form of a method (``client.oauth.init_microsoft_oauth_raw``) runs the
-# method itself while this holds a list: ``request`` appends each ApiResponse.
-_CAPTURE: contextvars.ContextVar[list[ApiResponse[Any]] | None] = (
-    contextvars.ContextVar("_CAPTURE", default=None)
-)
-
-
-def _captured(response: ApiResponse[T]) -> ApiResponse[T]:
-    box = _CAPTURE.get()
-    if box is not None:
-        box.append(response)
-    return response
-
-
-def raw_form(
-    method: Callable[Concatenate[S, P], T],
-) -> Callable[Concatenate[S, P], ApiResponse[T]]:
-    """The same method, returning the status, headers and parsed body."""
-
-    @functools.wraps(method)
-    def raw(self: S, /, *args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
-        box: list[ApiResponse[Any]] = []
-        token = _CAPTURE.set(box)
-        try:
-            method(self, *args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
-        return box[-1]
-
-    raw.__doc__ = f"Like ``{method.__name__}``, returning an ``ApiResponse``."
-    return raw
-
-
-def async_raw_form(
-    method: Callable[Concatenate[S, P], Awaitable[T]],
-) -> Callable[Concatenate[S, P], Coroutine[Any, Any, ApiResponse[T]]]:
-    """The same async method, returning the status, headers and parsed body."""
-
-    @functools.wraps(method)
-    async def raw(self: S, /, *args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
-        box: list[ApiResponse[Any]] = []
-        token = _CAPTURE.set(box)
-        try:
-            await method(self, *args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
-        return box[-1]
-
-    raw.__doc__ = f"Like ``{method.__name__}``, returning an ``ApiResponse``."
-    return raw

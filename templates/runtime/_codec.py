@@ -1,14 +1,30 @@
 """Decoding JSON into typed values and encoding values back to JSON.
 
-Generated models call these from their ``from_dict``/``to_dict`` methods; every
-decoder checks the JSON type it is given and raises ``DecodeFailure`` naming the
-place in the document, so a body that is not what the spec says never turns into
-a half-built model.
+A decoder is a callable ``decode(value, strict=False) -> T`` that checks the
+JSON value it is given and raises ``DecodeFailure`` naming the place in the
+document, so a body that is not what the spec says never turns into a
+half-built model. Generated models call ``req``/``opt``/``extra`` from their
+``from_dict(data, strict=False)`` and pass ``strict`` on; the client passes its
+own ``strict`` setting to the response's decoder. No state is kept anywhere
+else: the same decoder may run in any thread, task or mode at once.
+
+``strict`` makes three things errors that are otherwise kept as received
+(because live APIs drift from their specs): a value an enum (or ``const``) does
+not list, a property a closed object (``additionalProperties: false``) does not
+name, and a string whose ``format`` (date, date-time, uuid) does not parse.
+
+Unions (``d_union``, and ``d_tagged`` when the tag is not in its mapping) pick
+one branch by looking at the top two levels of the value: first the branches
+that match it exactly (every const/enum value listed, every required property
+there, formats parse); then, unless strict, the branches that match it
+leniently. Within each group the branch leaving the fewest properties unnamed
+wins, then the first in the spec's order. The chosen branch alone decodes the
+whole value, and its failure is the union's: decoding never backtracks through
+a deep value, so its time stays linear in the size of the body.
 """
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import datetime
 import functools
@@ -17,13 +33,13 @@ import re
 import sys
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from ._types import UNSET, Unset
 
 __all__ = [
-    "STRICT",
     "DecodeFailure",
+    "Decoder",
     "ModelBase",
     "as_object",
     "d_any",
@@ -50,14 +66,16 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Decoder = Callable[[Any], T]
+T_co = TypeVar("T_co", covariant=True)
 
-_MISSING = object()
 
-# Strict decoding (the client's ``strict=True``): unknown enum members, unknown
-# fields of closed objects and values whose format does not parse become errors.
-# By default they are kept as received, because live APIs drift from their specs.
-STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("STRICT", default=False)
+class Decoder(Protocol[T_co]):
+    """``decode(value, strict=False)``: the typed value, or ``DecodeFailure``."""
+
+    def __call__(self, value: Any, strict: bool = ..., /) -> T_co: ...
+
+
+_MISSING: Any = object()
 
 
 class DecodeFailure(ValueError):
@@ -98,23 +116,23 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def d_any(value: Any) -> Any:
+def d_any(value: Any, strict: bool = False) -> Any:
     """Any JSON value, kept as it is."""
     return value
 
 
-def d_none(value: Any) -> None:
+def d_none(value: Any, strict: bool = False) -> None:
     if value is not None:
         raise DecodeFailure("null", value)
 
 
-def d_str(value: Any) -> str:
+def d_str(value: Any, strict: bool = False) -> str:
     if isinstance(value, str):
         return value
     raise DecodeFailure("string", value)
 
 
-def d_int(value: Any) -> int:
+def d_int(value: Any, strict: bool = False) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -122,26 +140,30 @@ def d_int(value: Any) -> int:
     raise DecodeFailure("integer", value)
 
 
-def d_float(value: Any) -> float:
+def d_float(value: Any, strict: bool = False) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     raise DecodeFailure("number", value)
 
 
-def d_bool(value: Any) -> bool:
+def d_bool(value: Any, strict: bool = False) -> bool:
     if isinstance(value, bool):
         return value
     raise DecodeFailure("boolean", value)
 
 
-# Enum decoders check the JSON type only: a value the spec does not list is kept,
-# so a server that adds an enum member never breaks an older client.
+def d_object(value: Any, strict: bool = False) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    raise DecodeFailure("object", value)
+
+
 # ``d_lit(...)`` is called inside every ``from_dict``: memoized (``typed``, so ``1``
 # and ``True`` stay apart) since the decoder it builds is pure.
 @functools.lru_cache(maxsize=None, typed=True)
 def d_lit(*members: object) -> Decoder[Any]:
-    """An enum: the JSON type of its members is checked; unknown members are kept
-    (they raise only when decoding is strict)."""
+    """An enum or const: the JSON type of its members is checked; a value it does
+    not list is kept, unless decoding is strict."""
     base: Decoder[Any] = d_str
     kinds = {type(m) for m in members}
     if kinds == {bool}:
@@ -152,21 +174,32 @@ def d_lit(*members: object) -> Decoder[Any]:
         base = d_float
     elif kinds != {str}:
         base = d_any
-    allowed = frozenset(members)
+    allowed = frozenset(_member(m) for m in members)
+    listed = ", ".join(repr(m) for m in members)
 
-    def decode(value: Any) -> Any:
+    def decode(value: Any, strict: bool = False) -> Any:
         result = base(value)
-        if result not in allowed and STRICT.get():
-            listed = ", ".join(repr(m) for m in members)
+        if strict and _member(result) not in allowed:
             raise DecodeFailure(f"one of {listed}", value)
         return result
 
     return decode
 
 
-def _unparsed(text: str, expected: str) -> Any:
+def _member(value: object) -> tuple[str, object]:
+    """A value as an enum compares it: True is not 1, 1.0 is 1, arrays match nothing."""
+    if isinstance(value, bool):
+        return ("boolean", value)
+    if isinstance(value, (int, float)):
+        return ("number", value)
+    if isinstance(value, (str, type(None))):
+        return ("scalar", value)
+    return ("other", id(value))
+
+
+def _unparsed(text: str, expected: str, strict: bool) -> Any:
     """A string whose format does not parse: kept as is, unless decoding is strict."""
-    if STRICT.get():
+    if strict:
         raise DecodeFailure(expected, text)
     return text
 
@@ -175,7 +208,7 @@ _FRACTION = re.compile(r"(\.\d+)")
 _FAST_ISO = sys.version_info >= (3, 11)
 
 
-def d_datetime(value: Any) -> datetime.datetime:
+def d_datetime(value: Any, strict: bool = False) -> datetime.datetime:
     text = d_str(value)
     if _FAST_ISO:
         # 3.11's fromisoformat reads "Z" and any number of fraction digits, giving
@@ -192,29 +225,23 @@ def d_datetime(value: Any) -> datetime.datetime:
     try:
         return datetime.datetime.fromisoformat(iso)
     except ValueError:
-        return cast(datetime.datetime, _unparsed(text, "date-time string"))
+        return cast(datetime.datetime, _unparsed(text, "date-time string", strict))
 
 
-def d_date(value: Any) -> datetime.date:
+def d_date(value: Any, strict: bool = False) -> datetime.date:
     text = d_str(value)
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        return cast(datetime.date, _unparsed(text, "date string"))
+        return cast(datetime.date, _unparsed(text, "date string", strict))
 
 
-def d_uuid(value: Any) -> uuid.UUID:
+def d_uuid(value: Any, strict: bool = False) -> uuid.UUID:
     text = d_str(value)
     try:
         return uuid.UUID(text)
     except ValueError:
-        return cast(uuid.UUID, _unparsed(text, "uuid string"))
-
-
-def d_object(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    raise DecodeFailure("object", value)
+        return cast(uuid.UUID, _unparsed(text, "uuid string", strict))
 
 
 def as_object(value: Any) -> Mapping[str, Any]:
@@ -225,13 +252,13 @@ def as_object(value: Any) -> Mapping[str, Any]:
 
 
 def d_list(item: Decoder[T]) -> Decoder[list[T]]:
-    def decode(value: Any) -> list[T]:
+    def decode(value: Any, strict: bool = False) -> list[T]:
         if not isinstance(value, list):
             raise DecodeFailure("array", value)
         out: list[T] = []
         for index, element in enumerate(value):
             try:
-                out.append(item(element))
+                out.append(item(element, strict))
             except DecodeFailure as exc:
                 raise exc.at(index) from None
         return out
@@ -240,13 +267,13 @@ def d_list(item: Decoder[T]) -> Decoder[list[T]]:
 
 
 def d_dict(item: Decoder[T]) -> Decoder[dict[str, T]]:
-    def decode(value: Any) -> dict[str, T]:
+    def decode(value: Any, strict: bool = False) -> dict[str, T]:
         if not isinstance(value, dict):
             raise DecodeFailure("object", value)
         out: dict[str, T] = {}
         for key, element in value.items():
             try:
-                out[key] = item(element)
+                out[key] = item(element, strict)
             except DecodeFailure as exc:
                 raise exc.at(key) from None
         return out
@@ -255,23 +282,84 @@ def d_dict(item: Decoder[T]) -> Decoder[dict[str, T]]:
 
 
 def d_nullable(item: Decoder[T]) -> Decoder[T | None]:
-    def decode(value: Any) -> T | None:
-        return None if value is None else item(value)
+    def decode(value: Any, strict: bool = False) -> T | None:
+        return None if value is None else item(value, strict)
 
     return decode
 
 
-def d_union(*options: Decoder[Any]) -> Decoder[Any]:
-    """The first option that decodes the value, in the order the spec lists them."""
+# ----------------------------------------------------------------- unions
 
-    def decode(value: Any) -> Any:
+_PROBE_LEVELS = 2
+"""How many levels of a value a union looks at to choose its branch."""
+
+
+class _Hollow(dict):  # type: ignore[type-arg]
+    """An object below the levels a union looks at: every property counts as there."""
+
+    __slots__ = ()
+
+
+_HOLLOW = _Hollow()
+_EMPTY: list[Any] = []
+
+
+def _shallow(value: Any, levels: int) -> Any:
+    """``value`` down to ``levels`` levels; objects below are hollow, arrays empty."""
+    if type(value) is _Hollow:
+        return value
+    if isinstance(value, dict):
+        if levels == 0:
+            return _HOLLOW
+        return {k: _shallow(v, levels - 1) for k, v in value.items()}
+    if isinstance(value, list):
+        if levels == 0:
+            return _EMPTY
+        return [_shallow(v, levels - 1) for v in value]
+    return value
+
+
+def _unknown(result: Any) -> int:
+    """How many properties a decoded value left unnamed (0 for non-models)."""
+    extras = getattr(result, "additional_properties", None)
+    return len(extras) if isinstance(extras, dict) else 0
+
+
+def _best(
+    options: tuple[Decoder[Any], ...], probe: Any, strict: bool, failures: list[str]
+) -> int | None:
+    """The index of the branch that matches ``probe`` best in this mode, if any."""
+    best: tuple[int, int] | None = None
+    for index, option in enumerate(options):
+        try:
+            unknown = _unknown(option(probe, strict))
+        except DecodeFailure as exc:
+            failures.append(str(exc))
+            continue
+        if unknown == 0:
+            return index  # nothing better can come
+        if best is None or unknown < best[0]:
+            best = (unknown, index)
+    return None if best is None else best[1]
+
+
+def d_union(*options: Decoder[Any]) -> Decoder[Any]:
+    """A ``oneOf``/``anyOf``: the branch that matches the value best (module docstring)."""
+
+    def decode(value: Any, strict: bool = False) -> Any:
+        probe = (
+            _shallow(value, _PROBE_LEVELS) if isinstance(value, (dict, list)) else value
+        )
         failures: list[str] = []
-        for option in options:
-            try:
-                return option(value)
-            except DecodeFailure as exc:
-                failures.append(str(exc))
-        raise DecodeFailure("one of: " + "; ".join(failures), value)
+        index = _best(options, probe, True, failures)
+        if index is None and not strict:
+            failures.clear()
+            index = _best(options, probe, False, failures)
+        if index is None:
+            raise DecodeFailure("one of: " + "; ".join(failures), value)
+        # The chosen branch checks what the look at the top levels could not; its
+        # failure is the union's (no other branch is tried on the same value).
+        return options[index](value, strict)
 
     return decode
 
@@ -279,145 +367,54 @@ def d_union(*options: Decoder[Any]) -> Decoder[Any]:
 def d_tagged(
     tag: str, variants: Mapping[str, Decoder[Any]], fallback: Decoder[Any]
 ) -> Decoder[Any]:
-    """A ``oneOf``/``anyOf`` with a discriminator: the tag picks the variant."""
+    """A ``oneOf``/``anyOf`` with a discriminator: a tag in the mapping picks the
+    branch, whatever the others would make of the value; any other value goes to
+    ``fallback`` (the union of all branches)."""
 
-    def decode(value: Any) -> Any:
+    def decode(value: Any, strict: bool = False) -> Any:
         if isinstance(value, dict):
-            chosen = variants.get(value.get(tag))  # type: ignore[arg-type]
-            if chosen is not None:
-                return chosen(value)
-        return fallback(value)
+            key = value.get(tag)
+            if isinstance(key, str):
+                chosen = variants.get(key)
+                if chosen is not None:
+                    return chosen(value, strict)
+        return fallback(value, strict)
 
     return decode
 
 
-def opt(data: Mapping[str, Any], key: str, decode: Decoder[T]) -> T | Unset:
+# ----------------------------------------------------------------- models
+
+
+def opt(
+    data: Mapping[str, Any], key: str, decode: Decoder[T], strict: bool = False
+) -> T | Unset:
     """An optional property: ``UNSET`` when absent, else decoded."""
-    if key not in data:
+    value = data.get(key, _MISSING)
+    if value is _MISSING:
         return UNSET
-    value = data[key]
     try:
-        return decode(value)
+        return decode(value, strict)
     except DecodeFailure as exc:
         raise exc.at(key) from None
 
 
-def req(data: Mapping[str, Any], key: str, decode: Decoder[T]) -> T:
+def req(
+    data: Mapping[str, Any], key: str, decode: Decoder[T], strict: bool = False
+) -> T:
     """A required property."""
     try:
         value = data[key]
     except KeyError:
+        if type(data) is _Hollow:
+            return cast(
+                T, None
+            )  # a union's look at the top levels: deeper is not checked
         raise DecodeFailure(f"required property {key!r}") from None
     try:
-        return decode(value)
+        return decode(value, strict)
     except DecodeFailure as exc:
         raise exc.at(key) from None
-
-
-# One call per field for the commonest types: ``opt_str(d, "k")`` is
-# ``opt(d, "k", d_str)`` without the two calls behind it (models spend most of
-# their decoding time in those calls). Anything unusual takes the general path,
-# so values, errors and strictness are exactly what ``opt`` gives.
-
-
-def opt_str(data: Mapping[str, Any], key: str) -> str | Unset:
-    value: str | Unset = data.get(key, UNSET)
-    if value is UNSET or isinstance(value, str):
-        return value
-    return opt(data, key, d_str)
-
-
-def opt_nstr(data: Mapping[str, Any], key: str) -> str | Unset | None:
-    value: str | Unset | None = data.get(key, UNSET)
-    if value is None or value is UNSET or isinstance(value, str):
-        return value
-    return opt(data, key, d_nullable(d_str))
-
-
-def opt_float(data: Mapping[str, Any], key: str) -> float | Unset:
-    value: float | Unset = data.get(key, UNSET)
-    if value is UNSET or (
-        isinstance(value, (int, float)) and not isinstance(value, bool)
-    ):
-        return value
-    return opt(data, key, d_float)
-
-
-def opt_nfloat(data: Mapping[str, Any], key: str) -> float | Unset | None:
-    value: float | Unset | None = data.get(key, UNSET)
-    if (
-        value is None
-        or value is UNSET
-        or (isinstance(value, (int, float)) and not isinstance(value, bool))
-    ):
-        return value
-    return opt(data, key, d_nullable(d_float))
-
-
-def opt_int(data: Mapping[str, Any], key: str) -> int | Unset:
-    value: int | Unset = data.get(key, UNSET)
-    if value is UNSET or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    return opt(data, key, d_int)
-
-
-def opt_nint(data: Mapping[str, Any], key: str) -> int | Unset | None:
-    value: int | Unset | None = data.get(key, UNSET)
-    if (
-        value is None
-        or value is UNSET
-        or (isinstance(value, int) and not isinstance(value, bool))
-    ):
-        return value
-    return opt(data, key, d_nullable(d_int))
-
-
-def opt_bool(data: Mapping[str, Any], key: str) -> bool | Unset:
-    value: bool | Unset = data.get(key, UNSET)
-    if value is UNSET or isinstance(value, bool):
-        return value
-    return opt(data, key, d_bool)
-
-
-def opt_nbool(data: Mapping[str, Any], key: str) -> bool | Unset | None:
-    value: bool | Unset | None = data.get(key, UNSET)
-    if value is None or value is UNSET or isinstance(value, bool):
-        return value
-    return opt(data, key, d_nullable(d_bool))
-
-
-def opt_uuid(data: Mapping[str, Any], key: str) -> uuid.UUID | Unset:
-    value = data.get(key)
-    if isinstance(value, str):
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            pass
-    return opt(data, key, d_uuid)
-
-
-def opt_nuuid(data: Mapping[str, Any], key: str) -> uuid.UUID | Unset | None:
-    if data.get(key) is None:
-        return None if key in data else UNSET
-    return opt_uuid(data, key)
-
-
-def opt_datetime(data: Mapping[str, Any], key: str) -> datetime.datetime | Unset:
-    value = data.get(key)
-    if _FAST_ISO and isinstance(value, str):
-        try:
-            return datetime.datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    return opt(data, key, d_datetime)
-
-
-def opt_ndatetime(
-    data: Mapping[str, Any], key: str
-) -> datetime.datetime | Unset | None:
-    if data.get(key) is None:
-        return None if key in data else UNSET
-    return opt_datetime(data, key)
 
 
 def extra(
@@ -425,6 +422,7 @@ def extra(
     model: type[ModelBase],
     closed: bool = False,
     decode: Decoder[Any] | None = None,
+    strict: bool = False,
 ) -> dict[str, Any]:
     """Properties the spec does not name, kept so nothing the server sent is lost.
 
@@ -434,12 +432,13 @@ def extra(
     if known is None:
         known = _wire(model)[1]
     out = {k: v for k, v in data.items() if k not in known}
-    if out and closed and STRICT.get():
-        raise DecodeFailure("no property " + repr(sorted(out)[0])).at(sorted(out)[0])
+    if out and closed and strict:
+        first = sorted(out)[0]
+        raise DecodeFailure("no property " + repr(first)).at(first)
     if decode is not None:
         for key, value in out.items():
             try:
-                out[key] = decode(value)
+                out[key] = decode(value, strict)
             except DecodeFailure as exc:
                 raise exc.at(key) from None
     return out
@@ -461,7 +460,7 @@ def to_jsonable(value: Any) -> Any:
     """Turn models, dates, UUIDs and containers into plain JSON values."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    to_dict = getattr(value, "to_dict", None)
+    to_dict: Callable[[], Any] | None = getattr(value, "to_dict", None)
     if to_dict is not None:
         return to_dict()
     if isinstance(value, datetime.datetime):

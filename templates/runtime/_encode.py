@@ -1,69 +1,55 @@
-"""Encoding parameters and request bodies the way OpenAPI ``style``/``explode`` describe."""
+"""Request bodies: JSON, ``application/x-www-form-urlencoded``, ``multipart/form-data``.
+
+JSON bodies refuse NaN and Infinity (JSON has no spelling for them): the call
+raises ``ValueError`` naming where the value is, before anything is sent.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import IO, Any
 from urllib.parse import urlencode
 
 from ._codec import is_file, to_jsonable
+from ._params import text
 from ._types import UNSET
 
-__all__ = [
-    "form_body",
-    "form_fields",
-    "is_file",
-    "multipart_parts",
-    "param_text",
-    "query_pairs",
-]
-
-# (style, explode) for a query parameter; "form" with explode is the default.
-Style = tuple[str, bool]
-Pair = tuple[str, str | int | float | bool | None]
+__all__ = ["FilePart", "form_body", "json_body", "multipart_parts"]
 
 
-def param_text(value: Any) -> str:
-    """One parameter value as text: booleans lowercase, objects and arrays as JSON."""
-    value = to_jsonable(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return str(value)
+def _non_finite(value: Any, where: str = "$") -> str | None:
+    """Where the first NaN or Infinity in a JSON value is, if any."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _non_finite(item, f"{where}.{key}")
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _non_finite(item, f"{where}[{index}]")
+            if found:
+                return found
+    return None
 
 
-def query_pairs(
-    query: Mapping[str, Any], styles: Mapping[str, Style] | None = None
-) -> list[Pair]:
-    """Query parameters as (name, text) pairs; unset and None values are left out."""
-    pairs: list[Pair] = []
-    for name, raw in query.items():
-        if raw is UNSET or raw is None:
-            continue
-        style, explode = (styles or {}).get(name, ("form", True))
-        value = to_jsonable(raw)
-        if isinstance(value, list):
-            texts = [param_text(v) for v in value]
-            if explode:
-                pairs.extend((name, t) for t in texts)
-            else:
-                sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
-                pairs.append((name, sep.join(texts)))
-        elif isinstance(value, dict):
-            if style == "deepObject":
-                pairs.extend((f"{name}[{k}]", param_text(v)) for k, v in value.items())
-            elif explode:
-                pairs.extend((k, param_text(v)) for k, v in value.items())
-            else:
-                flat = [x for k, v in value.items() for x in (k, param_text(v))]
-                pairs.append((name, ",".join(flat)))
-        else:
-            pairs.append((name, param_text(value)))
-    return pairs
+def json_body(value: Any) -> bytes:
+    """The JSON text of a request body, UTF-8."""
+    data = to_jsonable(value)
+    try:
+        encoded = json.dumps(
+            data, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except ValueError:
+        where = _non_finite(data) or "$"
+        raise ValueError(
+            f"the request body holds NaN or Infinity at {where}, which JSON cannot"
+            " carry; nothing was sent"
+        ) from None
+    return encoded.encode()
 
 
 def _fields(body: Any) -> dict[str, Any]:
@@ -78,22 +64,15 @@ def _fields(body: Any) -> dict[str, Any]:
     return {str(k): v for k, v in data.items() if v is not UNSET and v is not None}
 
 
-def form_fields(body: Any) -> list[tuple[str, str]]:
-    """``application/x-www-form-urlencoded`` fields: arrays repeat, objects are JSON."""
-    out: list[tuple[str, str]] = []
+def form_body(body: Any) -> bytes:
+    """``application/x-www-form-urlencoded`` fields in order: arrays repeat, objects are JSON."""
+    pairs: list[tuple[str, str]] = []
     for name, value in _fields(body).items():
         if isinstance(value, list):
-            out.extend((name, param_text(v)) for v in value)
+            pairs.extend((name, text(v)) for v in value)
         else:
-            out.append((name, param_text(value)))
-    return out
-
-
-def form_body(body: Any) -> bytes:
-    """The encoded ``application/x-www-form-urlencoded`` body, fields in order.
-
-    (httpx's ``data=`` takes a mapping only; repeated fields need the pairs.)"""
-    return urlencode(form_fields(body)).encode("ascii")
+            pairs.append((name, text(value)))
+    return urlencode(pairs).encode("ascii")
 
 
 FilePart = (
@@ -117,5 +96,5 @@ def multipart_parts(body: Any) -> list[tuple[str, FilePart]]:
             elif is_file(item):
                 parts.append((name, (name, item)))
             else:
-                parts.append((name, (None, param_text(item))))
+                parts.append((name, (None, text(item))))
     return parts

@@ -1,12 +1,16 @@
 """Waiters: poll an operation until a field of its response reaches a final value.
 
-A ``Waiter`` names the field to watch and which of its values mean success,
-failure or "still pending". ``wait`` (and ``async_wait``) call the operation,
-return the parsed body on a success value, raise the waiter's typed
-``WaiterFailedError`` on a failure value, and otherwise sleep ``interval``
-seconds (longer when the response carries ``Retry-After``) and poll again, until
-``timeout`` passes or ``expires_at`` (when given) arrives. Every poll gets what
-is left of that time as its deadline, so the waiter never overruns it.
+A generated waiter method is one statement, ``return self._wait(WAITER,
+locals())``. Its parameters are the polled operation's, then ``max_wait``,
+``interval`` and ``expires_at`` (the ``Waiter``'s defaults serve when the
+method has none), then ``**options`` (their ``timeout`` is each poll's httpx
+timeout). The resource polls the endpoint and returns the parsed body on a
+success value, raises the waiter's typed ``WaiterFailedError`` on a failure
+value, and otherwise sleeps ``interval`` seconds (longer when the response
+carries ``Retry-After``) and polls again, until ``max_wait`` seconds pass or
+``expires_at`` (when given) arrives. Every poll gets what is left of that time
+as its deadline (or its own ``deadline`` option, when shorter), so the waiter
+never overruns it.
 """
 
 from __future__ import annotations
@@ -14,29 +18,27 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ._errors import (
-    ApiDeadlineError,
-    WaiterError,
-    WaiterFailedError,
-    WaiterTimeoutError,
-)
+from ._errors import WaiterError, WaiterFailedError, WaiterTimeoutError
 from ._retry import parse_retry_after
 from ._types import ApiResponse, Unset
 
-__all__ = ["Waiter", "async_wait", "wait"]
+if TYPE_CHECKING:
+    from ._endpoint import Endpoint
+
+__all__ = ["WaitRun", "Waiter"]
 
 T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Waiter:
+@dataclasses.dataclass(frozen=True)
+class Waiter(Generic[T]):
     """What to watch: a field of the polled operation's response and its values."""
 
-    operation: str
-    """The polled method, for messages."""
+    endpoint: Endpoint[T]
+    """The polled operation."""
     field: str
     """The attribute of the parsed response to watch."""
     success: tuple[object, ...]
@@ -46,31 +48,34 @@ class Waiter:
     """Raised on a failure value."""
     details: tuple[str, ...] = ()
     """Attributes copied from the response onto that error (``None`` when absent)."""
+    operation: str = ""
+    """The polled method's name, for messages."""
+    max_wait: float = 600.0
+    """Seconds to wait in all, when the method has no ``max_wait``."""
+    interval: float = 2.0
+    """Seconds between polls, when the method has no ``interval``."""
 
 
 def _plain(value: object) -> object:
     return None if isinstance(value, Unset) else value
 
 
-class _Run:
+class WaitRun:
     """The clock of one wait and the verdict on each polled response."""
 
-    def __init__(
-        self,
-        waiter: Waiter,
-        timeout: float,
-        interval: float,
-        expires_at: datetime.datetime | Unset | None,
-        clock: Callable[[], float],
-    ) -> None:
+    def __init__(self, waiter: Waiter[Any], args: Mapping[str, Any]) -> None:
+        timeout = args.get("max_wait", waiter.max_wait)
+        interval = args.get("interval", waiter.interval)
+        expires_at = args.get("expires_at")
         if not timeout >= 0:
-            raise ValueError("timeout must be >= 0 seconds")
+            raise ValueError("max_wait must be >= 0 seconds")
         if not interval > 0:
             raise ValueError("interval must be > 0 seconds")
         self.waiter = waiter
-        self.interval = interval
-        self.clock = clock
-        start = clock()
+        self.args = args
+        self.options: Mapping[str, Any] = args.get("options") or {}
+        self.interval: float = interval
+        start = time.monotonic()
         self.stop = start + timeout
         self.why = f"{timeout:g}s passed"
         self.expired = False
@@ -86,21 +91,26 @@ class _Run:
         self.last: object = None
         self.state: object = None
 
-    def deadline(self) -> float:
-        """Seconds the next poll may take; raises when no time is left."""
-        left = self.stop - self.clock()
+    def next_args(self) -> dict[str, Any]:
+        """The next poll's arguments, its deadline cut to what is left; raises when nothing is."""
+        left = self.stop - time.monotonic()
         if left <= 0:
             raise self.timed_out()
-        return left
+        own = self.options.get("deadline")
+        deadline = left if own is None else min(own, left)
+        return {**self.args, "options": {**self.options, "deadline": deadline}}
 
     def timed_out(self) -> WaiterTimeoutError:
         waiter = self.waiter
         seen = f"; last {waiter.field}: {self.state!r}" if self.last is not None else ""
         return WaiterTimeoutError(
-            f"{waiter.operation}: stopped waiting, {self.why}{seen}",
+            f"{self._name()}: stopped waiting, {self.why}{seen}",
             body=self.last,
             expired=self.expired,
         )
+
+    def _name(self) -> str:
+        return self.waiter.operation or self.waiter.endpoint.path
 
     def observe(self, response: ApiResponse[Any]) -> float | None:
         """``None`` on a success value, else the seconds to sleep before polling again.
@@ -121,7 +131,7 @@ class _Run:
             }
             said = ", ".join(f"{k}={v!r}" for k, v in details.items() if v is not None)
             raise waiter.error(
-                f"{waiter.operation}: {waiter.field} is {state!r}"
+                f"{self._name()}: {waiter.field} is {state!r}"
                 + (f" ({said})" if said else ""),
                 state=state,
                 body=body,
@@ -130,62 +140,12 @@ class _Run:
             )
         if state not in waiter.pending:
             raise WaiterError(
-                f"{waiter.operation}: unexpected {waiter.field} {state!r}", body=body
+                f"{self._name()}: unexpected {waiter.field} {state!r}", body=body
             )
         pause = self.interval
         retry_after = parse_retry_after(response.headers)
         if retry_after is not None:
             pause = max(pause, retry_after)
-        if self.clock() + pause >= self.stop:
+        if time.monotonic() + pause >= self.stop:
             raise self.timed_out()
         return pause
-
-
-def wait(
-    poll: Callable[[float], ApiResponse[T]],
-    waiter: Waiter,
-    *,
-    timeout: float,
-    interval: float,
-    expires_at: datetime.datetime | Unset | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], object] = time.sleep,
-) -> T:
-    """Call ``poll(deadline_seconds)`` until the watched field is final; return the body."""
-    run = _Run(waiter, timeout, interval, expires_at, clock)
-    while True:
-        try:
-            response = poll(run.deadline())
-        except ApiDeadlineError as exc:
-            raise run.timed_out() from exc
-        pause = run.observe(response)
-        if pause is None:
-            return response.parsed
-        sleep(pause)
-
-
-async def async_wait(
-    poll: Callable[[float], Awaitable[ApiResponse[T]]],
-    waiter: Waiter,
-    *,
-    timeout: float,
-    interval: float,
-    expires_at: datetime.datetime | Unset | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Awaitable[object]] | None = None,
-) -> T:
-    """``wait`` for asyncio (``sleep``: ``asyncio.sleep`` unless given)."""
-    if sleep is None:
-        import asyncio  # only the async client needs it: not imported with the package
-
-        sleep = asyncio.sleep
-    run = _Run(waiter, timeout, interval, expires_at, clock)
-    while True:
-        try:
-            response = await poll(run.deadline())
-        except ApiDeadlineError as exc:
-            raise run.timed_out() from exc
-        pause = run.observe(response)
-        if pause is None:
-            return response.parsed
-        await sleep(pause)

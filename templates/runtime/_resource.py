@@ -1,0 +1,118 @@
+"""Resources: the classes generated operation methods live on, and ``with_raw_response``.
+
+A generated method is one statement, ``return self._call(ENDPOINT, locals())``
+(async: ``return await ...``); a waiter is ``return self._wait(WAITER,
+locals())``. ``with_raw_response(client.items.get_item)`` calls the same
+function on a raw twin of the resource, whose ``_call`` gives the
+``ApiResponse`` instead of the parsed body: no state is set around the call.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
+
+from ._errors import ApiDeadlineError
+from ._types import ApiResponse
+from ._waiter import Waiter, WaitRun
+
+if TYPE_CHECKING:
+    from ._base_client import AsyncBaseClient, SyncBaseClient
+    from ._endpoint import Endpoint
+
+__all__ = ["AsyncResource", "SyncResource", "with_raw_response"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+class SyncResource:
+    """Base of generated sync resource classes (``client.oauth`` ...)."""
+
+    __slots__ = ("_client", "_raw")
+
+    def __init__(self, client: SyncBaseClient, raw: bool = False) -> None:
+        self._client = client
+        self._raw = raw
+
+    def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
+        """Send the operation; its parsed body (an ``ApiResponse`` for a raw resource)."""
+        return cast(T, self._client._request(endpoint, args, self._raw))
+
+    def _wait(self, waiter: Waiter[T], args: Mapping[str, Any]) -> T:
+        """Poll ``waiter.endpoint`` until its field is final (see ``_waiter``)."""
+        run = WaitRun(waiter, args)
+        while True:
+            poll_args = run.next_args()
+            try:
+                response = self._client._request(waiter.endpoint, poll_args, True)
+            except ApiDeadlineError as exc:
+                raise run.timed_out() from exc
+            pause = run.observe(response)
+            if pause is None:
+                return cast(T, response if self._raw else response.parsed)
+            time.sleep(pause)
+
+
+class AsyncResource:
+    """Base of generated async resource classes."""
+
+    __slots__ = ("_client", "_raw")
+
+    def __init__(self, client: AsyncBaseClient, raw: bool = False) -> None:
+        self._client = client
+        self._raw = raw
+
+    async def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
+        """Send the operation; its parsed body (an ``ApiResponse`` for a raw resource)."""
+        return cast(T, await self._client._request(endpoint, args, self._raw))
+
+    async def _wait(self, waiter: Waiter[T], args: Mapping[str, Any]) -> T:
+        """Poll ``waiter.endpoint`` until its field is final (see ``_waiter``)."""
+        import asyncio
+
+        run = WaitRun(waiter, args)
+        while True:
+            poll_args = run.next_args()
+            try:
+                response = await self._client._request(waiter.endpoint, poll_args, True)
+            except ApiDeadlineError as exc:
+                raise run.timed_out() from exc
+            pause = run.observe(response)
+            if pause is None:
+                return cast(T, response if self._raw else response.parsed)
+            await asyncio.sleep(pause)
+
+
+@overload
+def with_raw_response(  # type: ignore[overload-overlap]
+    method: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, ApiResponse[T]]]: ...
+
+
+@overload
+def with_raw_response(method: Callable[P, T]) -> Callable[P, ApiResponse[T]]: ...
+
+
+def with_raw_response(method: Callable[P, Any]) -> Callable[P, Any]:
+    """The same operation, returning (or, async, resolving to) its ``ApiResponse``.
+
+    ``with_raw_response(client.oauth.get_status)("s1").headers``: ``method`` is
+    an operation method bound to a resource; the result takes the same
+    arguments and gives the status, headers, parsed body and httpx response.
+    """
+    resource = getattr(method, "__self__", None)
+    function = getattr(method, "__func__", None)
+    if not isinstance(resource, (SyncResource, AsyncResource)) or function is None:
+        raise TypeError(
+            "with_raw_response takes an operation method of a client's resource"
+        )
+    twin = type(resource)(resource._client, raw=True)  # type: ignore[arg-type]
+
+    @functools.wraps(method)
+    def raw(*args: P.args, **kwargs: P.kwargs) -> Any:
+        return function(twin, *args, **kwargs)
+
+    return raw

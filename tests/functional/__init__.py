@@ -1,0 +1,1 @@
+"""Functional tests of the runtime (``templates/runtime``) through ``fixture_client``."""

@@ -1,0 +1,57 @@
+"""Fixtures of the runtime's functional tests (helpers are in ``support.py``).
+
+Every HTTP test talks to a real server on 127.0.0.1 (``server.FaultServer``, or
+a child process).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .server import FaultServer, running_server
+from .support import ENV, PACKAGE_ROOT
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(PACKAGE_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch: pytest.MonkeyPatch, small_ca_file: str) -> None:
+    """Tests choose the key explicitly; a key in the developer's shell must not count.
+
+    Every client builds an httpx pool, which loads the whole CA bundle (~50 ms)
+    though these tests speak plain HTTP on loopback; httpx's documented
+    SSL_CERT_FILE points it at a one-certificate file instead.
+    """
+    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", small_ca_file)
+
+
+@pytest.fixture(scope="session")
+def small_ca_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One CA certificate from certifi's bundle, as a PEM file."""
+    import certifi
+
+    bundle = Path(certifi.where()).read_text(encoding="ascii")
+    end = "-----END CERTIFICATE-----\n"
+    first = bundle[bundle.index("-----BEGIN CERTIFICATE-----") : bundle.index(end) + len(end)]
+    path = tmp_path_factory.mktemp("ca") / "one.pem"
+    path.write_text(first, encoding="ascii")
+    return str(path)
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    with running_server() as srv:
+        yield srv
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

@@ -1,0 +1,113 @@
+"""Helpers of the runtime's functional tests, and the package they test.
+
+The runtime is tested as generated code uses it: ``templates/runtime/*.py`` are
+copied verbatim (as the generator copies them) beside the hand-written
+``fixture_client`` package into a temporary folder, once per test session, and
+that folder is put first on ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+RUNTIME = HERE.parent.parent / "templates" / "runtime"
+
+
+def _assemble() -> Path:
+    """The fixture package with the runtime copied in, in a fresh temporary folder."""
+    root = Path(tempfile.mkdtemp(prefix="fixture-client-"))
+    package = root / "fixture_client"
+    shutil.copytree(HERE / "fixture_client", package, ignore=shutil.ignore_patterns("__pycache__"))
+    for module in sorted(RUNTIME.glob("_*.py")):
+        if module.name == "__init__.py":
+            continue  # the runtime folder's own, not copied
+        shutil.copyfile(module, package / module.name)
+    return root
+
+
+PACKAGE_ROOT = _assemble()
+"""The folder holding ``fixture_client`` (on ``sys.path``, and for child processes)."""
+sys.path.insert(0, str(PACKAGE_ROOT))
+# Imported now, from the copy, so that nothing later can find the sources
+# (which lack the runtime) under the same name.
+import fixture_client  # noqa: E402
+
+assert Path(fixture_client.__file__).parent.parent == PACKAGE_ROOT
+
+KEY = "sk-test-9f8e7d6c5b4a3210-SECRET"
+ENV = "FIXTURE_API_KEY"
+
+
+def call(mode: str, op: Callable[[Any], Any], client_class: Any = None, **client_kwargs: Any) -> Any:
+    """Build the sync or async client, run ``op(client)`` inside it, return the result.
+
+    ``op`` works for both: async methods return a coroutine, which is awaited.
+    """
+    from fixture_client import AsyncClient, Client
+
+    client_kwargs.setdefault("api_key", KEY)
+    if mode == "sync":
+        with (client_class or Client)(**client_kwargs) as client:
+            return op(client)
+
+    async def main() -> Any:
+        cls = client_class or AsyncClient
+        async with cls(**client_kwargs) as client:
+            return await op(client)
+
+    return asyncio.run(main())
+
+
+def raises(mode: str, expected: type[BaseException] | tuple[type[BaseException], ...], op: Callable[[Any], Any], **client_kwargs: Any) -> Any:
+    """``call``, expecting ``expected``; returns the error."""
+    with pytest.raises(expected) as info:
+        call(mode, op, **client_kwargs)
+    return info.value
+
+
+def timed(mode: str, op: Callable[[Any], Any], expected: Any = None, **client_kwargs: Any) -> tuple[Any, float]:
+    """``call`` (or ``raises`` when ``expected``), with the seconds it took."""
+    started = time.monotonic()
+    result = call(mode, op, **client_kwargs) if expected is None else raises(mode, expected, op, **client_kwargs)
+    return result, time.monotonic() - started
+
+
+def run_child(code: str, *, memory_mb: int = 1024, timeout: float = 60.0, env: dict[str, str] | None = None) -> tuple[int, str, float]:
+    """Run Python ``code`` in a child process under an address-space limit.
+
+    Returns (exit status, stdout and stderr, seconds).
+    """
+    import resource
+
+    def limit() -> None:
+        size = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    full_env = {**os.environ, "PYTHONPATH": str(PACKAGE_ROOT), **(env or {})}
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=full_env,
+        preexec_fn=limit,
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        raise AssertionError(f"the child did not finish in {timeout}s: {out.decode(errors='replace')}") from None
+    return proc.returncode, out.decode("utf-8", "replace"), time.monotonic() - started
