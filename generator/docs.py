@@ -126,14 +126,14 @@ def waiter_doc(w: Waiter) -> str:
         lines.append("(longer when the response carries ``Retry-After``).")
     lines += [
         "", "Args:",
-        f"    timeout: seconds to wait in all, polls included (default {w.timeout:g}).",
+        f"    max_wait: seconds to wait in all, polls included (default {w.timeout:g}).",
         f"    interval: seconds between polls (default {w.interval:g}).",
         "    expires_at: stop waiting at this time (for example the ``expires_at`` the",
         "        session was created with), if it comes before the timeout.",
-        "    **options: per-poll settings (``timeout`` is the whole wait's; see ``RequestOptions``).",
+        "    **options: per-poll settings (see ``RequestOptions``).",
         "", "Raises:",
         f"    {w.error}: {w.field} reached a failure value.",
-        "    WaiterTimeoutError: the timeout passed or expires_at came (``expired`` tells which).",
+        "    WaiterTimeoutError: max_wait passed or expires_at came (``expired`` tells which).",
         f"    WaiterError: a value of {w.field} the waiter does not know.",
         "    ApiError: a poll failed (after its retries).",
     ]

@@ -171,6 +171,7 @@ class Pagination:
     item_type: TypeNode
     param: str = ""  # Python name of the parameter (or body field) that takes the cursor / offset / page
     location: str = "query"  # query or body
+    wire: str = ""  # the body field's (or the Link URL's query parameter's) wire name
     next: tuple[str, ...] = ()  # attribute path to the next cursor in the page (cursor style)
     limit: str = ""  # Python name of the page size parameter (offset style)
 

@@ -45,7 +45,7 @@ def environment(extra: Path | None = None) -> jinja2.Environment:
 
 def runtime_files() -> dict[str, str]:
     """The runtime modules, by file name."""
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(RUNTIME.glob("_*.py"))}
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(RUNTIME.glob("_*.py")) if path.name != "__init__.py"}
 
 
 def render(api: Api, templates: Path | None = None) -> tuple[dict[str, str], dict[str, str]]:

@@ -40,7 +40,7 @@ def connect(client: Client, provider: str, timeout: float, interval: float) -> i
     print(f"open this URL to authorize: {session.auth_url}")
     print(f"waiting for the session (up to {timeout:g} s, polling every {interval:g} s) ...")
     try:
-        status = client.oauth.wait_for_oauth_session(str(session.session_id), timeout=timeout, interval=interval)
+        status = client.oauth.wait_for_oauth_session(str(session.session_id), max_wait=timeout, interval=interval)
     except OAuthSessionError as exc:
         print(f"not connected: session {exc.state}: {exc.error_description or exc.error}", file=sys.stderr)
         return 1

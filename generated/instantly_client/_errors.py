@@ -2,9 +2,10 @@
 """The exception hierarchy every generated client shares.
 
 ``ApiError``
- ├── ``ApiConnectionError``          the request never got a response
+ ├── ``ApiConnectionError``          the request never got a (whole) response
  │    └── ``ApiTimeoutError``
  │         └── ``ApiDeadlineError``  the call's deadline passed (all attempts)
+ ├── ``ResponseTooLargeError``       the body was over ``max_response_bytes``
  ├── ``ClientRateLimitError``        a client-side rate limit had no free slot
  ├── ``WaiterError``                 a waiter saw a value it does not know
  │    ├── ``WaiterFailedError``      the watched field reached a failure value
@@ -14,21 +15,30 @@
       ├── ``BadRequestError`` (400), ``AuthenticationError`` (401),
       │   ``PermissionDeniedError`` (403), ``NotFoundError`` (404),
       │   ``ConflictError`` (409), ``UnprocessableEntityError`` (422),
-      │   ``RateLimitError`` (429), ``ServerError`` (any 5xx, 520 too)
+      │   ``RateLimitError`` (429), ``ServerError`` (any 5xx)
       └── ``UnexpectedStatusError``  any other status (3xx, 402, 418 ...)
 
 The generated ``errors`` module adds one subclass per documented error response,
-carrying the parsed body as its typed ``body``, and one ``WaiterFailedError``
-subclass per waiter.
+carrying the parsed body as its typed ``body``. A response documented under a
+range (``4XX``) or ``default`` raises an instance of that generated class which
+is also an instance of the status's own class (a 404 is a ``NotFoundError``);
+``range_error_class`` makes that class.
+
+Every error pickles (for ``multiprocessing``). The requests and responses it
+holds are copies with every credential masked; in a pickle they travel with no
+request header at all (method and URL only). Its ``__cause__`` (the httpx
+error) is not pickled, as for any exception.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from ._redact import redact
 from ._retry import parse_retry_after
 
 __all__ = [
@@ -45,26 +55,73 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "UnexpectedStatusError",
     "UnprocessableEntityError",
     "WaiterError",
     "WaiterFailedError",
     "WaiterTimeoutError",
+    "range_error_class",
     "status_error_class",
+    "undecodable_class",
 ]
+
+HeaderValue = str | int | float | bool | None
+
+
+def _restore(origin: Any, args: tuple[Any, ...], state: dict[str, Any]) -> ApiError:
+    """Rebuild a pickled error (``origin``: its class, or how ``range_error_class`` made it)."""
+    cls = _FACTORIES[origin[0]](*origin[1:]) if isinstance(origin, tuple) else origin
+    error: ApiError = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+def _bare(value: Any) -> Any:
+    """What of a request or response travels in a pickle: no request headers at all."""
+    if isinstance(value, httpx.Request):
+        return httpx.Request(value.method, value.url)
+    if isinstance(value, httpx.Response):
+        try:
+            content = value.content
+        except httpx.ResponseNotRead:
+            content = b""
+        request = _request_of(value)
+        return httpx.Response(
+            value.status_code,
+            headers=value.headers,
+            content=content,
+            request=None if request is None else _bare(request),
+        )
+    return value
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # httpx: no request set
+        return None
 
 
 class ApiError(Exception):
     """Base class of every error the client raises."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        cls = type(self)
+        origin = cls.__dict__.get("_made_from", cls)
+        state = {name: _bare(value) for name, value in self.__dict__.items()}
+        return (_restore, (origin, self.args, state))
+
 
 class ApiConnectionError(ApiError):
-    """The request could not be sent or no response came back."""
+    """The request could not be sent or no (whole) response came back."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
         super().__init__(message)
         self.request = request
+        """The request, with every credential masked."""
 
 
 class ApiTimeoutError(ApiConnectionError):
@@ -73,6 +130,26 @@ class ApiTimeoutError(ApiConnectionError):
 
 class ApiDeadlineError(ApiTimeoutError):
     """The call's deadline passed; it covers every attempt and every wait."""
+
+
+class ResponseTooLargeError(ApiError):
+    """The response body was over the client's (or the call's) ``max_response_bytes``.
+
+    Nothing past the limit was read or kept; the connection was closed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        status_code: int,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.status_code = status_code
+        self.request = request
 
 
 class ClientRateLimitError(ApiError):
@@ -87,13 +164,20 @@ class ClientRateLimitError(ApiError):
 class ApiDecodeError(ApiError):
     """A successful response whose body is not what the spec documents."""
 
-    def __init__(self, message: str, *, response: httpx.Response, raw: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        raw: str,
+        headers: httpx.Headers | None = None,
+    ) -> None:
         super().__init__(message)
         self.response = response
-        self.status_code = response.status_code
-        self.headers = response.headers
+        self.status_code: int = response.status_code
+        self.headers: httpx.Headers = response.headers if headers is None else headers
         self.raw = raw
-        """The body as text, exactly as received."""
+        """The start of the body as text (at most 64 KiB of it)."""
 
 
 class ApiStatusError(ApiError):
@@ -104,7 +188,7 @@ class ApiStatusError(ApiError):
 
     retry_after: float | None
     """Seconds the server asked to wait (``retry-after-ms`` or ``Retry-After``), else None."""
-    declared_headers: dict[str, str | int | float | bool | None]
+    declared_headers: dict[str, HeaderValue]
     """The response headers the spec declares for this status, parsed to their types."""
 
     def __init__(
@@ -113,18 +197,20 @@ class ApiStatusError(ApiError):
         *,
         response: httpx.Response,
         body: object,
-        declared_headers: Mapping[str, str | int | float | bool | None] | None = None,
+        declared_headers: Mapping[str, HeaderValue] | None = None,
+        headers: httpx.Headers | None = None,
     ) -> None:
-        super().__init__(message)
+        ApiError.__init__(self, message)  # not super(): see undecodable_class
         self.response = response
         self.status_code: int = response.status_code
-        self.headers: httpx.Headers = response.headers
+        self.headers: httpx.Headers = response.headers if headers is None else headers
         self.body = body
-        self.retry_after = parse_retry_after(response.headers)
+        self.retry_after = parse_retry_after(self.headers)
         self.declared_headers = dict(declared_headers or {})
 
     @property
     def request(self) -> httpx.Request:
+        """The request, with every credential masked."""
         return self.response.request
 
 
@@ -200,12 +286,12 @@ class WaiterFailedError(WaiterError):
 
 
 class WaiterTimeoutError(WaiterError):
-    """The waiter's time ran out (its ``timeout``, or the ``expires_at`` it was given)."""
+    """The waiter's time ran out (its ``max_wait``, or the ``expires_at`` it was given)."""
 
     def __init__(self, message: str, *, body: object = None, expired: bool) -> None:
         super().__init__(message, body=body)
         self.expired = expired
-        """True when the stop was ``expires_at`` rather than ``timeout``."""
+        """True when the stop was ``expires_at`` rather than ``max_wait``."""
 
 
 _BY_STATUS: dict[int, type[ApiStatusError]] = {
@@ -229,6 +315,72 @@ def status_error_class(status: int) -> type[ApiStatusError]:
     return UnexpectedStatusError
 
 
+_MIXED: dict[tuple[type[ApiError], type[ApiError]], type[Any]] = {}
+_MIXED_LOCK = threading.Lock()
+
+
+def range_error_class(
+    documented: type[ApiStatusError], status: int
+) -> type[ApiStatusError]:
+    """The class raised for ``status`` when it matched a range or ``default`` response.
+
+    It subclasses both ``documented`` (the generated class of that response)
+    and the status's own class, so ``except NotFoundError`` catches a 404 that
+    the spec documents only under ``4XX``. One class per pair, made once.
+    """
+    own = status_error_class(status)
+    if issubclass(documented, own):
+        return documented
+    key = (documented, own)
+    cls = _MIXED.get(key)
+    if cls is None:
+        with _MIXED_LOCK:
+            cls = _MIXED.get(key)
+            if cls is None:
+                namespace = {
+                    "__doc__": documented.__doc__,
+                    "__module__": documented.__module__,
+                    "__qualname__": documented.__qualname__,
+                    "_made_from": ("range", documented, status),
+                }
+                cls = _MIXED[key] = type(
+                    documented.__name__, (documented, own), namespace
+                )
+    result: type[ApiStatusError] = cls
+    return result
+
+
+def undecodable_class(cls: type[ApiStatusError]) -> type[ApiStatusError]:
+    """``cls``, made an ``ApiDecodeError`` too: for a JSON body refused undecoded.
+
+    The status still decides what is retried and what ``except`` catches it; the
+    body (nested deeper than the runtime decodes) is kept as ``raw`` text.
+    """
+    key = (cls, ApiDecodeError)
+    made = _MIXED.get(key)
+    if made is None:
+        with _MIXED_LOCK:
+            made = _MIXED.get(key)
+            if made is None:
+                namespace = {
+                    "__doc__": cls.__doc__,
+                    "__module__": cls.__module__,
+                    "__qualname__": cls.__qualname__,
+                    "_made_from": ("undecodable", cls),
+                }
+                made = _MIXED[key] = type(
+                    cls.__name__, (cls, ApiDecodeError), namespace
+                )
+    result: type[ApiStatusError] = made
+    return result
+
+
+_FACTORIES: dict[str, Any] = {
+    "range": range_error_class,
+    "undecodable": undecodable_class,
+}
+
+
 def describe(status: int, reason: str, body: Any) -> str:
     """A short message for a status error: status, reason and the server's message."""
     text = f"{status} {reason}".strip()
@@ -238,7 +390,8 @@ def describe(status: int, reason: str, body: Any) -> str:
     elif body is not None and hasattr(body, "message"):
         detail = body.message
     elif isinstance(body, str):
-        detail = body.strip()[:200]
+        detail = body.strip()
     if isinstance(detail, str) and detail:
-        text = f"{text}: {detail}"
+        # Masked before it is cut short, so no part of a credential survives the cut.
+        text = f"{text}: {redact(detail[:4096])[:200]}"
     return text

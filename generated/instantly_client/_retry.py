@@ -10,7 +10,6 @@ an HTTP date).
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import email.utils
 import random
 import re
@@ -29,7 +28,9 @@ __all__ = [
 # Methods HTTP defines as idempotent: repeating them has the effect of sending once.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 
-_NUMBER = re.compile(r"[ \t]*(\d{1,30}(?:\.\d{1,30})?)[ \t]*")
+# delta-seconds, in any length, with a fraction or an exponent ("1e12"): a wait
+# that long is still a wait, which the cap then refuses. No sign, no "inf"/"nan".
+_NUMBER = re.compile(r"[ \t]*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)[ \t]*")
 
 
 def _seconds(text: str | None, scale: float) -> float | None:
@@ -37,8 +38,34 @@ def _seconds(text: str | None, scale: float) -> float | None:
         return None
     match = _NUMBER.fullmatch(text)
     if match is None:
-        return None  # garbage, a sign (negative), an exponent, "inf", "nan" ...
-    return float(match.group(1)) * scale
+        return None
+    return float(match.group(1)) * scale  # "1e999" is inf: over any cap
+
+
+def _epoch(year: int, month: int, day: int, hh: int, mm: int, ss: int) -> int:
+    """Seconds since 1970 of a UTC civil time, for any year (``datetime`` stops at 9999)."""
+    year -= month <= 2
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return (era * 146097 + doe - 719468) * 86400 + hh * 3600 + mm * 60 + ss
+
+
+def _http_date(value: str, now: float) -> float | None:
+    try:
+        parts = email.utils.parsedate_tz(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parts is None:
+        return None
+    year, month, day, hh, mm, ss = parts[:6]
+    if not (1 <= month <= 12 and 1 <= day <= 31 and 0 <= hh <= 24 and 0 <= mm <= 59):
+        return None
+    if not 0 <= ss <= 60:
+        return None
+    delta = _epoch(year, month, day, hh, mm, ss) - (parts[9] or 0) - now
+    return delta if delta >= 0 else None
 
 
 def parse_retry_after(
@@ -48,8 +75,9 @@ def parse_retry_after(
 
     ``retry-after-ms`` (milliseconds) wins when valid; else ``Retry-After`` as
     delta-seconds or as an HTTP date (compared with ``now``, a ``time.time()``
-    value). Values that do not parse, negative values and dates in the past are
-    ignored (``None``).
+    value). Any length counts (``1e12``, thirty digits, a date in the year
+    20000): such a wait is over the cap, so the error is raised at once. Values
+    that do not parse, negative values and dates in the past give ``None``.
     """
     milliseconds = _seconds(headers.get("retry-after-ms"), 0.001)
     if milliseconds is not None:
@@ -58,14 +86,7 @@ def parse_retry_after(
     seconds = _seconds(value, 1.0)
     if seconds is not None or value is None:
         return seconds
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:  # HTTP dates are always GMT
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    delta = when.timestamp() - (time.time() if now is None else now)
-    return delta if delta >= 0 else None
+    return _http_date(value, time.time() if now is None else now)
 
 
 def transport_retryable(exc: httpx.RequestError, idempotent: bool) -> bool:
@@ -94,10 +115,13 @@ class RetryPolicy:
     """How a client retries: attempts, retried statuses, backoff and the ``Retry-After`` cap.
 
     ``max_retries`` retries follow the first attempt (``0`` disables retrying).
-    Waits start at ``backoff_initial`` seconds and double up to ``backoff_max``,
-    each with jitter (a random point between half and all of it), unless the
-    response says how long to wait (``Retry-After``). A server asking for more
-    than ``retry_after_cap`` seconds gets no retry: the error is raised at once.
+    ``statuses`` are retried for every method, unless the operation's Endpoint
+    says ``idempotent=False`` (then nothing the server may have seen is
+    repeated). Waits start at ``backoff_initial`` seconds and double up to
+    ``backoff_max``, each with jitter (a random point between half and all of
+    it), unless the response says how long to wait (``Retry-After``). A server
+    asking for more than ``retry_after_cap`` seconds gets no retry: the error is
+    raised at once, with its ``retry_after``.
     """
 
     max_retries: int = 2

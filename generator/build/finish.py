@@ -209,6 +209,7 @@ def _paginated(namer: Namer, op: Operation, plan: Plan, names: Mapping[str, str]
         location=plan.location,
         next=(fields.get(plan.next, plan.next),) if plan.next else (),
         limit=params.get(("query", plan.limit), "") if plan.limit else "",
+        wire=plan.cursor,
     )
     return dataclasses.replace(op, pagination=pagination, iter_name=iterators[f"{op.identity} iter"], pages_name=iterators[f"{op.identity} pages"])
 

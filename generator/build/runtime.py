@@ -22,7 +22,7 @@ from generator.ir import Api, ErrorClass, Field, ModelRef, Nullable, Operation, 
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 # The waiter method's own parameters: an operation parameter may not take these names.
-WAITER_PARAMS = frozenset({"timeout", "interval", "expires_at", "options"})
+WAITER_PARAMS = frozenset({"max_wait", "interval", "expires_at", "options"})
 # Attributes every WaiterFailedError has: an error field may not shadow them.
 _ERROR_ATTRS = frozenset({"args", "body", "state", "response", "with_traceback", "add_note", "__notes__"})
 

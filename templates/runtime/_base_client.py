@@ -36,6 +36,7 @@ from ._attempts import Call, Op, plan
 from ._body import DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._endpoint import Auth, Body, Endpoint, Param, Resp
 from ._errors import ApiError
+from ._pagination import Paginate
 from ._ratelimit import PROCESS_LIMITER, Bucket, RateLimit, SlidingWindowLimiter, Slot
 from ._redact import register
 from ._request import build_request
@@ -54,6 +55,7 @@ __all__ = [
     "Auth",
     "Body",
     "Endpoint",
+    "Paginate",
     "Param",
     "RateLimit",
     "RequestOptions",

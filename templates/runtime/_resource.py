@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 
 from ._errors import ApiDeadlineError
+from ._pagination import PageWalk, Paginate
 from ._types import ApiResponse
 from ._waiter import Waiter, WaitRun
 
@@ -40,6 +41,26 @@ class SyncResource:
     def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
         """Send the operation; its parsed body (an ``ApiResponse`` for a raw resource)."""
         return cast(T, self._client._request(endpoint, args, self._raw))
+
+    def _pages(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> Iterator[T]:
+        """Every page of a paginated operation (see ``_pagination``), one call each."""
+        walk = PageWalk(_paginate(endpoint), args)
+        while not walk.done:
+            response: ApiResponse[T] = self._client._request(endpoint, walk.args, True)
+            walk.advance(response, len(walk.items_of(response.parsed)))
+            yield response.parsed
+
+    def _iter(self, endpoint: Endpoint[Any], args: Mapping[str, Any]) -> Iterator[Any]:
+        """Every item of every page of a paginated operation."""
+        walk = PageWalk(_paginate(endpoint), args)
+        while not walk.done:
+            response: ApiResponse[Any] = self._client._request(
+                endpoint, walk.args, True
+            )
+            items = walk.items_of(response.parsed)
+            taken = walk.take(items)
+            walk.advance(response, len(items))
+            yield from taken
 
     def _wait(self, waiter: Waiter[T], args: Mapping[str, Any]) -> T:
         """Poll ``waiter.endpoint`` until its field is final (see ``_waiter``)."""
@@ -69,6 +90,33 @@ class AsyncResource:
         """Send the operation; its parsed body (an ``ApiResponse`` for a raw resource)."""
         return cast(T, await self._client._request(endpoint, args, self._raw))
 
+    async def _pages(
+        self, endpoint: Endpoint[T], args: Mapping[str, Any]
+    ) -> AsyncIterator[T]:
+        """Every page of a paginated operation (see ``_pagination``), one call each."""
+        walk = PageWalk(_paginate(endpoint), args)
+        while not walk.done:
+            response: ApiResponse[T] = await self._client._request(
+                endpoint, walk.args, True
+            )
+            walk.advance(response, len(walk.items_of(response.parsed)))
+            yield response.parsed
+
+    async def _iter(
+        self, endpoint: Endpoint[Any], args: Mapping[str, Any]
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of a paginated operation."""
+        walk = PageWalk(_paginate(endpoint), args)
+        while not walk.done:
+            response: ApiResponse[Any] = await self._client._request(
+                endpoint, walk.args, True
+            )
+            items = walk.items_of(response.parsed)
+            taken = walk.take(items)
+            walk.advance(response, len(items))
+            for item in taken:
+                yield item
+
     async def _wait(self, waiter: Waiter[T], args: Mapping[str, Any]) -> T:
         """Poll ``waiter.endpoint`` until its field is final (see ``_waiter``)."""
         import asyncio
@@ -84,6 +132,13 @@ class AsyncResource:
             if pause is None:
                 return cast(T, response if self._raw else response.parsed)
             await asyncio.sleep(pause)
+
+
+def _paginate(endpoint: Endpoint[Any]) -> Paginate:
+    found = endpoint.paginate
+    if not isinstance(found, Paginate):
+        raise TypeError(f"{endpoint!r} is not paginated")
+    return found
 
 
 @overload

@@ -41,14 +41,18 @@ class GetOAuthSessionStatusResponse(ModelBase):
     """Properties the spec does not name, kept as received."""
 
     @classmethod
-    def from_dict(cls, data: Any) -> GetOAuthSessionStatusResponse:
+    def from_dict(
+        cls, data: Any, strict: bool = False
+    ) -> GetOAuthSessionStatusResponse:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(
-            status=opt(d, "status", d_lit("pending", "success", "error", "expired")),
-            email=opt(d, "email", d_str),
-            name=opt(d, "name", d_str),
-            error=opt(d, "error", d_str),
-            error_description=opt(d, "error_description", d_str),
-            additional_properties=extra(d, cls),
+            status=opt(
+                d, "status", d_lit("pending", "success", "error", "expired"), strict
+            ),
+            email=opt(d, "email", d_str, strict),
+            name=opt(d, "name", d_str, strict),
+            error=opt(d, "error", d_str, strict),
+            error_description=opt(d, "error_description", d_str, strict),
+            additional_properties=extra(d, cls, strict=strict),
         )

@@ -35,12 +35,12 @@ class InitGoogleOAuthResponse(ModelBase):
     """Properties the spec does not name, kept as received."""
 
     @classmethod
-    def from_dict(cls, data: Any) -> InitGoogleOAuthResponse:
+    def from_dict(cls, data: Any, strict: bool = False) -> InitGoogleOAuthResponse:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(
-            session_id=opt(d, "session_id", d_str),
-            auth_url=opt(d, "auth_url", d_str),
-            expires_at=opt(d, "expires_at", d_datetime),
-            additional_properties=extra(d, cls),
+            session_id=opt(d, "session_id", d_str, strict),
+            auth_url=opt(d, "auth_url", d_str, strict),
+            expires_at=opt(d, "expires_at", d_datetime, strict),
+            additional_properties=extra(d, cls, strict=strict),
         )

@@ -34,12 +34,12 @@ class ServiceUnavailableErrorBody(ModelBase):
     }
 
     @classmethod
-    def from_dict(cls, data: Any) -> ServiceUnavailableErrorBody:
+    def from_dict(cls, data: Any, strict: bool = False) -> ServiceUnavailableErrorBody:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(
-            status_code=req(d, "statusCode", d_lit(503)),
-            error=req(d, "error", d_lit("Service Unavailable")),
-            message=req(d, "message", d_str),
-            additional_properties=extra(d, cls),
+            status_code=req(d, "statusCode", d_lit(503), strict),
+            error=req(d, "error", d_lit("Service Unavailable"), strict),
+            message=req(d, "message", d_str, strict),
+            additional_properties=extra(d, cls, strict=strict),
         )

@@ -34,12 +34,12 @@ class TooManyRequestsErrorBody(ModelBase):
     }
 
     @classmethod
-    def from_dict(cls, data: Any) -> TooManyRequestsErrorBody:
+    def from_dict(cls, data: Any, strict: bool = False) -> TooManyRequestsErrorBody:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(
-            status_code=req(d, "statusCode", d_lit(429)),
-            error=req(d, "error", d_lit("Too Many Requests")),
-            message=req(d, "message", d_str),
-            additional_properties=extra(d, cls),
+            status_code=req(d, "statusCode", d_lit(429), strict),
+            error=req(d, "error", d_lit("Too Many Requests"), strict),
+            message=req(d, "message", d_str, strict),
+            additional_properties=extra(d, cls, strict=strict),
         )

@@ -71,14 +71,17 @@ _GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse] = Endpoint(
     },
 )
 
-_WAIT_FOR_OAUTH_SESSION = Waiter(
-    "get_oauth_session_status",
+_WAIT_FOR_OAUTH_SESSION: Waiter[GetOAuthSessionStatusResponse] = Waiter(
+    _GET_OAUTH_SESSION_STATUS,
     "status",
     success=("success",),
     failure=("error", "expired"),
     pending=("pending",),
     error=_e.OAuthSessionError,
     details=("error", "error_description"),
+    operation="get_oauth_session_status",
+    max_wait=600.0,
+    interval=2.0,
 )
 
 
@@ -179,7 +182,7 @@ class OAuth(SyncResource):
         self,
         session_id: str,
         *,
-        timeout: float = 600.0,
+        max_wait: float = 600.0,
         interval: float = 2.0,
         expires_at: datetime.datetime | None = None,
         **options: Unpack[RequestOptions],
@@ -192,19 +195,19 @@ class OAuth(SyncResource):
         (longer when the response carries ``Retry-After``).
 
         Args:
-            timeout: seconds to wait in all, polls included (default 600).
+            max_wait: seconds to wait in all, polls included (default 600).
             interval: seconds between polls (default 2).
             expires_at: stop waiting at this time (for example the ``expires_at`` the
                 session was created with), if it comes before the timeout.
-            **options: per-poll settings (``timeout`` is the whole wait's; see ``RequestOptions``).
+            **options: per-poll settings (see ``RequestOptions``).
 
         Raises:
             OAuthSessionError: status reached a failure value.
-            WaiterTimeoutError: the timeout passed or expires_at came (``expired`` tells which).
+            WaiterTimeoutError: max_wait passed or expires_at came (``expired`` tells which).
             WaiterError: a value of status the waiter does not know.
             ApiError: a poll failed (after its retries).
         """
-        return self._wait(_WAIT_FOR_OAUTH_SESSION, _GET_OAUTH_SESSION_STATUS, locals())
+        return self._wait(_WAIT_FOR_OAUTH_SESSION, locals())
 
 
 class AsyncOAuth(AsyncResource):
@@ -304,7 +307,7 @@ class AsyncOAuth(AsyncResource):
         self,
         session_id: str,
         *,
-        timeout: float = 600.0,
+        max_wait: float = 600.0,
         interval: float = 2.0,
         expires_at: datetime.datetime | None = None,
         **options: Unpack[RequestOptions],
@@ -317,18 +320,16 @@ class AsyncOAuth(AsyncResource):
         (longer when the response carries ``Retry-After``).
 
         Args:
-            timeout: seconds to wait in all, polls included (default 600).
+            max_wait: seconds to wait in all, polls included (default 600).
             interval: seconds between polls (default 2).
             expires_at: stop waiting at this time (for example the ``expires_at`` the
                 session was created with), if it comes before the timeout.
-            **options: per-poll settings (``timeout`` is the whole wait's; see ``RequestOptions``).
+            **options: per-poll settings (see ``RequestOptions``).
 
         Raises:
             OAuthSessionError: status reached a failure value.
-            WaiterTimeoutError: the timeout passed or expires_at came (``expired`` tells which).
+            WaiterTimeoutError: max_wait passed or expires_at came (``expired`` tells which).
             WaiterError: a value of status the waiter does not know.
             ApiError: a poll failed (after its retries).
         """
-        return await self._wait(
-            _WAIT_FOR_OAUTH_SESSION, _GET_OAUTH_SESSION_STATUS, locals()
-        )
+        return await self._wait(_WAIT_FOR_OAUTH_SESSION, locals())

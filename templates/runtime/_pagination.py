@@ -1,0 +1,158 @@
+"""Walking the pages of a list operation: ``client.x.list_y_iter()`` and ``list_y_pages()``.
+
+A paginated operation's ``Endpoint`` carries a ``Paginate``: the style, where the
+items are in a page, and which argument takes the cursor, offset or page
+number. Each page is one ordinary call (retries, rate limits and deadline
+included); ``PageWalk`` decides the next page's arguments and when to stop:
+
+- ``cursor``: the page's ``next`` field becomes the ``param`` argument (a query
+  parameter, or a field of the JSON body);
+- ``offset``: ``param`` grows by the number of items received;
+- ``page``: ``param`` grows by one (the first page is 1 when not given);
+- ``link``: ``param`` takes the value the ``Link: <...>; rel="next"`` header's URL
+  gives it (the request still goes to the operation's own path).
+
+Iteration stops at an empty page, when the next cursor (or link) is missing or
+repeats one already used (a server returning the same cursor never makes it loop
+forever), and at ``max_items`` / ``max_pages``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ._types import UNSET, ApiResponse
+
+__all__ = ["PageWalk", "Paginate"]
+
+_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
+
+
+class Paginate:
+    """How a list operation pages (rendered into its ``Endpoint``)."""
+
+    __slots__ = ("items", "limit", "location", "next", "param", "style", "wire")
+
+    def __init__(
+        self,
+        style: str,
+        *,
+        items: tuple[str, ...] = (),
+        param: str = "",
+        location: str = "query",
+        next: tuple[str, ...] = (),
+        limit: str = "",
+        wire: str = "",
+    ) -> None:
+        if style not in ("cursor", "offset", "page", "link"):
+            raise ValueError(f"unknown pagination style {style!r}")
+        self.style = style
+        self.items = items
+        self.param = param
+        self.location = location
+        self.next = next
+        self.limit = limit
+        self.wire = wire or param
+
+    def __repr__(self) -> str:
+        return f"Paginate({self.style!r}, param={self.param!r})"
+
+
+def _attr(value: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        value = getattr(value, name, None)
+        if value is None or value is UNSET:
+            return None
+    return value
+
+
+def _next_link(response: ApiResponse[Any], wire: str) -> str | None:
+    """The value of ``wire`` in the query of the ``Link`` header's ``rel="next"`` URL."""
+    for header in response.headers.get_list("link"):
+        for url, params in _LINK.findall(header):
+            rels = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
+            if any("next" in rel.split() for rel in rels):
+                values = parse_qs(urlsplit(url).query).get(wire)
+                return values[-1] if values else None
+    return None
+
+
+class PageWalk:
+    """One iteration: the arguments of the next page, what a page holds, and when to stop."""
+
+    def __init__(self, paginate: Paginate, args: Mapping[str, Any]) -> None:
+        self.paginate = paginate
+        self.args = dict(args)
+        self.max_items: int | None = self.args.get("max_items")
+        self.max_pages: int | None = self.args.get("max_pages")
+        for name, bound in (
+            ("max_items", self.max_items),
+            ("max_pages", self.max_pages),
+        ):
+            if bound is not None and (not isinstance(bound, int) or bound < 0):
+                raise ValueError(f"{name} must be a number >= 0, or None")
+        self.pages = 0
+        self.items = 0
+        self.seen: set[str] = set()
+        self.done = self.max_pages == 0 or self.max_items == 0
+
+    def items_of(self, parsed: Any) -> list[Any]:
+        found = _attr(parsed, self.paginate.items) if self.paginate.items else parsed
+        return list(found) if isinstance(found, list) else []
+
+    def take(self, items: list[Any]) -> list[Any]:
+        """The items of a page to hand out (cut at ``max_items``)."""
+        if self.max_items is not None:
+            items = items[: max(self.max_items - self.items, 0)]
+            if self.items + len(items) >= self.max_items:
+                self.done = True
+        self.items += len(items)
+        return items
+
+    def advance(self, response: ApiResponse[Any], received: int) -> None:
+        """Move the arguments on to the next page, or mark the walk done."""
+        self.pages += 1
+        if received == 0 or (
+            self.max_pages is not None and self.pages >= self.max_pages
+        ):
+            self.done = True
+        if self.done:
+            return
+        p = self.paginate
+        value: Any
+        if p.style == "cursor":
+            value = _attr(response.parsed, p.next)
+        elif p.style == "link":
+            value = _next_link(response, p.wire)
+        elif p.style == "offset":
+            current = self.args.get(p.param)
+            value = (current if isinstance(current, int) else 0) + received
+        else:
+            current = self.args.get(p.param)
+            value = (current if isinstance(current, int) else 1) + 1
+        if (
+            value is None
+            or value == ""
+            or (p.style in ("cursor", "link") and str(value) in self.seen)
+        ):
+            self.done = True
+            return
+        self.seen.add(str(value))
+        self._set(value)
+
+    def _set(self, value: Any) -> None:
+        p = self.paginate
+        if p.location != "body":
+            self.args[p.param] = value
+            return
+        body = self.args.get("body", UNSET)
+        if dataclasses.is_dataclass(body) and not isinstance(body, type):
+            self.args["body"] = dataclasses.replace(body, **{p.param: value})
+        elif isinstance(body, Mapping):
+            self.args["body"] = {**body, p.wire: value}
+        else:
+            self.args["body"] = {p.wire: value}
