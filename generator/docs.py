@@ -295,4 +295,17 @@ def waiters_of(api: Api) -> list[tuple[str, Waiter]]:
     return [(r.attr, w) for r in api.resources for w in r.waiters]
 
 
-GLOBALS.update(auth_text=auth_text, examples_of=examples_of, waiters_of=waiters_of)
+def paginated_of(api: Api) -> list[tuple[str, Operation, str]]:
+    """Paginated operations with a call of their item iterator (``max_items=10``) when one can be written."""
+    found = []
+    for resource in api.resources:
+        for op in resource.operations:
+            call = example_call(op, resource.attr) if op.pagination else ""
+            if call:
+                head, _, args = call.partition("(")
+                args = args.removesuffix(")")
+                found.append((resource.attr, op, f"{head.removesuffix(op.name)}{op.iter_name}({args}{', ' if args else ''}max_items=10)"))
+    return found
+
+
+GLOBALS.update(auth_text=auth_text, examples_of=examples_of, waiters_of=waiters_of, paginated_of=paginated_of)

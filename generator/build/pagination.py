@@ -22,9 +22,9 @@ import dataclasses
 from generator.build.context import Context
 from generator.build.operations import OperationDraft
 from generator.build.schemas import Schemas
-from generator.settings import PaginationSettings
 from generator.errors import SpecError
 from generator.ir import ListOf, ModelRef, Nullable, Scalar, TypeNode
+from generator.settings import PaginationSettings
 
 CURSOR_PARAMS = ("starting_after", "cursor", "after", "page_token", "pageToken", "next_token", "nextToken", "continuation_token", "continuationToken")
 NEXT_FIELDS = ("next_starting_after", "next_cursor", "nextCursor", "next_page_token", "nextPageToken", "next_token", "nextToken", "continuation_token", "cursor", "next")

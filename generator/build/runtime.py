@@ -16,9 +16,21 @@ from generator import naming
 from generator.build.context import Context
 from generator.build.operations import OperationDraft
 from generator.config import Config
-from generator.settings import WaiterSettings
 from generator.errors import SpecError
-from generator.ir import Api, ErrorClass, Field, ModelRef, Nullable, Operation, RateLimit, Resource, RetrySettings, Scalar, TypeNode, Waiter
+from generator.ir import (
+    Api,
+    ErrorClass,
+    Field,
+    ModelRef,
+    Nullable,
+    Operation,
+    RateLimit,
+    RetrySettings,
+    Scalar,
+    TypeNode,
+    Waiter,
+)
+from generator.settings import WaiterSettings
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 # The waiter method's own parameters: an operation parameter may not take these names.
