@@ -2,23 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import (
-    Any,
-    Literal,
-)
+from typing import Any, Literal
 
-from .._codec import (
-    ModelBase,
-    as_object,
-    d_lit,
-    d_str,
-    extra,
-    opt,
-)
-from .._types import (
-    UNSET,
-    Unset,
-)
+from .._codec import ModelBase, as_object, d_lit, d_str, extra, opt
+from .._types import UNSET, Unset
 
 __all__ = ["GetOAuthSessionStatusResponse"]
 

@@ -5,18 +5,8 @@ import dataclasses
 import datetime
 from typing import Any
 
-from .._codec import (
-    ModelBase,
-    as_object,
-    d_datetime,
-    d_str,
-    extra,
-    opt,
-)
-from .._types import (
-    UNSET,
-    Unset,
-)
+from .._codec import ModelBase, as_object, d_datetime, d_str, extra, opt
+from .._types import UNSET, Unset
 
 __all__ = ["InitGoogleOAuthResponse"]
 

@@ -2,20 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import (
-    Any,
-    ClassVar,
-    Literal,
-)
+from typing import Any, ClassVar, Literal
 
-from .._codec import (
-    ModelBase,
-    as_object,
-    d_lit,
-    d_str,
-    extra,
-    req,
-)
+from .._codec import ModelBase, as_object, d_lit, d_str, extra, req
 
 __all__ = ["TooManyRequestsErrorBody"]
 
