@@ -44,8 +44,9 @@ def environment(extra: Path | None = None) -> jinja2.Environment:
 
 
 def runtime_files() -> dict[str, str]:
-    """The runtime modules, by file name."""
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(RUNTIME.glob("_*.py"))}
+    """The runtime modules, by file name (not the runtime folder's own ``__init__.py``: the
+    package's comes from its template)."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(RUNTIME.glob("_*.py")) if path.name != "__init__.py"}
 
 
 def render(api: Api, templates: Path | None = None) -> tuple[dict[str, str], dict[str, str]]:
