@@ -22,6 +22,7 @@ def _plural(count: int, word: str) -> str:
 def generate_or_check(args: argparse.Namespace, config: Config, out: Printer) -> int:
     started = time.perf_counter()
     is_check = args.command == "check"
+    write.check_output_path(config.output)
     lock_name = paths.display(config.lock_path)
     previous = lock.read(config.lock_path, lock_name)
     package = config.package or (previous.package if previous is not None else "")

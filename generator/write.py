@@ -229,11 +229,21 @@ def replace_file(path: Path, data: bytes) -> None:
         raise
 
 
+def check_output_path(folder: Path) -> None:
+    """A clear error, before anything is read or built, when the output folder or one of the
+    folders above it is a file (reading the lock inside it would fail less clearly)."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                where = "the output path" if path == folder else f"{_display(path)}, a folder of the output path,"
+                raise SpecError(_display(folder), None, f"{where} is a file, not a folder")
+            return
+
+
 def _check_folder(folder: Path) -> None:
     """A clear error for an output folder that is a file, or cannot be made or written."""
     shown = _display(folder)
-    if folder.exists() and not folder.is_dir():
-        raise SpecError(shown, None, "the output path is a file, not a folder")
+    check_output_path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
