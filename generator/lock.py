@@ -79,7 +79,9 @@ def parse(data: bytes, name: str) -> Lock:
         raise SpecError(name, None, f"not a valid lock file: {exc}") from None
     if not isinstance(doc, dict) or doc.get("lock_version") != LOCK_VERSION:
         found = doc.get("lock_version") if isinstance(doc, dict) else None
-        raise SpecError(name, "#/lock_version", f"unsupported lock version {found!r} (expected {LOCK_VERSION}): run generate to rewrite it")
+        newer = isinstance(found, int) and not isinstance(found, bool) and found > LOCK_VERSION
+        hint = "upgrade openapi-typed-gen" if newer else "delete it to start afresh (the names it pins are then lost)"
+        raise SpecError(name, "#/lock_version", f"unsupported lock version {found!r} (this generator reads {LOCK_VERSION}): {hint}")
     try:
         gen, spec, source, files, names = doc["generator"], doc["spec"], doc["source"], doc["files"], doc["names"]
         lock = Lock(
