@@ -90,8 +90,8 @@ def test_case(case_id: str, outcomes: dict[str, Any]) -> None:
         files = [p for p in Path(result["dir"]).rglob("*") if p.is_file()]
         assert all(p.resolve().is_relative_to(Path(result["dir"]).resolve()) for p in files)
         written = [p for p in out.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-        # The package, and the generated pyproject.toml beside it.
-        assert all(p.resolve().is_relative_to((out / result["package"]).resolve()) or p == out / "pyproject.toml" for p in written)
+        # The package, and beside it the generated pyproject.toml and the lock (an ad-hoc run keeps its lock in --output).
+        assert all(p.resolve().is_relative_to((out / result["package"]).resolve()) or p in (out / "pyproject.toml", out / "openapi-typed-gen.lock.json") for p in written)
         assert outcomes["imported"][result["package"]] == [], outcomes["imported"][result["package"]]
         assert outcomes["mypy"][result["package"]] == [], "\n".join(outcomes["mypy"][result["package"]])
     else:
