@@ -148,6 +148,14 @@ BAD_INPUT: dict[str, tuple[Callable[[Path], list[str]], list[tuple[str, str]]]] 
     "pyproject-invalid-toml": (_write("pyproject.toml", PYPROJECT.replace('output = "generated"', "output = generated")), [("pyproject.toml", "invalid TOML")]),
     "pyproject-unknown-key": (_write("pyproject.toml", PYPROJECT + 'colour = "blue"\n'), [("pyproject.toml", "[tool.generator].colour: unknown key")]),
     "pyproject-wrong-type": (_write("pyproject.toml", PYPROJECT.replace('spec = "specs/api_v2.json"', "spec = 5")), [("pyproject.toml", "[tool.generator].spec: expected a str")]),
+    "pyproject-bad-table": (
+        _write("pyproject.toml", PYPROJECT + "\n[tool.generator.rate_limits.oauth]\noperations = [\"initMicrosoftOAuth\"]\nper_process = 2\nper_ip = 2\n"),
+        [("pyproject.toml", "[tool.generator.rate_limits.oauth].per_ip: unknown key (known: operations, per_key, per_process, window)")],
+    ),
+    "pyproject-table-does-not-fit": (
+        _write("pyproject.toml", PYPROJECT + "\n[tool.generator.waiters.wait]\noperation = \"getOAuthSessionStatus\"\nfield = \"stage\"\nsuccess = [\"success\"]\n"),
+        [("pyproject.toml", "[tool.generator.waiters.wait].field: the response of getOAuthSessionStatus has no field 'stage'")],
+    ),
     "pyproject-no-spec": (_write("pyproject.toml", '[tool.generator]\noutput = "generated"\n'), [("pyproject.toml", "[tool.generator].spec is not set")]),
     "pyproject-bad-package": (_write("pyproject.toml", PYPROJECT.replace('package = "instantly_client"', 'package = "instantly-client"')), [("pyproject.toml", "package 'instantly-client' is not a valid Python package name")]),
     "keyword-package": (lambda p: ["--package", "class"], [("--package", "package 'class' is not a valid Python package name")]),
