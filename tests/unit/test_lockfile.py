@@ -85,3 +85,12 @@ def test_read_a_missing_lock_an_older_one_and_a_folder(tmp_path: Path) -> None:
     path = tmp_path / "ok.lock.json"
     path.write_bytes(LOCK.to_bytes())
     assert read(path, "ok.lock.json") == LOCK
+
+
+def test_an_identity_holding_a_lone_surrogate_is_written_escaped_and_reads_back() -> None:
+    """Spec text is not always valid Unicode (JSON allows "\\ud800"); the lock is still UTF-8."""
+    lock = Lock(package="p", names={"resources": {"x": 'tag a\ud800b "é" \x1b[2J'}})
+    data = lock.to_bytes()
+    data.decode("utf-8")  # valid UTF-8
+    assert b"\\ud800" in data and b"\x1b" not in data
+    assert parse(data, "x.lock.json") == lock
