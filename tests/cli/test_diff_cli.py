@@ -115,13 +115,14 @@ def test_markdown_report_is_deterministic_and_fail_on_breaking_exits_1(tmp_path:
     runs = [run("diff", str(MID), str(NEW), "--fail-on-breaking", cwd=tmp_path) for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout
     assert [r.returncode for r in runs] == [1, 1]
-    assert runs[0].stderr == ""
+    assert runs[0].stderr == "error: 18 breaking change(s) for callers (suggested bump: major)\n"
     text = runs[0].stdout
     assert text.startswith("**API changes for callers**: ")
     assert "Suggested version bump: **major** (18 breaking, 68 other)." in text
     assert "\nBreaking:\n" in text and "\nOther:\n" in text
     assert "- `client.workspace_billing.get_workspace_plan_details`: method removed (GET /api/v2/workspace-billing/plan-details) (operation-removed)" in text
-    assert run("diff", str(MID), str(NEW), cwd=tmp_path).returncode == 0  # without the flag, only a report
+    plain = run("diff", str(MID), str(NEW), cwd=tmp_path)
+    assert (plain.returncode, plain.stdout, plain.stderr) == (0, text, "")  # without the flag, only the report
     assert list(tmp_path.iterdir()) == []
 
 
@@ -181,7 +182,10 @@ def diff(run: Callable[..., Run], folder: Path, old: dict[str, Any], new: dict[s
     save_json(folder / "a.json", old)
     save_json(folder / "b.json", new)
     done = run("diff", "a.json", "b.json", "--format", "json", "--fail-on-breaking", cwd=folder)
-    return done.returncode, report_of(done)
+    report = report_of(done)
+    breaking = report["summary"]["breaking"]
+    assert done.stderr == (f"error: {breaking} breaking change(s) for callers (suggested bump: major)\n" if breaking else ""), done.stderr
+    return done.returncode, report
 
 
 def changes(report: dict[str, Any]) -> set[tuple[str, str, str, bool]]:
