@@ -13,13 +13,14 @@ import resource
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.cli.support import Run, cli, one_error, snapshot, stats
 
 PACKAGE = "pets_client"  # from the spec's title, "Pets"
-SMALL = {
+SMALL: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "Pets", "version": "1.0"},
     "servers": [{"url": "https://pets.example"}],

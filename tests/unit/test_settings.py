@@ -16,9 +16,6 @@ from generator.build import build_api
 from generator.config import (
     LOCK_NAME,
     Config,
-    RateLimitSettings,
-    RetrySettings,
-    WaiterSettings,
     adhoc_config,
     check_package,
     package_from_title,
@@ -26,7 +23,13 @@ from generator.config import (
     read_table,
 )
 from generator.errors import SpecError
-from generator.settings import PaginationSettings, parse_pagination
+from generator.settings import (
+    PaginationSettings,
+    RateLimitSettings,
+    RetrySettings,
+    WaiterSettings,
+    parse_pagination,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
