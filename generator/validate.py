@@ -7,7 +7,8 @@
 - It runs in forked worker processes (where the platform forks): a document with
   many paths is split in two halves validated side by side (each with all the
   components), and the whole validation has a time bound, so a ``pattern`` built
-  for catastrophic backtracking cannot hang a run.
+  for catastrophic backtracking cannot hang a run
+  (``OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT``: the bound in seconds, for tests and slow machines).
 - A document that passed is remembered by the sha256 of what was validated (and
   the validator's version) under the cache folder, so a run on an unchanged spec
   skips the validator.
@@ -162,6 +163,17 @@ def _key(doc: dict[str, Any], raw: bytes | None) -> str:
     return hashlib.sha256(versions.encode() + b"\0" + content).hexdigest()
 
 
+def _time_limit(size: int) -> float:
+    """Seconds the validation may take: ``OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT`` when set to a
+    positive number, else 30 s plus 20 s per MB of spec."""
+    setting = os.environ.get("OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT", "")
+    try:
+        value = float(setting)
+    except ValueError:
+        value = 0.0
+    return value if 0 < value < float("inf") else 30.0 + 20.0 * size / 1e6
+
+
 def validate(doc: dict[str, Any], name: str, *, raw: bytes | None = None, cache: Path | None = None, time_limit: float | None = None) -> list[SpecError]:
     """Every problem the validator finds (empty when valid). ``raw``: the document's bytes when it
     is one file (the cache key); ``cache``: the cache folder (None: no cache)."""
@@ -169,7 +181,7 @@ def validate(doc: dict[str, Any], name: str, *, raw: bytes | None = None, cache:
     entry = cache / "valid" / _key(doc, raw) if cache is not None else None
     if entry is not None and entry.is_file():
         return []
-    limit = time_limit if time_limit is not None else 30.0 + 20.0 * len(raw or b"") / 1e6
+    limit = time_limit if time_limit is not None else _time_limit(len(raw or b""))
     if hasattr(os, "fork"):
         import openapi_spec_validator  # noqa: F401  (imported once, before forking)
 

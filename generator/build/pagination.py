@@ -161,8 +161,10 @@ def plans(ctx: Context, schemas: Schemas, ops: list[OperationDraft], every: dict
     by_id = {s.operation: s for s in ctx.config.pagination}
     for name in by_id:
         if name not in every:
-            raise SpecError(ctx.config.source, None, f"[tool.generator.pagination.{name}]: the spec has no operation {name!r}")
-        if not every[name]:
+            if not ctx.config.lenient:
+                raise SpecError(ctx.config.source, None, f"[tool.generator.pagination.{name}]: the spec has no operation {name!r}")
+            ctx.notes.append(f"[tool.generator.pagination.{name}]: the spec has no operation {name!r} (ignored: lenient)")
+        elif not every[name]:
             ctx.notes.append(f"pagination of {name!r}: the operation is not generated")
     found: dict[str, Plan] = {}
     for op in ops:

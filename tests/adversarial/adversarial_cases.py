@@ -309,6 +309,13 @@ CASES += [
     Case("yaml-huge-int", lambda s, c: yaml_text(s).replace("default: 1\n", "default: " + "9" * 30 + "\n", 1), "error", "#/components/schemas/Pet/properties/age/default: integer", ext="yaml"),
 ]
 
+# Rows whose outcome is a known defect (xfail, strict: the day they pass, the mark must go).
+_SURROGATE_KEY = (
+    "a lone surrogate (payload \\ud800) in a key the validator's jsonschema-rs backend encodes makes it fail: "
+    "'the validator could not check this document', pointer '#', exit 2 (generator/validate.py)"
+)
+KNOWN: dict[str, str] = {"path-template": _SURROGATE_KEY, "media-type": _SURROGATE_KEY, "response-header-name": _SURROGATE_KEY}
+
 
 def materialize(case: Case, ctx: Ctx) -> Path:
     """Write the case's spec (and its side files); the path of the spec."""
