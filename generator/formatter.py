@@ -1,0 +1,420 @@
+"""Format the generated package's modules: black's output, with black run only where needed.
+
+``format_sources`` returns, for every module, exactly ``black.format_str(source, mode=
+mode())`` (black 26.10.1, Python 3.10 target, 88 columns). black (about 3,000 lines a
+second) runs on small probes built by ``generator.formatter_proof``, and on whole modules
+the analysis does not handle. It is the only oracle: nothing here predicts a layout; a
+part of a module is kept only when black gave back unchanged an input that is equivalent
+to it, and anything else is what black makes of that part.
+
+Why that is sound. black formats a module in two independent parts. (1) Each logical
+line (statement, compound statement header, decorator) is laid out on its own, from its
+tokens, the syntax tree up to its statement, its depth, whether it is a docstring (a
+string statement first in its block) and whether a ``def``/``class`` body is a lone
+``...``; never from other statements. Identifiers matter only as keywords, and like every
+token through their width. (2) The blank lines before a logical line follow from what
+the lines before it are (decorator, def, class, import, docstring, opens a block and with
+which keyword, comment, stub body, depth) and how many blank lines are written there. So:
+
+- The outline (each logical line replaced by a representative with the same properties,
+  the module's blank and comment lines kept, a run of four or more repetitions of a block
+  cut to three as black's blank-line state repeats from the second) given back unchanged
+  proves every blank line right. A module is only ever spliced after that.
+- A logical line on one physical line that fits in 88 columns (counting 2 for a
+  non-ASCII character, at least black's count): black writes it as is, with its tokens'
+  spacing and spelling normalized; "fits" is the only width it tests on that way. Its
+  skeleton (names ``x``, plain double-quoted strings ``""``, all else verbatim) given back
+  at the same depth proves it unchanged. The same holds for an item of an exploded
+  bracket (below), shown one per line in a frame of the same kind at the same depth.
+- A docstring is rewritten from its lines' leading and trailing whitespace, its quotes,
+  escapes and line breaks, and whether its last line exceeds 88 columns; each of its
+  middle lines on its own. When its last line fits, its skeleton (every run of other
+  text ``x``, equal middle lines once) given back proves it unchanged. Other string
+  statements are only re-quoted.
+- A statement or item split only at a bracket ending its first line whose magic trailing
+  comma black explodes, with its closing bracket starting the last line and nothing after
+  it but closing brackets (and ``:`` or ``,``; for a ``def``: its return annotation, as
+  black's left-hand split measures nothing): black explodes the bracket whatever its
+  items, each item becomes a line decided on its own, and every width it tests on the
+  way measures one of its first and last lines or less. So the frame's skeleton (its
+  items ``x``, at most three) and each item given back unchanged prove it unchanged.
+  Shrinking names is unsound for any other layout, as black's choice between splits then
+  depends on widths of lines it does not output: it keeps ``x = f(\n    a,\n)(\n    b\n)(c)``
+  for 1-character names and splits the 30-character version differently, and it
+  parenthesizes ``x = [\n    a,\n] | name`` once ``] | name`` is 85 columns wide.
+- Anything else is shown to black as it stands at its depth and docstring position,
+  after a marker statement, and black's answer replaces it (by (1)).
+
+Answers are kept in memory for a call and under ``cache_dir`` (keyed by black's version,
+the mode, this stage's revision and Python's): each probe's answer, each module's
+result, each with a checksum. A cache that cannot be read or written only costs time.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from generator.errors import GenerationError
+from generator.formatter_proof import Analyzer, Piece, Plan, Probe
+from generator.formatter_scan import INDENT, WIDTH
+
+_TARGET = "PY310"
+_REVISION = "1"  # of the analysis: a new one must not read answers cached by an older one
+_POOL_LINES = 3000  # fewer lines than this to format are formatted in this process
+_SLOTS = 400  # probes in one input for black
+_DEFINITIONS = ("def ", "async def ", "class ")
+Answer = tuple[str, ...] | None
+_MISSING = object()
+
+
+def mode() -> Any:
+    """The one black mode (``black.Mode``) every module is formatted with."""
+    import black
+
+    return black.Mode(target_versions={black.TargetVersion[_TARGET]}, line_length=WIDTH)  # type: ignore[attr-defined]
+
+
+def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None, workers: int | None = None) -> dict[str, str]:
+    """Each module (path relative to the package: source) as ``black.format_str`` writes it.
+
+    Raises ``GenerationError`` for a module that does not parse (naming its path and line)
+    or that black cannot format (naming its path). ``workers``: processes to share the
+    work between (by default one per core), started only when there is enough of it."""
+    store = _Store(cache_dir)
+    done: dict[str, str] = {}
+    todo: dict[str, str] = {}
+    for path in sorted(sources):
+        cached = store.module(sources[path])  # only stored for a source that parsed, by this Python
+        if cached is None:
+            todo[path] = sources[path]
+        else:
+            done[path] = cached
+    groups = _groups(todo, workers or os.cpu_count() or 1)
+    if len(groups) > 1:
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
+            results = list(pool.map(_group, groups, [cache_dir] * len(groups)))
+    else:
+        results = [_Run(store).format(todo)] if todo else []
+    errors: list[tuple[str, str]] = []
+    for outputs, failures, answers in results:
+        done.update(outputs)
+        errors += failures
+        store.probes.update(answers)
+        store.new |= bool(answers)
+    if errors:
+        raise GenerationError(min(errors)[1])
+    for path in todo:
+        store.keep_module(todo[path], done[path])
+    store.save()
+    return {path: done[path] for path in sources}
+
+
+def _groups(todo: Mapping[str, str], workers: int) -> list[dict[str, str]]:
+    """The modules in ``workers`` runs of about as many lines each (in path order, so that
+    modules alike mostly share a run), or in one run when they are too few to pay for more."""
+    sizes = {path: source.count("\n") + 1 for path, source in todo.items()}
+    total = sum(sizes.values())
+    if workers < 2 or total < _POOL_LINES:
+        return [dict(todo)] if todo else []
+    groups: list[dict[str, str]] = [{}]
+    filled = 0
+    for path in sorted(todo):
+        if filled >= total * len(groups) / workers:
+            groups.append({})
+        groups[-1][path] = todo[path]
+        filled += sizes[path]
+    return groups
+
+
+def _group(todo: dict[str, str], cache_dir: Path | None) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, Any]]:
+    """Run in a worker process: its share of the modules, with the answers it asked black."""
+    return _Run(_Store(cache_dir)).format(todo)
+
+
+class _Unproven(Exception):
+    """A probe black could not answer: the module goes to black whole."""
+
+
+class _Run:
+    """The probes of some modules and black's answers."""
+
+    def __init__(self, store: _Store) -> None:
+        self.store = store
+        self.answers: dict[Probe, Answer] = {}
+        self.fresh: dict[str, Any] = {}  # answers black gave in this run, by cache key
+        self.modules: dict[str, tuple[str, str]] = {}  # source: (black's output, error)
+
+    def format(self, todo: Mapping[str, str]) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, Any]]:
+        """The modules formatted, errors (path, message), and the answers black gave."""
+        analyzer = Analyzer()
+        plans: dict[str, Plan | None] = {}
+        errors: list[tuple[str, str]] = []
+        for path, source in todo.items():
+            try:
+                tree = ast.parse(source, filename=path)
+            except SyntaxError as exc:
+                errors.append((path, f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}"))
+                continue
+            plans[path] = analyzer.plan(source, tree)
+        if errors:
+            return {}, errors[:1], {}
+        whole = {path for path, plan in plans.items() if plan is None}
+        self.ask(_first(plans.values()), (todo[path] for path in whole))
+        for path, plan in plans.items():
+            if plan is not None and self.answers[plan.outline] != plan.outline.text:
+                whole.add(path)
+        later = [plan for path, plan in plans.items() if plan is not None and path not in whole]
+        self.ask((probe for plan in later for probe in _needs(plan.pieces, self.answers)), (todo[path] for path in whole))
+        result: dict[str, str] = {}
+        for path, plan in plans.items():
+            if plan is not None and path not in whole:
+                try:
+                    result[path] = _splice(plan, _edits(plan.pieces, self.answers))
+                except _Unproven:
+                    whole.add(path)
+        self.ask((), (todo[path] for path in whole))
+        for path in sorted(whole):
+            output, error = self.modules[todo[path]]
+            if error:
+                errors.append((path, f"{path}: black could not format the generated code: {error}"))
+            result[path] = output
+        return result, errors[:1], self.fresh
+
+    def ask(self, probes: Iterable[Probe], modules: Iterable[str]) -> None:
+        """Have black answer every probe and format every module not answered yet."""
+        fresh: list[Probe] = []
+        for probe in probes:
+            if probe not in self.answers:
+                self.answers[probe] = self.store.answer(probe)
+                if self.answers[probe] is _MISSING:
+                    fresh.append(probe)
+        for probe in (p for p in fresh if p.slot == "text"):
+            output, error = _format("\n".join(probe.text))
+            self.tell(probe, None if error else tuple(output.split("\n")))
+        slots = sorted((p for p in fresh if p.slot != "text"), key=lambda p: (p.depth, p.slot, p.batch, p.text))
+        for depth in sorted({p.depth for p in slots}):
+            at = [p for p in slots if p.depth == depth]
+            for start in range(0, len(at), _SLOTS):
+                for probe, answer in zip(at[start : start + _SLOTS], _slots(depth, at[start : start + _SLOTS]), strict=True):
+                    self.tell(probe, answer)
+        for source in modules:
+            if source not in self.modules:
+                self.modules[source] = _format(source)
+
+    def tell(self, probe: Probe, answer: Answer) -> None:
+        self.answers[probe] = answer
+        if self.store.folder is not None:
+            self.fresh[self.store.key(probe)] = None if answer is None else list(answer)
+
+
+def _first(plans: Iterable[Plan | None]) -> Iterator[Probe]:
+    """What to ask first: each outline, each piece's checks (its exact probe if none)."""
+
+    def walk(pieces: Sequence[Piece]) -> Iterator[Probe]:
+        for piece in pieces:
+            yield from piece.checks or (piece.exact,)
+            yield from walk(piece.items)
+
+    for plan in plans:
+        if plan is not None:
+            yield plan.outline
+            yield from walk(plan.pieces)
+
+
+def _proven(piece: Piece, answers: Mapping[Probe, Answer]) -> bool:
+    return bool(piece.checks) and all(answers.get(check) == check.text for check in piece.checks)
+
+
+def _needs(pieces: Sequence[Piece], answers: Mapping[Probe, Answer]) -> Iterator[Probe]:
+    for piece in pieces:
+        yield from _needs(piece.items, answers) if _proven(piece, answers) else (piece.exact,)
+
+
+def _edits(pieces: Sequence[Piece], answers: Mapping[Probe, Answer]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """Lines first..last to replace (black's answer for a piece not proven unchanged)."""
+    for piece in pieces:
+        if _proven(piece, answers):
+            yield from _edits(piece.items, answers)
+            continue
+        answer = answers.get(piece.exact)
+        if answer is None:
+            raise _Unproven
+        if answer != piece.exact.text:
+            yield piece.first, piece.last, answer[:-1] if piece.exact.slot == "text" else answer
+
+
+def _splice(plan: Plan, edits: Iterable[tuple[int, int, tuple[str, ...]]]) -> str:
+    lines = list(plan.lines)
+    for first, last, text in sorted(edits, reverse=True):
+        lines[first : last + 1] = text
+    return "\n".join(lines)
+
+
+def _black(text: str) -> str:
+    import black
+
+    return str(black.format_str(text, mode=mode()))
+
+
+def _format(text: str) -> tuple[str, str]:
+    """black's output for ``text``, or "" and the first line of black's error."""
+    try:
+        return _black(text), ""
+    except Exception as exc:  # black raises several kinds: all mean it cannot format this
+        lines = str(exc).splitlines() or [type(exc).__name__]
+        return "", lines[0] + (" " + lines[1] if lines[0].endswith(":") and len(lines) > 1 else "")
+
+
+def _slots(depth: int, probes: list[Probe]) -> list[Answer]:
+    """Black's answer to each probe at marker depth ``depth``, in one input (items of a
+    batch in one frame); split in halves where black fails or a frame comes back changed."""
+    slots: list[list[Probe]] = []
+    groups: dict[str, list[Probe]] = {}
+    for probe in probes:
+        if probe.batch and probe.batch in groups:
+            groups[probe.batch].append(probe)
+            continue
+        slots.append([probe])
+        if probe.batch:
+            groups[probe.batch] = slots[-1]
+    texts = [[*slot[0].head, *(line for p in slot for line in p.text), *slot[0].tail] for slot in slots]
+    source, tag = _assemble(depth, texts)
+    try:
+        found = _segments(_black(source), depth, len(slots), tag)
+    except Exception:  # one probe black cannot parse: find it
+        found = None
+    if found is None:
+        if len(probes) == 1:
+            return [None]
+        return _slots(depth, probes[: len(probes) // 2]) + _slots(depth, probes[len(probes) // 2 :])
+    answers: dict[Probe, Answer] = {}
+    for slot, segment in zip(slots, found, strict=True):
+        head, tail = list(slot[0].head), list(slot[0].tail)
+        inside = len(segment) >= len(head) + len(tail) and segment[: len(head)] == head and segment[len(segment) - len(tail) :] == tail
+        answer = tuple(segment[len(head) : len(segment) - len(tail)]) if inside else None
+        if len(slot) == 1:
+            answers[slot[0]] = answer
+        elif answer == tuple(line for p in slot for line in p.text):
+            answers.update((p, p.text) for p in slot)
+        else:
+            half = len(slot) // 2
+            answers.update(zip(slot, _slots(depth, slot[:half]) + _slots(depth, slot[half:]), strict=True))
+    return [answers[p] for p in probes]
+
+
+def _assemble(depth: int, slots: Sequence[Sequence[str]]) -> tuple[str, str]:
+    """One input for black: ``depth`` nested ``class x:`` lines, then each slot after a
+    marker statement of its own at that depth; and the markers' name. The blank lines
+    black puts around a definition or after imports are written in already, so that an
+    input left unchanged costs black one pass instead of two (the answers do not depend
+    on them)."""
+    tag = "_fmt_probe_"
+    while any(tag in line for slot in slots for line in slot):
+        tag += "x"
+    pad, blank = INDENT * depth, [""] * (1 if depth else 2)
+    out = [INDENT * level + "class x:" for level in range(depth)]
+    for number, slot in enumerate(slots):
+        block = any(line.startswith(_DEFINITIONS, len(pad)) and not line.startswith(" ", len(pad)) for line in slot)
+        after = blank if block else [""] if slot[0].startswith(("import ", "from "), len(pad)) else []
+        out += (f"{pad}{tag}{number} = 0", *(blank if slot[0].startswith(("@", *_DEFINITIONS), len(pad)) else []), *slot, *after)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n", tag
+
+
+def _segments(output: str, depth: int, count: int, tag: str) -> list[list[str]] | None:
+    """What black made of each slot of ``_assemble``'s input, blank lines around it left
+    out; None when the nesting or a marker did not come back as written."""
+    lines = output.split("\n")
+    if lines[:depth] != [INDENT * level + "class x:" for level in range(depth)]:
+        return None
+    marks: list[int] = []
+    for number in range(count):
+        try:
+            marks.append(lines.index(f"{INDENT * depth}{tag}{number} = 0", marks[-1] + 1 if marks else depth))
+        except ValueError:
+            return None
+    found = []
+    for number, mark in enumerate(marks):
+        segment = lines[mark + 1 : marks[number + 1] if number + 1 < count else len(lines)]
+        while segment and not segment[0]:
+            segment.pop(0)
+        while segment and not segment[-1]:
+            segment.pop()
+        found.append(segment)
+    return found
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+class _Store:
+    """Answers on disk: one file of probe answers, one file per module's result, each
+    with a checksum; anything unreadable or wrong is ignored, any write may fail."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.folder: Path | None = None
+        self.probes: dict[str, Any] = {}
+        self.new = False
+        if root is None:
+            return
+        from importlib.metadata import version
+
+        self.folder = root / ("format-" + _digest(version("black"), _TARGET, str(WIDTH), _REVISION, sys.version)[:24])
+        data = self._read(self.folder / "probes.json")
+        try:
+            self.probes = dict(json.loads(data)) if data is not None else {}
+        except (ValueError, TypeError):
+            self.probes = {}
+
+    def _read(self, path: Path) -> str | None:
+        try:
+            check, _, text = path.read_text(encoding="utf-8").partition("\n")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text if check == _digest(text) else None
+
+    def _write(self, path: Path, text: str) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(_digest(text) + "\n" + text)
+            os.replace(temporary, path)
+        except OSError:
+            pass
+
+    def key(self, probe: Probe) -> str:
+        return _digest(repr((probe.slot, probe.depth, probe.head, probe.text, probe.tail)))
+
+    def answer(self, probe: Probe) -> Any:
+        """The stored answer, or ``_MISSING``."""
+        entry = self.probes.get(self.key(probe), _MISSING) if self.probes else _MISSING
+        if entry is None or (isinstance(entry, list) and all(isinstance(line, str) for line in entry)):
+            return None if entry is None else tuple(entry)
+        return _MISSING
+
+    def module(self, source: str) -> str | None:
+        key = _digest(source)
+        return None if self.folder is None else self._read(self.folder / "modules" / key[:2] / key)
+
+    def keep_module(self, source: str, output: str) -> None:
+        if self.folder is not None:
+            key = _digest(source)
+            self._write(self.folder / "modules" / key[:2] / key, output)
+
+    def save(self) -> None:
+        if self.folder is not None and self.new:
+            self._write(self.folder / "probes.json", json.dumps(self.probes))
