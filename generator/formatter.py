@@ -42,8 +42,11 @@ which keyword, comment, stub body, depth) and how many blank lines are written t
   depends on widths of lines it does not output: it keeps ``x = f(\n    a,\n)(\n    b\n)(c)``
   for 1-character names and splits the 30-character version differently, and it
   parenthesizes ``x = [\n    a,\n] | name`` once ``] | name`` is 85 columns wide.
-- Anything else is shown to black as it stands at its depth and docstring position,
-  after a marker statement, and black's answer replaces it (by (1)).
+- Any other piece is shown with each ASCII name (no keyword) and each plain ASCII
+  string written with as many ``x``: the same tokens, keywords and widths, so the same
+  question to black, asked once for all pieces that only differ that way. When it does
+  not come back unchanged, the piece is shown as it stands (at its depth and docstring
+  position, after a marker statement), and black's answer replaces it, by (1).
 
 Answers are kept in memory for a call and under ``cache_dir`` (keyed by black's version,
 the mode, this stage's revision and Python's): each probe's answer, each module's
@@ -53,12 +56,14 @@ result, each with a checksum. A cache that cannot be read or written only costs 
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import json
 import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -72,6 +77,7 @@ _TARGET = "PY310"
 _REVISION = "1"  # of the analysis: a new one must not read answers cached by an older one
 _POOL_LINES = 3000  # fewer lines than this to format are formatted in this process
 _SLOTS = 400  # probes in one input for black
+_KEPT_ANSWERS = 50_000  # probe answers kept on disk at most (a few MB)
 _DEFINITIONS = ("def ", "async def ", "class ")
 Answer = tuple[str, ...] | None
 _MISSING = object()
@@ -101,7 +107,8 @@ def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None,
             done[path] = cached
     groups = _groups(todo, workers or os.cpu_count() or 1)
     if len(groups) > 1:
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        forks = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        context = multiprocessing.get_context("fork" if forks else None)  # a fork need not import black again
         with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
             results = list(pool.map(_group, groups, [cache_dir] * len(groups)))
     else:
@@ -110,8 +117,7 @@ def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None,
     for outputs, failures, answers in results:
         done.update(outputs)
         errors += failures
-        store.probes.update(answers)
-        store.new |= bool(answers)
+        store.learn(answers)
     if errors:
         raise GenerationError(min(errors)[1])
     for path in todo:
@@ -160,13 +166,19 @@ class _Run:
         analyzer = Analyzer()
         plans: dict[str, Plan | None] = {}
         errors: list[tuple[str, str]] = []
-        for path, source in todo.items():
-            try:
-                tree = ast.parse(source, filename=path)
-            except SyntaxError as exc:
-                errors.append((path, f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}"))
-                continue
-            plans[path] = analyzer.plan(source, tree)
+        collecting = gc.isenabled()
+        gc.disable()  # planning allocates much and makes no cycles: collecting costs it a quarter
+        try:
+            for path, source in todo.items():
+                try:
+                    tree = ast.parse(source, filename=path)
+                except SyntaxError as exc:
+                    errors.append((path, f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}"))
+                    continue
+                plans[path] = analyzer.plan(source, tree)
+        finally:
+            if collecting:
+                gc.enable()
         if errors:
             return {}, errors[:1], {}
         whole = {path for path, plan in plans.items() if plan is None}
@@ -366,18 +378,23 @@ class _Store:
 
     def __init__(self, root: Path | None) -> None:
         self.folder: Path | None = None
-        self.probes: dict[str, Any] = {}
+        self._probes: dict[str, Any] | None = None if root else {}
         self.new = False
-        if root is None:
-            return
-        from importlib.metadata import version
+        if root is not None:
+            from importlib.metadata import version
 
-        self.folder = root / ("format-" + _digest(version("black"), _TARGET, str(WIDTH), _REVISION, sys.version)[:24])
-        data = self._read(self.folder / "probes.json")
-        try:
-            self.probes = dict(json.loads(data)) if data is not None else {}
-        except (ValueError, TypeError):
-            self.probes = {}
+            self.folder = root / ("format-" + _digest(version("black"), _TARGET, str(WIDTH), _REVISION, sys.version)[:24])
+
+    @property
+    def probes(self) -> dict[str, Any]:
+        """The probe answers on disk, read when first wanted."""
+        if self._probes is None:
+            data = self._read(self.folder / "probes.json") if self.folder else None
+            try:
+                self._probes = dict(json.loads(data)) if data is not None else {}
+            except (ValueError, TypeError):
+                self._probes = {}
+        return self._probes
 
     def _read(self, path: Path) -> str | None:
         try:
@@ -387,6 +404,7 @@ class _Store:
         return text if check == _digest(text) else None
 
     def _write(self, path: Path, text: str) -> None:
+        temporary = ""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -394,7 +412,8 @@ class _Store:
                 handle.write(_digest(text) + "\n" + text)
             os.replace(temporary, path)
         except OSError:
-            pass
+            if temporary:
+                Path(temporary).unlink(missing_ok=True)
 
     def key(self, probe: Probe) -> str:
         return _digest(repr((probe.slot, probe.depth, probe.head, probe.text, probe.tail)))
@@ -414,6 +433,12 @@ class _Store:
         if self.folder is not None:
             key = _digest(source)
             self._write(self.folder / "modules" / key[:2] / key, output)
+
+    def learn(self, answers: Mapping[str, Any]) -> None:
+        """Answers black gave (by key) to keep; when the file grows too long, only those."""
+        if answers:
+            self._probes = dict(answers) if len(self.probes) + len(answers) > _KEPT_ANSWERS else self.probes | dict(answers)
+            self.new = True
 
     def save(self) -> None:
         if self.folder is not None and self.new:

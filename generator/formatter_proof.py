@@ -2,8 +2,9 @@
 why black's answers prove what they prove).
 
 ``Analyzer.plan`` cuts a module into logical lines (``generator.formatter_scan``), each a
-``Piece`` with its probes: a skeleton of it, or of its frame and items; and always the
-piece as it stands, in an equivalent position, for when no skeleton is proven unchanged.
+``Piece`` with its probes: a skeleton of it (names and strings shrunk, or only renamed
+keeping their widths), or of its frame and items; and always the piece as it stands, in
+an equivalent position, for when no skeleton comes back unchanged.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import keyword
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from generator.formatter_scan import (
     CLOSE,
@@ -45,8 +47,7 @@ _ROLES = {"call": ("x(", "x,", ")", ()), "params": ("def x(", "x,", "):", ("pass
 _FRAMED = ("x", "@x", "import x", "class x:", "def x():", "async def x():")  # kinds a frame may have
 
 
-@dataclass(frozen=True, slots=True)
-class Probe:
+class Probe(NamedTuple):
     """Lines to show black. ``slot`` "text": ``text`` is the whole input. "stmt", "doc",
     "item": ``head``, ``text`` and ``tail`` come after a marker at depth ``depth``, and the
     answer is what black makes of ``text``. Probes of one ``batch`` may share a frame."""
@@ -59,8 +60,7 @@ class Probe:
     batch: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """Lines ``first``..``last`` of a module: unchanged if black gives back every check
     as it is (with ``items``: the check is the frame, and each item decides itself);
     otherwise what black makes of ``exact``."""
@@ -72,8 +72,7 @@ class Piece:
     items: tuple[Piece, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     lines: tuple[str, ...]
     pieces: tuple[Piece, ...]
     outline: Probe
@@ -85,6 +84,7 @@ class Analyzer:
 
     scanner: Scanner = field(default_factory=Scanner)
     shrunk: dict[str, str | None] = field(default_factory=dict)
+    alike: dict[str, str | None] = field(default_factory=dict)
 
     def plan(self, source: str, tree: ast.Module) -> Plan | None:
         """The probes that decide ``source``; None when black must format it whole."""
@@ -116,6 +116,28 @@ class Analyzer:
                     pos = end
                 self.shrunk[line] = "".join(out)
         return self.shrunk[line]
+
+    def same(self, line: str) -> str | None:
+        """``line`` with each ASCII name that is no keyword and each plain ASCII double-quoted
+        string written with as many ``x``: equivalent for black. None for a line holding an
+        f-string or a string on several lines."""
+        if line not in self.alike:
+            scan = self.scanner.scan(line)
+            if scan is None or scan.state or scan.fstring or "S" in scan.kinds or "E" in scan.kinds:
+                self.alike[line] = None
+            else:
+                out: list[str] = []
+                pos = 0
+                for kind, start, end in scan.toks:
+                    text = line[start:end]
+                    if text.isascii() and kind == "n" and text not in _KEEP:
+                        text = "x" * len(text)
+                    elif text.isascii() and kind == "s" and text[0] == '"' and not text.startswith('"""') and "\\" not in text:
+                        text = '"' + "x" * (len(text) - 2) + '"'
+                    out += (line[pos:start], text)
+                    pos = end
+                self.alike[line] = "".join(out)
+        return self.alike[line]
 
 
 def _probe(kind: str, depth: int, text: tuple[str, ...]) -> Probe:
@@ -159,16 +181,17 @@ def _piece(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: L
         return Piece(first, last, exact, (_with(exact, (*skeleton, *("",) * (exact.slot == "text"))),))
     if first == last:
         shrunk = an.shrink(text[0])
-        return Piece(first, last, exact, () if shrunk is None else (_with(exact, (shrunk,)),))
+        return _as_is(an, lines, first, last, exact) if shrunk is None else Piece(first, last, exact, (_with(exact, (shrunk,)),))
     word = scans[first].words[0]
     if (
         logical.gaps
         or logical.kind not in _FRAMED
         or (logical.kind == "x" and keyword.iskeyword(word) and word != "return")
-        or any(len(scan.toks) != len(scan.words) or scan.fstring for scan in scans[first : last + 1])
+        or any(len(scan.toks) != len(scan.words) or scan.fstring or scan.state for scan in scans[first : last + 1])
+        or any("S" in scan.kinds or "E" in scan.kinds for scan in scans[first : last + 1])
     ):
-        return Piece(first, last, exact)
-    return _exploded(an, lines, scans, first, last, exact, logical.kind) or Piece(first, last, exact)
+        return _as_is(an, lines, first, last, exact)
+    return _exploded(an, lines, scans, first, last, exact, logical.kind) or _as_is(an, lines, first, last, exact)
 
 
 def _exploded(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, exact: Probe, kind: str, batch: str = "") -> Piece | None:
@@ -273,9 +296,18 @@ def _item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int,
         if word == "*":
             head, tail = head[:1], (inner + filler, *tail)
     exact = Probe("item", depth, head, tuple(lines[first : last + 1]), tail)
-    if first == last:
-        shrunk = an.shrink(lines[first])
-        return Piece(first, last, exact, () if shrunk is None else (_with(exact, (shrunk,), batch),))
-    if not _plain(scans, first, last):
+    shrunk = an.shrink(lines[first]) if first == last else None
+    if shrunk is not None:
+        return Piece(first, last, exact, (_with(exact, (shrunk,), batch),))
+    if first == last or not _plain(scans, first, last):
+        return _as_is(an, lines, first, last, exact, batch)
+    return _exploded(an, lines, scans, first, last, exact, "item", batch) or _as_is(an, lines, first, last, exact, batch)
+
+
+def _as_is(an: Analyzer, lines: Sequence[str], first: int, last: int, exact: Probe, batch: str = "") -> Piece:
+    """A piece decided by black on itself, or on its names and strings written with as
+    many ``x`` when there are some (the same question, asked once for all pieces alike)."""
+    same = tuple(an.same(line) for line in lines[first : last + 1])
+    if None in same or same == exact.text:
         return Piece(first, last, exact)
-    return _exploded(an, lines, scans, first, last, exact, "item", batch) or Piece(first, last, exact)
+    return Piece(first, last, exact, (_with(exact, same, batch),))  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 WIDTH = 88
 INDENT = "    "
@@ -30,13 +31,13 @@ _TOKEN = re.compile(
     r"|(?P<c>\#.*)|(?P<w> +)|(?P<x>.)"
 )
 CLOSE = {q: re.compile(rf"(?:[^{q[0]}\\]|\\.|{q[0]}(?!{q[:2]}))*{q}") for q in ('"""', "'''")}
+_UNSEEN = object()
 _DIRECTIVE = re.compile(r"(?:fmt|yapf)\s*:", re.I)  # black leaves alone what such comments mark
 _HEADERS = {"if": "if x:", "elif": "elif x:", "else": "else:", "for": "for x in x:", "while": "while x:",
             "with": "with x:", "try": "try:", "except": "except x:", "finally": "finally:"}
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """A physical line's tokens (kind, start, end; "S" and "E" for the parts of a string
     that goes on, or started, on another line), the text and kinds of those that are not
     comments, its bracket balance and lowest bracket depth, the triple quote open at its
@@ -66,14 +67,20 @@ class Logical:
 
 @dataclass(slots=True)
 class Scanner:
-    lines: dict[tuple[str, str], Line | None] = field(default_factory=dict)
+    lines: dict[str, Line | None] = field(default_factory=dict)
+    inside: dict[tuple[str, str], Line | None] = field(default_factory=dict)
 
     def scan(self, line: str, state: str = "") -> Line | None:
         """``line``'s tokens, when it starts inside a string opened by ``state`` or none;
         None for a line with anything not handled."""
-        if (state, line) not in self.lines:
-            self.lines[state, line] = _scan(line, state)
-        return self.lines[state, line]
+        if not state:
+            found = self.lines.get(line, _UNSEEN)
+            if found is _UNSEEN:
+                found = self.lines[line] = _scan(line, state)
+            return found  # type: ignore[return-value]
+        if (state, line) not in self.inside:
+            self.inside[state, line] = _scan(line, state)
+        return self.inside[state, line]
 
 
 def width(line: str) -> int:
@@ -214,8 +221,10 @@ def outline(found: Sequence[Logical], trailing: tuple[str, ...]) -> tuple[str, .
     index = 0
     while index < len(entries):
         for size in range(1, 7):
+            if index + size >= len(entries) or entries[index + size] != entries[index]:
+                continue
             block = entries[index : index + size]
-            if len(block) < size or min(entry[2] for entry in block) != block[0][2]:
+            if min(entry[2] for entry in block) != block[0][2]:
                 continue
             count = 1
             while entries[index + count * size : index + (count + 1) * size] == block:

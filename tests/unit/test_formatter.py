@@ -154,7 +154,7 @@ def entries(folder: Path) -> list[Path]:
 
 
 def test_a_corrupt_cache_only_costs_time(generated: dict[str, str], tmp_path: Path) -> None:
-    sources = {path: source for path, source in generated.items() if path.startswith("params/")}
+    sources = {path: source for path, source in generated.items() if path.startswith("params/") and "/_" not in path}
     expected = blacked(sources)
     assert format_sources(sources, cache_dir=tmp_path) == expected
     stored = entries(tmp_path)

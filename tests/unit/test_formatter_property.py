@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from generator.formatter import format_sources, mode
 
 IND = "    "
+SHUT = {"[": "]", "(": ")", "{": "}"}
 SHORT = ["a", "b", "x", "self", "value", "data", "_m", "Unset", "UNSET", "print", "match", "type", "_", "d_list", "Resp"]
 WORDS = ["status", "created_at", "additional_properties", "from_dict", "Endpoint", "GetOAuthSessionStatusResponse", "éclair"]
 LONG = [("name_" * 40)[:size] for size in range(40, 201, 3)]
@@ -106,8 +107,14 @@ def docstring(draw: st.DrawFn, indent: str) -> str:
 
 @st.composite
 def statement(draw: st.DrawFn, indent: str, space: str) -> list[str]:
-    kind = draw(st.sampled_from(["assign", "assign", "annotated", "call", "import", "from", "all", "docstring", "return", "comment"]))
+    kind = draw(st.sampled_from(["frame", "assign", "annotated", "call", "import", "from", "all", "docstring", "return", "comment"]))
     name, value = draw(NAME), render(draw(TOP), indent, space)
+    if kind == "frame":  # an exploded bracket with something after it: the layouts that need care
+        items = tuple(draw(st.lists(st.one_of(NAME, STRING), min_size=1, max_size=3)))
+        opening = draw(st.sampled_from(["[", "(", "{"]))
+        group = Group("", opening, items if opening != "{" else tuple(f"{item}: x" for item in items), SHUT[opening], "exploded")
+        target = draw(st.sampled_from([f"{name} = ", "return ", f"{name}: Endpoint[PAD] = ", f"{name}[PAD] = "]))
+        return [f"{indent}{target}{render(suffixed(group, draw(SUFFIX)), indent, space)}"]
     if kind == "assign":
         return [f"{indent}{name}{space}={space}{value}"]
     if kind == "annotated":
