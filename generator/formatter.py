@@ -77,6 +77,7 @@ _TARGET = "PY310"
 _REVISION = "1"  # of the analysis: a new one must not read answers cached by an older one
 _POOL_LINES = 3000  # fewer lines than this to format are formatted in this process
 _SLOTS = 400  # probes in one input for black
+_FRAME = 40  # items of a batch in one frame
 _KEPT_ANSWERS = 50_000  # probe answers kept on disk at most (a few MB)
 _DEFINITIONS = ("def ", "async def ", "class ")
 Answer = tuple[str, ...] | None
@@ -182,9 +183,11 @@ class _Run:
         if errors:
             return {}, errors[:1], {}
         whole = {path for path, plan in plans.items() if plan is None}
-        self.ask(_first(plans.values()), (todo[path] for path in whole))
-        for path, plan in plans.items():
-            if plan is not None and self.answers[plan.outline] != plan.outline.text:
+        self.ask((plan.outline for plan in plans.values() if plan is not None), ())
+        whole |= {path for path, plan in plans.items() if plan is not None and self.answers[plan.outline] != plan.outline.text}
+        self.ask(_first(plan for path, plan in plans.items() if path not in whole), (todo[path] for path in whole))
+        for path, plan in plans.items():  # most lines to black anyway: all of them
+            if plan is not None and path not in whole and 2 * sum(len(p.text) for p in _needs(plan.pieces, self.answers) if p not in self.answers) > len(plan.lines):
                 whole.add(path)
         later = [plan for path, plan in plans.items() if plan is not None and path not in whole]
         self.ask((probe for plan in later for probe in _needs(plan.pieces, self.answers)), (todo[path] for path in whole))
@@ -231,7 +234,7 @@ class _Run:
 
 
 def _first(plans: Iterable[Plan | None]) -> Iterator[Probe]:
-    """What to ask first: each outline, each piece's checks (its exact probe if none)."""
+    """What to ask about pieces first: their checks (their exact probe if none)."""
 
     def walk(pieces: Sequence[Piece]) -> Iterator[Probe]:
         for piece in pieces:
@@ -240,7 +243,6 @@ def _first(plans: Iterable[Plan | None]) -> Iterator[Probe]:
 
     for plan in plans:
         if plan is not None:
-            yield plan.outline
             yield from walk(plan.pieces)
 
 
@@ -288,29 +290,33 @@ def _format(text: str) -> tuple[str, str]:
         return "", lines[0] + (" " + lines[1] if lines[0].endswith(":") and len(lines) > 1 else "")
 
 
-def _slots(depth: int, probes: list[Probe]) -> list[Answer]:
-    """Black's answer to each probe at marker depth ``depth``, in one input (items of a
-    batch in one frame); split in halves where black fails or a frame comes back changed."""
+def _slots(depth: int, probes: list[Probe], together: bool = True) -> list[Answer]:
+    """Black's answer to each probe at marker depth ``depth``, from one input: each probe
+    in a slot of its own, or (``together``) items of a batch in shared frames of at most
+    ``_FRAME`` items, asked again one by one if the frame comes back changed. Where black
+    fails on the input, it is split in halves."""
     slots: list[list[Probe]] = []
-    groups: dict[str, list[Probe]] = {}
+    frames: dict[str, list[Probe]] = {}
     for probe in probes:
-        if probe.batch and probe.batch in groups:
-            groups[probe.batch].append(probe)
+        frame = frames.get(probe.batch) if together and probe.batch else None
+        if frame is not None and len(frame) < _FRAME:
+            frame.append(probe)
             continue
         slots.append([probe])
-        if probe.batch:
-            groups[probe.batch] = slots[-1]
-    texts = [[*slot[0].head, *(line for p in slot for line in p.text), *slot[0].tail] for slot in slots]
-    source, tag = _assemble(depth, texts)
+        if together and probe.batch:
+            frames[probe.batch] = slots[-1]
+    source, tag = _assemble(depth, [[*slot[0].head, *(line for p in slot for line in p.text), *slot[0].tail] for slot in slots])
     try:
         found = _segments(_black(source), depth, len(slots), tag)
-    except Exception:  # one probe black cannot parse: find it
+    except Exception:  # a probe black cannot parse: find it
         found = None
     if found is None:
         if len(probes) == 1:
             return [None]
-        return _slots(depth, probes[: len(probes) // 2]) + _slots(depth, probes[len(probes) // 2 :])
+        half = len(probes) // 2
+        return _slots(depth, probes[:half], together) + _slots(depth, probes[half:], together)
     answers: dict[Probe, Answer] = {}
+    again: list[Probe] = []
     for slot, segment in zip(slots, found, strict=True):
         head, tail = list(slot[0].head), list(slot[0].tail)
         inside = len(segment) >= len(head) + len(tail) and segment[: len(head)] == head and segment[len(segment) - len(tail) :] == tail
@@ -320,8 +326,9 @@ def _slots(depth: int, probes: list[Probe]) -> list[Answer]:
         elif answer == tuple(line for p in slot for line in p.text):
             answers.update((p, p.text) for p in slot)
         else:
-            half = len(slot) // 2
-            answers.update(zip(slot, _slots(depth, slot[:half]) + _slots(depth, slot[half:]), strict=True))
+            again += slot
+    if again:
+        answers.update(zip(again, _slots(depth, again, together=False), strict=True))
     return [answers[p] for p in probes]
 
 
