@@ -2,10 +2,11 @@
 
 ``format_sources`` returns, for every module, exactly ``black.format_str(source, mode=
 mode())`` (black 26.10.1, Python 3.10 target, 88 columns). black (about 3,000 lines a
-second) runs on small probes built by ``generator.formatter_proof``, and on whole modules
-the analysis does not handle. It is the only oracle: nothing here predicts a layout; a
-part of a module is kept only when black gave back unchanged an input that is equivalent
-to it, and anything else is what black makes of that part.
+second) runs on small probes (``formatter_scan`` reads a module, ``formatter_proof``
+builds the probes, ``formatter_black`` asks black and keeps its answers), and on whole
+modules the analysis does not handle. It is the only oracle: nothing here predicts a
+layout; a part of a module is kept only when black gave back unchanged an input that is
+equivalent to it, and anything else is what black makes of that part.
 
 Why that is sound. black formats a module in two independent parts. (1) Each logical
 line (statement, compound statement header, decorator) is laid out on its own, from its
@@ -37,7 +38,8 @@ which keyword, comment, stub body, depth) and how many blank lines are written t
   black's left-hand split measures nothing): black explodes the bracket whatever its
   items, each item becomes a line decided on its own, and every width it tests on the
   way measures one of its first and last lines or less. So the frame's skeleton (its
-  items ``x``, at most three) and each item given back unchanged prove it unchanged.
+  items ``x``, at most three: black treats items alike, their number only as one or
+  more) and each item given back unchanged prove it unchanged.
   Shrinking names is unsound for any other layout, as black's choice between splits then
   depends on widths of lines it does not output: it keeps ``x = f(\n    a,\n)(\n    b\n)(c)``
   for 1-character names and splits the 30-character version differently, and it
@@ -46,7 +48,11 @@ which keyword, comment, stub body, depth) and how many blank lines are written t
   string written with as many ``x``: the same tokens, keywords and widths, so the same
   question to black, asked once for all pieces that only differ that way. When it does
   not come back unchanged, the piece is shown as it stands (at its depth and docstring
-  position, after a marker statement), and black's answer replaces it, by (1).
+  position, after a marker statement), and black's answer replaces it, by (1); that
+  answer went through black's second pass too, which also takes each piece on its own.
+
+The tests hold this to black itself: on every module of generated packages, perturbed
+or not, and on random modules laid out by black for short names then given long ones.
 
 Answers are kept in memory for a call and under ``cache_dir`` (keyed by black's version,
 the mode, this stage's revision and Python's): each probe's answer, each module's
@@ -57,12 +63,8 @@ from __future__ import annotations
 
 import ast
 import gc
-import hashlib
-import json
 import multiprocessing
 import os
-import sys
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -70,25 +72,19 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import GenerationError
+from generator.formatter_black import (
+    MISSING,
+    Answer,
+    Store,
+    answer_slots,
+    format_text,
+    mode,
+)
 from generator.formatter_proof import Analyzer, Piece, Plan, Probe
-from generator.formatter_scan import INDENT, WIDTH
 
-_TARGET = "PY310"
-_REVISION = "1"  # of the analysis: a new one must not read answers cached by an older one
 _POOL_LINES = 3000  # fewer lines than this to format are formatted in this process
 _SLOTS = 400  # probes in one input for black
-_FRAME = 40  # items of a batch in one frame
-_KEPT_ANSWERS = 50_000  # probe answers kept on disk at most (a few MB)
-_DEFINITIONS = ("def ", "async def ", "class ")
-Answer = tuple[str, ...] | None
-_MISSING = object()
-
-
-def mode() -> Any:
-    """The one black mode (``black.Mode``) every module is formatted with."""
-    import black
-
-    return black.Mode(target_versions={black.TargetVersion[_TARGET]}, line_length=WIDTH)  # type: ignore[attr-defined]
+__all__ = ["format_sources", "mode"]
 
 
 def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None, workers: int | None = None) -> dict[str, str]:
@@ -97,7 +93,7 @@ def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None,
     Raises ``GenerationError`` for a module that does not parse (naming its path and line)
     or that black cannot format (naming its path). ``workers``: processes to share the
     work between (by default one per core), started only when there is enough of it."""
-    store = _Store(cache_dir)
+    store = Store(cache_dir)
     done: dict[str, str] = {}
     todo: dict[str, str] = {}
     for path in sorted(sources):
@@ -109,7 +105,7 @@ def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None,
     groups = _groups(todo, workers or os.cpu_count() or 1)
     if len(groups) > 1:
         forks = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-        context = multiprocessing.get_context("fork" if forks else None)  # a fork need not import black again
+        context = multiprocessing.get_context("fork" if forks else None)  # forked workers start at once
         with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
             results = list(pool.map(_group, groups, [cache_dir] * len(groups)))
     else:
@@ -146,7 +142,7 @@ def _groups(todo: Mapping[str, str], workers: int) -> list[dict[str, str]]:
 
 def _group(todo: dict[str, str], cache_dir: Path | None) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, Any]]:
     """Run in a worker process: its share of the modules, with the answers it asked black."""
-    return _Run(_Store(cache_dir)).format(todo)
+    return _Run(Store(cache_dir)).format(todo)
 
 
 class _Unproven(Exception):
@@ -156,7 +152,7 @@ class _Unproven(Exception):
 class _Run:
     """The probes of some modules and black's answers."""
 
-    def __init__(self, store: _Store) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self.answers: dict[Probe, Answer] = {}
         self.fresh: dict[str, Any] = {}  # answers black gave in this run, by cache key
@@ -212,20 +208,20 @@ class _Run:
         for probe in probes:
             if probe not in self.answers:
                 self.answers[probe] = self.store.answer(probe)
-                if self.answers[probe] is _MISSING:
+                if self.answers[probe] is MISSING:
                     fresh.append(probe)
         for probe in (p for p in fresh if p.slot == "text"):
-            output, error = _format("\n".join(probe.text))
+            output, error = format_text("\n".join(probe.text))
             self.tell(probe, None if error else tuple(output.split("\n")))
         slots = sorted((p for p in fresh if p.slot != "text"), key=lambda p: (p.depth, p.slot, p.batch, p.text))
         for depth in sorted({p.depth for p in slots}):
             at = [p for p in slots if p.depth == depth]
             for start in range(0, len(at), _SLOTS):
-                for probe, answer in zip(at[start : start + _SLOTS], _slots(depth, at[start : start + _SLOTS]), strict=True):
+                for probe, answer in zip(at[start : start + _SLOTS], answer_slots(depth, at[start : start + _SLOTS]), strict=True):
                     self.tell(probe, answer)
         for source in modules:
             if source not in self.modules:
-                self.modules[source] = _format(source)
+                self.modules[source] = format_text(source)
 
     def tell(self, probe: Probe, answer: Answer) -> None:
         self.answers[probe] = answer
@@ -275,178 +271,3 @@ def _splice(plan: Plan, edits: Iterable[tuple[int, int, tuple[str, ...]]]) -> st
     return "\n".join(lines)
 
 
-def _black(text: str) -> str:
-    import black
-
-    return str(black.format_str(text, mode=mode()))
-
-
-def _format(text: str) -> tuple[str, str]:
-    """black's output for ``text``, or "" and the first line of black's error."""
-    try:
-        return _black(text), ""
-    except Exception as exc:  # black raises several kinds: all mean it cannot format this
-        lines = str(exc).splitlines() or [type(exc).__name__]
-        return "", lines[0] + (" " + lines[1] if lines[0].endswith(":") and len(lines) > 1 else "")
-
-
-def _slots(depth: int, probes: list[Probe], together: bool = True) -> list[Answer]:
-    """Black's answer to each probe at marker depth ``depth``, from one input: each probe
-    in a slot of its own, or (``together``) items of a batch in shared frames of at most
-    ``_FRAME`` items, asked again one by one if the frame comes back changed. Where black
-    fails on the input, it is split in halves."""
-    slots: list[list[Probe]] = []
-    frames: dict[str, list[Probe]] = {}
-    for probe in probes:
-        frame = frames.get(probe.batch) if together and probe.batch else None
-        if frame is not None and len(frame) < _FRAME:
-            frame.append(probe)
-            continue
-        slots.append([probe])
-        if together and probe.batch:
-            frames[probe.batch] = slots[-1]
-    source, tag = _assemble(depth, [[*slot[0].head, *(line for p in slot for line in p.text), *slot[0].tail] for slot in slots])
-    try:
-        found = _segments(_black(source), depth, len(slots), tag)
-    except Exception:  # a probe black cannot parse: find it
-        found = None
-    if found is None:
-        if len(probes) == 1:
-            return [None]
-        half = len(probes) // 2
-        return _slots(depth, probes[:half], together) + _slots(depth, probes[half:], together)
-    answers: dict[Probe, Answer] = {}
-    again: list[Probe] = []
-    for slot, segment in zip(slots, found, strict=True):
-        head, tail = list(slot[0].head), list(slot[0].tail)
-        inside = len(segment) >= len(head) + len(tail) and segment[: len(head)] == head and segment[len(segment) - len(tail) :] == tail
-        answer = tuple(segment[len(head) : len(segment) - len(tail)]) if inside else None
-        if len(slot) == 1:
-            answers[slot[0]] = answer
-        elif answer == tuple(line for p in slot for line in p.text):
-            answers.update((p, p.text) for p in slot)
-        else:
-            again += slot
-    if again:
-        answers.update(zip(again, _slots(depth, again, together=False), strict=True))
-    return [answers[p] for p in probes]
-
-
-def _assemble(depth: int, slots: Sequence[Sequence[str]]) -> tuple[str, str]:
-    """One input for black: ``depth`` nested ``class x:`` lines, then each slot after a
-    marker statement of its own at that depth; and the markers' name. The blank lines
-    black puts around a definition or after imports are written in already, so that an
-    input left unchanged costs black one pass instead of two (the answers do not depend
-    on them)."""
-    tag = "_fmt_probe_"
-    while any(tag in line for slot in slots for line in slot):
-        tag += "x"
-    pad, blank = INDENT * depth, [""] * (1 if depth else 2)
-    out = [INDENT * level + "class x:" for level in range(depth)]
-    for number, slot in enumerate(slots):
-        block = any(line.startswith(_DEFINITIONS, len(pad)) and not line.startswith(" ", len(pad)) for line in slot)
-        after = blank if block else [""] if slot[0].startswith(("import ", "from "), len(pad)) else []
-        out += (f"{pad}{tag}{number} = 0", *(blank if slot[0].startswith(("@", *_DEFINITIONS), len(pad)) else []), *slot, *after)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out) + "\n", tag
-
-
-def _segments(output: str, depth: int, count: int, tag: str) -> list[list[str]] | None:
-    """What black made of each slot of ``_assemble``'s input, blank lines around it left
-    out; None when the nesting or a marker did not come back as written."""
-    lines = output.split("\n")
-    if lines[:depth] != [INDENT * level + "class x:" for level in range(depth)]:
-        return None
-    marks: list[int] = []
-    for number in range(count):
-        try:
-            marks.append(lines.index(f"{INDENT * depth}{tag}{number} = 0", marks[-1] + 1 if marks else depth))
-        except ValueError:
-            return None
-    found = []
-    for number, mark in enumerate(marks):
-        segment = lines[mark + 1 : marks[number + 1] if number + 1 < count else len(lines)]
-        while segment and not segment[0]:
-            segment.pop(0)
-        while segment and not segment[-1]:
-            segment.pop()
-        found.append(segment)
-    return found
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
-
-class _Store:
-    """Answers on disk: one file of probe answers, one file per module's result, each
-    with a checksum; anything unreadable or wrong is ignored, any write may fail."""
-
-    def __init__(self, root: Path | None) -> None:
-        self.folder: Path | None = None
-        self._probes: dict[str, Any] | None = None if root else {}
-        self.new = False
-        if root is not None:
-            from importlib.metadata import version
-
-            self.folder = root / ("format-" + _digest(version("black"), _TARGET, str(WIDTH), _REVISION, sys.version)[:24])
-
-    @property
-    def probes(self) -> dict[str, Any]:
-        """The probe answers on disk, read when first wanted."""
-        if self._probes is None:
-            data = self._read(self.folder / "probes.json") if self.folder else None
-            try:
-                self._probes = dict(json.loads(data)) if data is not None else {}
-            except (ValueError, TypeError):
-                self._probes = {}
-        return self._probes
-
-    def _read(self, path: Path) -> str | None:
-        try:
-            check, _, text = path.read_text(encoding="utf-8").partition("\n")
-        except (OSError, UnicodeDecodeError):
-            return None
-        return text if check == _digest(text) else None
-
-    def _write(self, path: Path, text: str) -> None:
-        temporary = ""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(_digest(text) + "\n" + text)
-            os.replace(temporary, path)
-        except OSError:
-            if temporary:
-                Path(temporary).unlink(missing_ok=True)
-
-    def key(self, probe: Probe) -> str:
-        return _digest(repr((probe.slot, probe.depth, probe.head, probe.text, probe.tail)))
-
-    def answer(self, probe: Probe) -> Any:
-        """The stored answer, or ``_MISSING``."""
-        entry = self.probes.get(self.key(probe), _MISSING) if self.probes else _MISSING
-        if entry is None or (isinstance(entry, list) and all(isinstance(line, str) for line in entry)):
-            return None if entry is None else tuple(entry)
-        return _MISSING
-
-    def module(self, source: str) -> str | None:
-        key = _digest(source)
-        return None if self.folder is None else self._read(self.folder / "modules" / key[:2] / key)
-
-    def keep_module(self, source: str, output: str) -> None:
-        if self.folder is not None:
-            key = _digest(source)
-            self._write(self.folder / "modules" / key[:2] / key, output)
-
-    def learn(self, answers: Mapping[str, Any]) -> None:
-        """Answers black gave (by key) to keep; when the file grows too long, only those."""
-        if answers:
-            self._probes = dict(answers) if len(self.probes) + len(answers) > _KEPT_ANSWERS else self.probes | dict(answers)
-            self.new = True
-
-    def save(self) -> None:
-        if self.folder is not None and self.new:
-            self._write(self.folder / "probes.json", json.dumps(self.probes))
