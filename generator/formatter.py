@@ -172,6 +172,9 @@ class _Run:
                 except SyntaxError as exc:
                     errors.append((path, f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}"))
                     continue
+                except UnicodeEncodeError as exc:  # a lone surrogate
+                    errors.append((path, f"{path}:{source.count(chr(10), 0, exc.start) + 1}: generated code does not parse: {exc.reason}"))
+                    continue
                 plans[path] = analyzer.plan(source, tree)
         finally:
             if collecting:

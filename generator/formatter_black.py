@@ -193,7 +193,11 @@ class Store:
         return MISSING
 
     def module(self, source: str) -> str | None:
-        key = _digest(source)
+        """The result stored for ``source`` (only ever one that parsed)."""
+        try:
+            key = _digest(source)
+        except UnicodeEncodeError:  # a lone surrogate: it does not parse either
+            return None
         return None if self.folder is None else self._read(self.folder / "modules" / key[:2] / key)
 
     def keep_module(self, source: str, output: str) -> None:

@@ -136,10 +136,13 @@ def test_awkward_modules_come_out_as_black_writes_them(source: str) -> None:
 
 
 def test_a_module_that_does_not_parse_is_one_error_naming_its_file_and_line() -> None:
-    sources = {"pkg/a.py": "x = 1\n", "pkg/c.py": "x = (\n", "pkg/b.py": "def f(:\n    pass\n"}
+    sources = {"pkg/a.py": "x = 1\n", "pkg/c.py": "x = (\n", "pkg/b.py": "x = 1\n\ndef f(:\n    pass\n"}
     with pytest.raises(GenerationError) as caught:
         format_sources(sources)
-    assert str(caught.value) == "pkg/b.py:1: generated code does not parse: invalid syntax"
+    assert str(caught.value) == "pkg/b.py:3: generated code does not parse: invalid syntax"
+    with pytest.raises(GenerationError) as caught:
+        format_sources({"pkg/a.py": "x = 1\ny = '\ud800'\n"})
+    assert str(caught.value) == "pkg/a.py:2: generated code does not parse: surrogates not allowed"
 
 
 def test_a_module_black_cannot_format_is_one_error_naming_its_file_and_line() -> None:
