@@ -62,7 +62,9 @@ result, each with a checksum. A cache that cannot be read or written only costs 
 from __future__ import annotations
 
 import ast
+import bisect
 import gc
+import itertools
 import multiprocessing
 import os
 import threading
@@ -124,20 +126,23 @@ def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None,
 
 
 def _groups(todo: Mapping[str, str], workers: int) -> list[dict[str, str]]:
-    """The modules in ``workers`` runs of about as many lines each (in path order, so that
-    modules alike mostly share a run), or in one run when they are too few to pay for more."""
-    sizes = {path: source.count("\n") + 1 for path, source in todo.items()}
-    total = sum(sizes.values())
+    """The modules in ``workers`` runs of about as many lines each, in path order and cut
+    between folders where that is near enough (modules alike share probes only within a
+    run); in one run when they are too few to pay for more."""
+    paths = sorted(todo, key=lambda path: (path.rpartition("/")[0], path))
+    sizes = [todo[path].count("\n") + 1 for path in paths]
+    total = sum(sizes)
     if workers < 2 or total < _POOL_LINES:
         return [dict(todo)] if todo else []
-    groups: list[dict[str, str]] = [{}]
-    filled = 0
-    for path in sorted(todo):
-        if filled >= total * len(groups) / workers:
-            groups.append({})
-        groups[-1][path] = todo[path]
-        filled += sizes[path]
-    return groups
+    ends = list(itertools.accumulate(sizes))
+    folders = [index for index in range(1, len(paths)) if paths[index].rpartition("/")[0] != paths[index - 1].rpartition("/")[0]]
+    cuts = []
+    for share in range(1, workers):
+        even = bisect.bisect_left(ends, total * share / workers) + 1
+        near = min(folders, key=lambda index: abs(ends[index - 1] - ends[even - 1]), default=even)
+        cuts.append(near if abs(ends[near - 1] - ends[even - 1]) < total / (5 * workers) else even)
+    bounds = [0, *sorted(set(cuts)), len(paths)]
+    return [{path: todo[path] for path in paths[a:b]} for a, b in itertools.pairwise(bounds) if a < b]
 
 
 def _group(todo: dict[str, str], cache_dir: Path | None) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, Any]]:
