@@ -104,11 +104,12 @@ def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None,
             todo[path] = sources[path]
         else:
             done[path] = cached
-    groups = _groups(todo, workers or os.cpu_count() or 1)
-    if len(groups) > 1:
+    workers = workers or os.cpu_count() or 1
+    groups = sorted(_groups(todo, 2 * workers), key=lambda group: -sum(map(len, group.values())))
+    if len(groups) > 1:  # two runs a worker, the longest first: one whose modules cost more does not hold up the end
         forks = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
         context = multiprocessing.get_context("fork" if forks else None)  # forked workers start at once
-        with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
+        with ProcessPoolExecutor(min(workers, len(groups)), mp_context=context) as pool:
             results = list(pool.map(_group, groups, [cache_dir] * len(groups)))
     else:
         results = [_Run(store).format(todo)] if todo else []
@@ -125,22 +126,22 @@ def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None,
     return {path: done[path] for path in sources}
 
 
-def _groups(todo: Mapping[str, str], workers: int) -> list[dict[str, str]]:
-    """The modules in ``workers`` runs of about as many lines each, in path order and cut
+def _groups(todo: Mapping[str, str], runs: int) -> list[dict[str, str]]:
+    """The modules in ``runs`` runs of about as many lines each, in path order and cut
     between folders where that is near enough (modules alike share probes only within a
-    run); in one run when they are too few to pay for more."""
+    run); in one run when there are too few lines, or runs, to pay for a process pool."""
     paths = sorted(todo, key=lambda path: (path.rpartition("/")[0], path))
     sizes = [todo[path].count("\n") + 1 for path in paths]
     total = sum(sizes)
-    if workers < 2 or total < _POOL_LINES:
+    if runs < 4 or total < _POOL_LINES:
         return [dict(todo)] if todo else []
     ends = list(itertools.accumulate(sizes))
     folders = [index for index in range(1, len(paths)) if paths[index].rpartition("/")[0] != paths[index - 1].rpartition("/")[0]]
     cuts = []
-    for share in range(1, workers):
-        even = bisect.bisect_left(ends, total * share / workers) + 1
+    for share in range(1, runs):
+        even = bisect.bisect_left(ends, total * share / runs) + 1
         near = min(folders, key=lambda index: abs(ends[index - 1] - ends[even - 1]), default=even)
-        cuts.append(near if abs(ends[near - 1] - ends[even - 1]) < total / (5 * workers) else even)
+        cuts.append(near if abs(ends[near - 1] - ends[even - 1]) < total / (5 * runs) else even)
     bounds = [0, *sorted(set(cuts)), len(paths)]
     return [{path: todo[path] for path in paths[a:b]} for a, b in itertools.pairwise(bounds) if a < b]
 
