@@ -1,27 +1,282 @@
-"""TEMPORARY stand-in for the format stage (being written on the `format` branch): black on every file."""
+"""Format the generated package's modules: black's output, with black run only where needed.
+
+``format_sources`` returns, for every module, exactly ``black.format_str(source, mode=
+mode())`` (black 26.10.1, Python 3.10 target, 88 columns). black (about 3,000 lines a
+second) runs on small probes (``formatter_scan`` reads a module, ``formatter_proof``
+builds the probes, ``formatter_black`` asks black and keeps its answers), and on whole
+modules the analysis does not handle. It is the only oracle: nothing here predicts a
+layout; a part of a module is kept only when black gave back unchanged an input that is
+equivalent to it, and anything else is what black makes of that part.
+
+Why that is sound. black formats a module in two independent parts. (1) Each logical
+line (statement, compound statement header, decorator) is laid out on its own, from its
+tokens, the syntax tree up to its statement, its depth, whether it is a docstring (a
+string statement first in its block) and whether a ``def``/``class`` body is a lone
+``...``; never from other statements. Identifiers matter only as keywords, and like every
+token through their width. (2) The blank lines before a logical line follow from what
+the lines before it are (decorator, def, class, import, docstring, opens a block and with
+which keyword, comment, stub body, depth) and how many blank lines are written there. So:
+
+- The outline (each logical line replaced by a representative with the same properties,
+  the module's blank and comment lines kept, a run of four or more repetitions of a block
+  cut to three as black's blank-line state repeats from the second) given back unchanged
+  proves every blank line right. A module is only ever spliced after that.
+- A logical line on one physical line that fits in 88 columns (counting 2 for a
+  non-ASCII character, at least black's count): black writes it as is, with its tokens'
+  spacing and spelling normalized; "fits" is the only width it tests on that way. Its
+  skeleton (names ``x``, plain double-quoted strings ``""``, all else verbatim) given back
+  at the same depth proves it unchanged. The same holds for an item of an exploded
+  bracket (below), shown one per line in a frame of the same kind at the same depth.
+- A docstring is rewritten from its lines' leading and trailing whitespace, its quotes,
+  escapes and line breaks, and whether its last line exceeds 88 columns; each of its
+  middle lines on its own. When its last line fits, its skeleton (every run of other
+  text ``x``, equal middle lines once) given back proves it unchanged. Other string
+  statements are only re-quoted.
+- A statement or item split only at a bracket ending its first line whose magic trailing
+  comma black explodes, with its closing bracket starting the last line and nothing after
+  it but closing brackets (and ``:`` or ``,``; for a ``def``: its return annotation, as
+  black's left-hand split measures nothing): black explodes the bracket whatever its
+  items, each item becomes a line decided on its own, and every width it tests on the
+  way measures one of its first and last lines or less. So the frame's skeleton (its
+  items ``x``, at most three: black treats items alike, their number only as one or
+  more) and each item given back unchanged prove it unchanged.
+  Shrinking names is unsound for any other layout, as black's choice between splits then
+  depends on widths of lines it does not output: it keeps ``x = f(\n    a,\n)(\n    b\n)(c)``
+  for 1-character names and splits the 30-character version differently, and it
+  parenthesizes ``x = [\n    a,\n] | name`` once ``] | name`` is 85 columns wide.
+- Any other piece is shown with each ASCII name (no keyword) and each plain ASCII
+  string written with as many ``x``: the same tokens, keywords and widths, so the same
+  question to black, asked once for all pieces that only differ that way. When it does
+  not come back unchanged, the piece is shown as it stands (at its depth and docstring
+  position, after a marker statement), and black's answer replaces it, by (1); that
+  answer went through black's second pass too, which also takes each piece on its own.
+
+The tests hold this to black itself: on every module of generated packages, perturbed
+or not, and on random modules laid out by black for short names then given long ones.
+
+Answers are kept in memory for a call and under ``cache_dir`` (keyed by black's version,
+the mode, this stage's revision and Python's): each probe's answer, each module's
+result, each with a checksum. A cache that cannot be read or written only costs time.
+"""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+import bisect
+import gc
+import itertools
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from generator.errors import GenerationError
+from generator.formatter_black import (
+    MISSING,
+    Answer,
+    Store,
+    answer_slots,
+    format_text,
+    mode,
+)
+from generator.formatter_proof import Analyzer, Piece, Plan, Probe
+
+_POOL_LINES = 3000  # fewer lines than this to format are formatted in this process
+_SLOTS = 400  # probes in one input for black
+__all__ = ["format_sources", "mode"]
 
 
-def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None) -> dict[str, str]:
-    import black
-    from black.mode import Mode, TargetVersion
+def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None, workers: int | None = None) -> dict[str, str]:
+    """Each module (path relative to the package: source) as ``black.format_str`` writes it.
 
-    mode = Mode(target_versions={TargetVersion.PY310}, line_length=88)
-    out = {}
-    for path, source in sources.items():
+    Raises ``GenerationError`` for a module that does not parse (naming its path and line)
+    or that black cannot format (naming its path). ``workers``: processes to share the
+    work between (by default one per core), started only when there is enough of it."""
+    store = Store(cache_dir)
+    done: dict[str, str] = {}
+    todo: dict[str, str] = {}
+    for path in sorted(sources):
+        cached = store.module(sources[path])  # only stored for a source that parsed, by this Python
+        if cached is None:
+            todo[path] = sources[path]
+        else:
+            done[path] = cached
+    workers = workers or os.cpu_count() or 1
+    groups = sorted(_groups(todo, 2 * workers), key=lambda group: -sum(map(len, group.values())))
+    if len(groups) > 1:  # two runs a worker, the longest first: one whose modules cost more does not hold up the end
+        forks = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        context = multiprocessing.get_context("fork" if forks else None)  # forked workers start at once
+        with ProcessPoolExecutor(min(workers, len(groups)), mp_context=context) as pool:
+            results = list(pool.map(_group, groups, [cache_dir] * len(groups)))
+    else:
+        results = [_Run(store).format(todo)] if todo else []
+    errors: list[tuple[str, str]] = []
+    for outputs, failures, answers in results:
+        done.update(outputs)
+        errors += failures
+        store.learn(answers)
+    if errors:
+        raise GenerationError(min(errors)[1])
+    for path in todo:
+        store.keep_module(todo[path], done[path])
+    store.save()
+    return {path: done[path] for path in sources}
+
+
+def _groups(todo: Mapping[str, str], runs: int) -> list[dict[str, str]]:
+    """The modules in ``runs`` runs of about as many lines each, in path order and cut
+    between folders where that is near enough (modules alike share probes only within a
+    run); in one run when there are too few lines, or runs, to pay for a process pool."""
+    paths = sorted(todo, key=lambda path: (path.rpartition("/")[0], path))
+    sizes = [todo[path].count("\n") + 1 for path in paths]
+    total = sum(sizes)
+    if runs < 4 or total < _POOL_LINES:
+        return [dict(todo)] if todo else []
+    ends = list(itertools.accumulate(sizes))
+    folders = [index for index in range(1, len(paths)) if paths[index].rpartition("/")[0] != paths[index - 1].rpartition("/")[0]]
+    cuts = []
+    for share in range(1, runs):
+        even = bisect.bisect_left(ends, total * share / runs) + 1
+        near = min(folders, key=lambda index: abs(ends[index - 1] - ends[even - 1]), default=even)
+        cuts.append(near if abs(ends[near - 1] - ends[even - 1]) < total / (5 * runs) else even)
+    bounds = [0, *sorted(set(cuts)), len(paths)]
+    return [{path: todo[path] for path in paths[a:b]} for a, b in itertools.pairwise(bounds) if a < b]
+
+
+def _group(todo: dict[str, str], cache_dir: Path | None) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, Any]]:
+    """Run in a worker process: its share of the modules, with the answers it asked black."""
+    return _Run(Store(cache_dir)).format(todo)
+
+
+class _Unproven(Exception):
+    """A probe black could not answer: the module goes to black whole."""
+
+
+class _Run:
+    """The probes of some modules and black's answers."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.answers: dict[Probe, Answer] = {}
+        self.fresh: dict[str, Any] = {}  # answers black gave in this run, by cache key
+        self.modules: dict[str, tuple[str, str]] = {}  # source: (black's output, error)
+
+    def format(self, todo: Mapping[str, str]) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, Any]]:
+        """The modules formatted, errors (path, message), and the answers black gave."""
+        analyzer = Analyzer()
+        plans: dict[str, Plan | None] = {}
+        errors: list[tuple[str, str]] = []
+        collecting = gc.isenabled()
+        gc.disable()  # planning allocates much and makes no cycles: collecting costs it a quarter
         try:
-            ast.parse(source, filename=path)
-        except SyntaxError as exc:
-            raise GenerationError(f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}") from None
-        try:
-            out[path] = black.format_str(source, mode=mode)
-        except Exception as exc:
-            raise GenerationError(f"{path}: black could not format the generated code: {exc}") from None
-    return out
+            for path, source in todo.items():
+                try:
+                    tree = ast.parse(source, filename=path)
+                except SyntaxError as exc:
+                    errors.append((path, f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}"))
+                    continue
+                except UnicodeEncodeError as exc:  # a lone surrogate
+                    errors.append((path, f"{path}:{source.count(chr(10), 0, exc.start) + 1}: generated code does not parse: {exc.reason}"))
+                    continue
+                plans[path] = analyzer.plan(source, tree)
+        finally:
+            if collecting:
+                gc.enable()
+        if errors:
+            return {}, errors[:1], {}
+        whole = {path for path, plan in plans.items() if plan is None}
+        self.ask((plan.outline for plan in plans.values() if plan is not None), ())
+        whole |= {path for path, plan in plans.items() if plan is not None and self.answers[plan.outline] != plan.outline.text}
+        self.ask(_first(plan for path, plan in plans.items() if path not in whole), (todo[path] for path in whole))
+        for path, plan in plans.items():  # most lines to black anyway: all of them
+            if plan is not None and path not in whole and 2 * sum(len(p.text) for p in _needs(plan.pieces, self.answers) if p not in self.answers) > len(plan.lines):
+                whole.add(path)
+        later = [plan for path, plan in plans.items() if plan is not None and path not in whole]
+        self.ask((probe for plan in later for probe in _needs(plan.pieces, self.answers)), (todo[path] for path in whole))
+        result: dict[str, str] = {}
+        for path, plan in plans.items():
+            if plan is not None and path not in whole:
+                try:
+                    result[path] = _splice(plan, _edits(plan.pieces, self.answers))
+                except _Unproven:
+                    whole.add(path)
+        self.ask((), (todo[path] for path in whole))
+        for path in sorted(whole):
+            output, error = self.modules[todo[path]]
+            if error:
+                errors.append((path, f"{path}: black could not format the generated code: {error}"))
+            result[path] = output
+        return result, errors[:1], self.fresh
+
+    def ask(self, probes: Iterable[Probe], modules: Iterable[str]) -> None:
+        """Have black answer every probe and format every module not answered yet."""
+        fresh: list[Probe] = []
+        for probe in probes:
+            if probe not in self.answers:
+                self.answers[probe] = self.store.answer(probe)
+                if self.answers[probe] is MISSING:
+                    fresh.append(probe)
+        for probe in (p for p in fresh if p.slot == "text"):
+            output, error = format_text("\n".join(probe.text))
+            self.tell(probe, None if error else tuple(output.split("\n")))
+        slots = sorted((p for p in fresh if p.slot != "text"), key=lambda p: (p.depth, p.slot, p.batch, p.text))
+        for depth in sorted({p.depth for p in slots}):
+            at = [p for p in slots if p.depth == depth]
+            for start in range(0, len(at), _SLOTS):
+                for probe, answer in zip(at[start : start + _SLOTS], answer_slots(depth, at[start : start + _SLOTS]), strict=True):
+                    self.tell(probe, answer)
+        for source in modules:
+            if source not in self.modules:
+                self.modules[source] = format_text(source)
+
+    def tell(self, probe: Probe, answer: Answer) -> None:
+        self.answers[probe] = answer
+        if self.store.folder is not None:
+            self.fresh[self.store.key(probe)] = None if answer is None else list(answer)
+
+
+def _first(plans: Iterable[Plan | None]) -> Iterator[Probe]:
+    """What to ask about pieces first: their checks (their exact probe if none)."""
+
+    def walk(pieces: Sequence[Piece]) -> Iterator[Probe]:
+        for piece in pieces:
+            yield from piece.checks or (piece.exact,)
+            yield from walk(piece.items)
+
+    for plan in plans:
+        if plan is not None:
+            yield from walk(plan.pieces)
+
+
+def _proven(piece: Piece, answers: Mapping[Probe, Answer]) -> bool:
+    return bool(piece.checks) and all(answers.get(check) == check.text for check in piece.checks)
+
+
+def _needs(pieces: Sequence[Piece], answers: Mapping[Probe, Answer]) -> Iterator[Probe]:
+    for piece in pieces:
+        yield from _needs(piece.items, answers) if _proven(piece, answers) else (piece.exact,)
+
+
+def _edits(pieces: Sequence[Piece], answers: Mapping[Probe, Answer]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """Lines first..last to replace (black's answer for a piece not proven unchanged)."""
+    for piece in pieces:
+        if _proven(piece, answers):
+            yield from _edits(piece.items, answers)
+            continue
+        answer = answers.get(piece.exact)
+        if answer is None:
+            raise _Unproven
+        if answer != piece.exact.text:
+            yield piece.first, piece.last, answer[:-1] if piece.exact.slot == "text" else answer
+
+
+def _splice(plan: Plan, edits: Iterable[tuple[int, int, tuple[str, ...]]]) -> str:
+    lines = list(plan.lines)
+    for first, last, text in sorted(edits, reverse=True):
+        lines[first : last + 1] = text
+    return "\n".join(lines)
+
+

@@ -1,0 +1,313 @@
+"""The probes ``generator.formatter`` shows black to decide a module (its docstring says
+why black's answers prove what they prove).
+
+``Analyzer.plan`` cuts a module into logical lines (``generator.formatter_scan``), each a
+``Piece`` with its probes: a skeleton of it (names and strings shrunk, or only renamed
+keeping their widths), or of its frame and items; and always the piece as it stands, in
+an equivalent position, for when no skeleton comes back unchanged.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import keyword
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from generator.formatter_scan import (
+    CLOSE,
+    INDENT,
+    OPEN,
+    SHUT,
+    WIDTH,
+    Line,
+    Logical,
+    Scanner,
+    agrees,
+    bare,
+    logicals,
+    outline,
+    prefix,
+    width,
+)
+
+_KEEP = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"print", "exec"}
+# In a string: an escape sequence (kept), or a run of text black's docstring handling
+# never reads (written x): no whitespace, quote or backslash at either end, only spaces inside.
+_RUN = re.compile(r"""\\(?:N\{[^}"'\\]*\}|[xuU][0-9a-fA-F]*|.)|([^\s"'\\](?: *[^\s"'\\])*)""", re.S)
+# The frame the items of an exploded bracket are shown in: its opening line, a filler
+# item, its closing line and the lines of a body after it.
+_ROLES = {"call": ("x(", "x,", ")", ()), "params": ("def x(", "x,", "):", ("pass",)),
+          "bases": ("class x(", "x,", "):", ("pass",)), "import": ("from x import (", "x,", ")", ()),
+          "subscript": ("x[", "x,", "]", ()), "list": ("[", "x,", "]", ()), "tuple": ("(", "x,", ")", ()),
+          "dict": ("{", "**x,", "}", ()), "set": ("{", "x,", "}", ())}
+_FRAMED = ("x", "@x", "import x", "class x:", "def x():", "async def x():")  # kinds a frame may have
+
+
+class Probe(NamedTuple):
+    """Lines to show black. ``slot`` "text": ``text`` is the whole input. "stmt", "doc",
+    "item": ``head``, ``text`` and ``tail`` come after a marker at depth ``depth``, and the
+    answer is what black makes of ``text``. Probes of one ``batch`` may share a frame."""
+
+    slot: str
+    depth: int
+    head: tuple[str, ...]
+    text: tuple[str, ...]
+    tail: tuple[str, ...]
+    batch: str = ""
+
+
+class Piece(NamedTuple):
+    """Lines ``first``..``last`` of a module: unchanged if black gives back every check
+    as it is (with ``items``: the check is the frame, and each item decides itself);
+    otherwise what black makes of ``exact``."""
+
+    first: int
+    last: int
+    exact: Probe
+    checks: tuple[Probe, ...] = ()
+    items: tuple[Piece, ...] = ()
+
+
+class Plan(NamedTuple):
+    lines: tuple[str, ...]
+    pieces: tuple[Piece, ...]
+    outline: Probe
+
+
+@dataclass(slots=True)
+class Analyzer:
+    """Plans modules; equal lines are scanned and shrunk once."""
+
+    scanner: Scanner = field(default_factory=Scanner)
+    shrunk: dict[str, str | None] = field(default_factory=dict)
+    alike: dict[str, str | None] = field(default_factory=dict)
+
+    def plan(self, source: str, tree: ast.Module) -> Plan | None:
+        """The probes that decide ``source``; None when black must format it whole."""
+        lines = tuple(source.split("\n"))
+        scans: list[Line] = []
+        found = logicals(self.scanner, lines, scans)
+        if found is None or not found[0] or not agrees(found[0], tree):
+            return None
+        pieces = tuple(_piece(self, lines, scans, logical) for logical in found[0])
+        return Plan(lines, pieces, Probe("text", 0, (), outline(*found), ()))
+
+    def shrink(self, line: str) -> str | None:
+        """``line`` with each name that is no keyword written ``x`` and each plain
+        double-quoted string ``""``; None unless it fits and holds no f-string."""
+        if line not in self.shrunk:
+            scan = self.scanner.scan(line)
+            if scan is None or scan.state or scan.fstring or "S" in scan.kinds or "E" in scan.kinds or width(line) > WIDTH:
+                self.shrunk[line] = None
+            else:
+                out: list[str] = []
+                pos = 0
+                for kind, start, end in scan.toks:
+                    text = line[start:end]
+                    if kind == "n" and text not in _KEEP:
+                        text = "x"
+                    elif kind == "s" and text[0] == '"' and not text.startswith('"""') and "\\" not in text:
+                        text = '""'
+                    out += (line[pos:start], text)
+                    pos = end
+                self.shrunk[line] = "".join(out)
+        return self.shrunk[line]
+
+    def same(self, line: str) -> str | None:
+        """``line`` with each ASCII name that is no keyword and each plain ASCII double-quoted
+        string written with as many ``x``: equivalent for black. None for a line holding an
+        f-string or a string on several lines."""
+        if line not in self.alike:
+            scan = self.scanner.scan(line)
+            if scan is None or scan.state or scan.fstring or "S" in scan.kinds or "E" in scan.kinds:
+                self.alike[line] = None
+            else:
+                out: list[str] = []
+                pos = 0
+                for kind, start, end in scan.toks:
+                    text = line[start:end]
+                    if text.isascii() and kind == "n" and text not in _KEEP:
+                        text = "x" * len(text)
+                    elif text.isascii() and kind == "s" and text[0] == '"' and not text.startswith('"""') and "\\" not in text:
+                        text = '"' + "x" * (len(text) - 2) + '"'
+                    out += (line[pos:start], text)
+                    pos = end
+                self.alike[line] = "".join(out)
+        return self.alike[line]
+
+
+def _probe(kind: str, depth: int, text: tuple[str, ...]) -> Probe:
+    """How to show black a logical line as it stands, in an equivalent position."""
+    if kind == '"""x"""':
+        if not depth:
+            return Probe("text", 0, (), (*text, ""), ())
+        return Probe("doc", depth - 1, (INDENT * (depth - 1) + "class x:",), text, ())
+    pad, body = INDENT * depth, INDENT * (depth + 1) + "pass"
+    word = kind.split()[0]
+    head = (pad + "if x:", body) if word in ("elif", "else:") else (pad + "try:", body) if word in ("except", "finally:") else ()
+    tail = (body, pad + "finally:", body) if kind == "try:" else (body,) if kind.endswith(":") else ()
+    return Probe("stmt", depth, head, text, (pad + "def x():", body) if kind == "@x" else tail)
+
+
+def _with(probe: Probe, text: tuple[str, ...], batch: str = "") -> Probe:
+    return Probe(probe.slot, probe.depth, probe.head, text, probe.tail, batch)
+
+
+def _collapse(token: str) -> str:
+    """A string literal with each run of text black's docstring handling never reads written ``x``."""
+    start = len(prefix(token))
+    quote = token[start : start + 3] if token[start : start + 3] in CLOSE else token[start]
+    body = _RUN.sub(lambda match: "x" if match.group(1) else match.group(), token[start + len(quote) : -len(quote)])
+    return token[: start + len(quote)] + body + quote
+
+
+def _piece(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: Logical) -> Piece:
+    first, last = logical.first, logical.last
+    text = tuple(lines[first : last + 1])
+    exact = _probe(logical.kind, logical.depth, text)
+    if bare(scans[first : last + 1]):
+        start = next(tok for tok in scans[first].toks if tok[0] != "c")[1]
+        end = sum(len(line) + 1 for line in text[:-1]) + [tok for tok in scans[last].toks if tok[0] != "c"][-1][2]
+        joined = "\n".join(text)
+        if "f" in prefix(joined[start:end]).lower() or (logical.kind == '"""x"""' and width(text[-1]) > WIDTH):
+            return Piece(first, last, exact)
+        skeleton = (joined[:start] + _collapse(joined[start:end]) + joined[end:]).split("\n")
+        if len(skeleton) > 2:  # black reads each middle line of a docstring on its own
+            skeleton = [skeleton[0], *dict.fromkeys(skeleton[1:-1]), skeleton[-1]]
+        return Piece(first, last, exact, (_with(exact, (*skeleton, *("",) * (exact.slot == "text"))),))
+    if first == last:
+        shrunk = an.shrink(text[0])
+        return _as_is(an, lines, first, last, exact) if shrunk is None else Piece(first, last, exact, (_with(exact, (shrunk,)),))
+    word = scans[first].words[0]
+    if (
+        logical.gaps
+        or logical.kind not in _FRAMED
+        or (logical.kind == "x" and keyword.iskeyword(word) and word != "return")
+        or any(len(scan.toks) != len(scan.words) or scan.fstring or scan.state for scan in scans[first : last + 1])
+        or any("S" in scan.kinds or "E" in scan.kinds for scan in scans[first : last + 1])
+    ):
+        return _as_is(an, lines, first, last, exact)
+    return _exploded(an, lines, scans, first, last, exact, logical.kind) or _as_is(an, lines, first, last, exact)
+
+
+def _exploded(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, exact: Probe, kind: str, batch: str = "") -> Piece | None:
+    """A unit on several lines split only at a bracket that ends its first line, which black
+    explodes for its magic trailing comma and whose closing bracket starts its last line,
+    followed by closing brackets and the unit's own ``:`` or ``,`` only (after a ``def``'s
+    parameters: its return annotation): its frame (with ``x`` for each item) and items."""
+    starts = [0]  # bracket depth at the start of each line, from the unit's start
+    for index in range(first, last + 1):
+        starts.append(starts[-1] + scans[index].balance)
+    head, rest = scans[first].words, scans[last].words[1:]
+    items = _items(scans, starts, first, last) if head[-1] in OPEN else []
+    opening, closing = an.shrink(lines[first]), an.shrink(lines[last])
+    if not items or opening is None or closing is None:
+        return None
+    if kind in ("def x():", "async def x():"):
+        returned = rest.index("->") + 2 if "->" in rest else 0
+        if head[:-2] not in (("def",), ("async", "def")) or (returned and scans[last].kinds[returned] == "s"):
+            return None
+        if any(a == "," and b in SHUT for a, b in itertools.pairwise(rest)):
+            return None
+    else:
+        end = {"item": ",", "class x:": ":"}.get(kind)
+        if (end is not None and rest[-1:] != (end,)) or any(word not in SHUT for word in rest[: -1 if end else None]):
+            return None
+    role = _role(scans, first, items[0][0])
+    filler = " " * (scans[first].toks[0][1] + 4) + ("**x," if role == "dict" else "x,")
+    parts = tuple(_item(an, lines, scans, start, end, role) for start, end in items)
+    return Piece(first, last, exact, (_with(exact, (opening, *[filler] * min(len(items), 3), closing), batch),), parts)
+
+
+def _items(scans: Sequence[Line], starts: Sequence[int], first: int, last: int) -> list[tuple[int, int]]:
+    """The items (first and last line) of the bracket that ends line ``first``, if its
+    closing bracket starts line ``last`` at the indentation of ``first`` and each item
+    starts a line one level in and ends one with its comma; [] for another layout."""
+    inside, indent = starts[1], scans[first].toks[0][1]
+    if starts[last - first] != inside or scans[last].words[0] not in SHUT or scans[last].toks[0][1] != indent:
+        return []
+    items, start = [], first + 1
+    for index in range(first + 1, last):
+        if starts[index - first] + scans[index].low < inside:
+            return []
+        if index == start and (starts[index - first] != inside or scans[index].toks[0][1] != indent + 4):
+            return []
+        if starts[index + 1 - first] == inside and scans[index].words[-1] == ",":
+            items.append((start, index))
+            start = index + 1
+    return items if items and start == last else []
+
+
+def _role(scans: Sequence[Line], opening: int, item: int) -> str:
+    """What the bracket that ends line ``opening`` opens, told by the tokens before it."""
+    words, kinds = scans[opening].words, scans[opening].kinds
+    if len(words) < 2:
+        words, kinds = (*scans[opening - 1].words[-2:], words[0]), scans[opening - 1].kinds[-2:] + kinds
+    before, kind, bracket = words[-3:-1], kinds[-2:-1], words[-1]
+    named = kind in ("s", "d") or before[-1:] in ((")",), ("]",)) or (kind == "n" and not keyword.iskeyword(before[-1]))
+    if bracket == "(":
+        if len(before) == 2 and before[0] in ("def", "class") and kind == "n":
+            return "params" if before[0] == "def" else "bases"
+        return "import" if before[-1:] == ("import",) else "call" if named else "tuple"
+    if bracket == "[":
+        return "subscript" if named else "list"
+    depth, top = 0, []
+    for word in scans[item].words:
+        depth -= word in SHUT
+        top += [word] if depth == 0 else []
+        depth += word in OPEN
+    return "dict" if ":" in top or top[0] == "**" else "set"
+
+
+def _plain(scans: Sequence[Line], first: int, last: int) -> bool:
+    """An item with nothing outside its own brackets black could split it at."""
+    pairs = [pair for index in range(first, last + 1) for pair in zip(scans[index].words, scans[index].kinds, strict=True)][:-1]
+    depth, previous = 0, ("", "")
+    for index, (word, kind) in enumerate(pairs):
+        depth -= word in SHUT
+        if depth == 0 and not (
+            kind == "d"
+            or (kind == "s" and previous[1] != "s")
+            or (kind == "n" and (not keyword.iskeyword(word) or word in ("True", "False", "None")))
+            or word in ("=", ":", *OPEN, *SHUT)
+            or (word == "." and previous[0] not in SHUT)
+            or (word in ("*", "**") and index == 0)
+        ):
+            return False
+        depth += word in OPEN
+        previous = (word, kind)
+    return True
+
+
+def _item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, role: str) -> Piece:
+    """An item of an exploded bracket, shown to black in a frame of the same ``role`` at the same depth."""
+    depth = scans[first].toks[0][1] // 4 - 1
+    opening, filler, closing, body = _ROLES[role]
+    pad, inner = INDENT * depth, INDENT * (depth + 1)
+    head: tuple[str, ...] = (pad + opening, inner + filler)
+    tail: tuple[str, ...] = (pad + closing, *(inner + line for line in body))
+    batch, word = role, scans[first].words[0]
+    if role == "params" and word in ("*", "**", "/"):
+        batch = ""  # at most one of each in a parameter list
+        if word == "*":
+            head, tail = head[:1], (inner + filler, *tail)
+    exact = Probe("item", depth, head, tuple(lines[first : last + 1]), tail)
+    shrunk = an.shrink(lines[first]) if first == last else None
+    if shrunk is not None:
+        return Piece(first, last, exact, (_with(exact, (shrunk,), batch),))
+    if first == last or not _plain(scans, first, last):
+        return _as_is(an, lines, first, last, exact, batch)
+    return _exploded(an, lines, scans, first, last, exact, "item", batch) or _as_is(an, lines, first, last, exact, batch)
+
+
+def _as_is(an: Analyzer, lines: Sequence[str], first: int, last: int, exact: Probe, batch: str = "") -> Piece:
+    """A piece decided by black on itself, or on its names and strings written with as
+    many ``x`` when there are some (the same question, asked once for all pieces alike)."""
+    same = tuple(an.same(line) for line in lines[first : last + 1])
+    if None in same or same == exact.text:
+        return Piece(first, last, exact)
+    return Piece(first, last, exact, (_with(exact, same, batch),))  # type: ignore[arg-type]
