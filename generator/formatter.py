@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import gc
 import itertools
 import multiprocessing
 import os
@@ -169,22 +168,16 @@ class _Run:
         analyzer = Analyzer()
         plans: dict[str, Plan | None] = {}
         errors: list[tuple[str, str]] = []
-        collecting = gc.isenabled()
-        gc.disable()  # planning allocates much and makes no cycles: collecting costs it a quarter
-        try:
-            for path, source in todo.items():
-                try:
-                    tree = ast.parse(source, filename=path)
-                except SyntaxError as exc:
-                    errors.append((path, f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}"))
-                    continue
-                except UnicodeEncodeError as exc:  # a lone surrogate
-                    errors.append((path, f"{path}:{source.count(chr(10), 0, exc.start) + 1}: generated code does not parse: {exc.reason}"))
-                    continue
-                plans[path] = analyzer.plan(source, tree)
-        finally:
-            if collecting:
-                gc.enable()
+        for path, source in todo.items():
+            try:
+                tree = ast.parse(source, filename=path)
+            except SyntaxError as exc:
+                errors.append((path, f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}"))
+                continue
+            except UnicodeEncodeError as exc:  # a lone surrogate
+                errors.append((path, f"{path}:{source.count(chr(10), 0, exc.start) + 1}: generated code does not parse: {exc.reason}"))
+                continue
+            plans[path] = analyzer.plan(source, tree)
         if errors:
             return {}, errors[:1], {}
         whole = {path for path, plan in plans.items() if plan is None}

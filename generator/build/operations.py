@@ -74,8 +74,13 @@ class OperationDraft:
 
     @property
     def candidate(self) -> str:
-        """The method name it would like: its operationId in snake case, else its method and path."""
+        """The method name it would like: its operationId in snake case (without its resource's name
+        when it starts with it: ``repos/get-content`` on ``client.repos`` is ``get_content``), else
+        its method and path."""
         name = naming.snake(self.operation_id or f"{self.method} {self.path}", "call")
+        prefix = naming.snake(self.tag, "default") + "_"
+        if self.operation_id and name.startswith(prefix) and name[len(prefix):][:1].isalpha():
+            name = name[len(prefix):]
         return name + "_" if name in naming.RESERVED_METHODS else name
 
 

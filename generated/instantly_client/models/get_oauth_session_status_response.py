@@ -2,10 +2,24 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, Literal
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+)
 
-from .._codec import ModelBase, as_object, d_lit, d_str, extra, opt
-from .._types import UNSET, Unset
+from .._codec import (
+    ModelBase,
+    as_object,
+    d_lit,
+    d_str,
+    extra,
+    opt,
+)
+from .._types import (
+    UNSET,
+    Unset,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self

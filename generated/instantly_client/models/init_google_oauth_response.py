@@ -3,10 +3,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import (
+    TYPE_CHECKING,
+    Any,
+)
 
-from .._codec import ModelBase, as_object, d_datetime, d_str, extra, opt
-from .._types import UNSET, Unset
+from .._codec import (
+    ModelBase,
+    as_object,
+    d_datetime,
+    d_str,
+    extra,
+    opt,
+)
+from .._types import (
+    UNSET,
+    Unset,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self

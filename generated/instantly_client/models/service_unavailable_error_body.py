@@ -2,9 +2,21 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+)
 
-from .._codec import ModelBase, as_object, d_lit, d_str, extra, req
+from .._codec import (
+    ModelBase,
+    as_object,
+    d_lit,
+    d_str,
+    extra,
+    req,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self

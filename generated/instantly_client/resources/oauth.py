@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 from .. import errors as _e
 from .. import models as _m
-from .._base_client import AsyncResource, Endpoint, Param, Resp, SyncResource
+from .._base_client import (
+    AsyncResource,
+    Endpoint,
+    Param,
+    Resp,
+    SyncResource,
+)
 from .._waiter import Waiter
 
 if TYPE_CHECKING:
@@ -28,9 +34,15 @@ __all__ = [
 
 # Error responses that several operations below document alike.
 _ERRORS = {
-    "429": Resp("json", _m.TooManyRequestsErrorBody.from_dict, _e.TooManyRequestsError),
+    "429": Resp(
+        "json",
+        _m.TooManyRequestsErrorBody.from_dict,
+        _e.TooManyRequestsError,
+    ),
     "503": Resp(
-        "json", _m.ServiceUnavailableErrorBody.from_dict, _e.ServiceUnavailableError
+        "json",
+        _m.ServiceUnavailableErrorBody.from_dict,
+        _e.ServiceUnavailableError,
     ),
 }
 
