@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         for error in exc.errors[:50]:
             out.error(str(error))
         if len(exc.errors) > 50:
-            out.error(f"... and {len(exc.errors) - 50} more problems")
+            first = exc.errors[0]
+            out.error(f"{first.file}: ... and {len(exc.errors) - 50} more problems")
         return 2
     except SpecError as exc:
         out.error(str(exc))
