@@ -176,8 +176,8 @@ def _piece(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: L
         if "f" in prefix(joined[start:end]).lower() or (logical.kind == '"""x"""' and width(text[-1]) > WIDTH):
             return Piece(first, last, exact)
         skeleton = (joined[:start] + _collapse(joined[start:end]) + joined[end:]).split("\n")
-        if len(skeleton) > 2:  # black reads each middle line of a docstring on its own
-            skeleton = [skeleton[0], *dict.fromkeys(skeleton[1:-1]), skeleton[-1]]
+        if len(skeleton) > 2:  # black reads each middle line of a docstring on its own (given their least indentation)
+            skeleton = [skeleton[0], *sorted(set(skeleton[1:-1])), skeleton[-1]]
         return Piece(first, last, exact, (_with(exact, (*skeleton, *("",) * (exact.slot == "text"))),))
     if first == last:
         shrunk = an.shrink(text[0])

@@ -99,7 +99,7 @@ def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] 
     bound as it records); ``current``: the output folder's files now (reused when unchanged)."""
     from generator.build import build_api
     from generator.formatter import format_sources
-    from generator.render import render
+    from generator.render import render, runtime_files
 
     doc, raw, warnings, single_file = load(config)
     warnings += validate(config, doc, raw, single_file)
@@ -115,7 +115,9 @@ def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] 
     except RecursionError:
         raise SpecError(_display_spec(config), "#", "the document nests too deeply to generate from") from None
     sources, beside = render(api, config.templates)
-    python = {path: text for path, text in sources.items() if path.endswith(".py")}
+    # The static runtime is copied as written: black-clean by construction (tests check it).
+    static = set(runtime_files())
+    python = {path: text for path, text in sources.items() if path.endswith(".py") and path not in static}
     rendered = {f"{config.package}/{path}": sha256(text.encode()) for path, text in python.items()}
     reuse: dict[str, str] = {}
     if previous is not None and current is not None:

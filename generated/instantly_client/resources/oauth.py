@@ -46,7 +46,8 @@ _ERRORS = {
     ),
 }
 
-_INIT_GOOGLE_OAUTH: Endpoint[InitGoogleOAuthResponse] = Endpoint(
+_INIT_GOOGLE_OAUTH: Endpoint[InitGoogleOAuthResponse]
+_INIT_GOOGLE_OAUTH = Endpoint(
     "POST",
     "/api/v2/oauth/google/init",
     (),
@@ -57,7 +58,8 @@ _INIT_GOOGLE_OAUTH: Endpoint[InitGoogleOAuthResponse] = Endpoint(
     limits=("oauth_init",),
 )
 
-_INIT_MICROSOFT_OAUTH: Endpoint[InitMicrosoftOAuthResponse] = Endpoint(
+_INIT_MICROSOFT_OAUTH: Endpoint[InitMicrosoftOAuthResponse]
+_INIT_MICROSOFT_OAUTH = Endpoint(
     "POST",
     "/api/v2/oauth/microsoft/init",
     (),
@@ -68,7 +70,8 @@ _INIT_MICROSOFT_OAUTH: Endpoint[InitMicrosoftOAuthResponse] = Endpoint(
     limits=("oauth_init",),
 )
 
-_GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse] = Endpoint(
+_GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse]
+_GET_OAUTH_SESSION_STATUS = Endpoint(
     "GET",
     "/api/v2/oauth/session/status/{sessionId}",
     (Param("session_id", "sessionId", "path"),),
@@ -77,7 +80,8 @@ _GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse] = Endpoint(
     },
 )
 
-_WAIT_FOR_OAUTH_SESSION: Waiter[GetOAuthSessionStatusResponse] = Waiter(
+_WAIT_FOR_OAUTH_SESSION: Waiter[GetOAuthSessionStatusResponse]
+_WAIT_FOR_OAUTH_SESSION = Waiter(
     _GET_OAUTH_SESSION_STATUS,
     "status",
     success=("success",),
