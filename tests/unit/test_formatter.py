@@ -11,7 +11,7 @@ from pathlib import Path
 
 import black
 import pytest
-from conftest import PYTHON, ROOT, run_cli
+from conftest import PYTHON, ROOT
 
 from generator.errors import GenerationError
 from generator.formatter import format_sources, mode
@@ -24,20 +24,23 @@ def blacked(sources: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Every distinct module of the packages the generator writes for ``SPECS`` (by path)."""
-    work = tmp_path_factory.mktemp("generated")
-    (work / "empty.toml").write_text("", encoding="utf-8")
+def generated() -> dict[str, str]:
+    """Every distinct module the generator renders for ``SPECS`` (before formatting), by path."""
+    import dataclasses
+
+    from generator import pipeline
+    from generator.build import build_api
+    from generator.config import adhoc_config
+    from generator.render import render
+
     found: dict[str, str] = {}
     for spec in SPECS:
-        out = work / spec.split(".")[0]
-        args = ("generate", "--config", str(work / "empty.toml"), "--spec", str(ROOT / "tests" / "specs" / spec))
-        result = run_cli(*args, "--output", str(out), "--package", "pkg", "--no-lock", "-q", env={"OPENAPI_TYPED_GEN_CACHE": str(work / "cache")})
-        assert result.returncode == 0, result.stderr
-        for path in sorted(out.rglob("*.py")):
-            source = path.read_text(encoding="utf-8")
-            if source not in found.values():
-                found[path.relative_to(work).as_posix()] = source
+        config = dataclasses.replace(adhoc_config(str(ROOT / "tests" / "specs" / spec), "out", "pkg"))
+        doc, raw, _, _ = pipeline.load(config)
+        files, _ = render(build_api(doc, spec, config, "0" * 64), None)
+        for path, source in sorted(files.items()):
+            if path.endswith(".py") and source not in found.values():
+                found[f"{spec.split('.')[0]}/{path}"] = source
     assert len(found) > 40
     return found
 
