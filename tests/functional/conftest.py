@@ -6,18 +6,23 @@ a child process).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from . import support
 from .server import FaultServer, running_server
-from .support import ENV, PACKAGE_ROOT
+from .support import ENV
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Generate ``fixture_client`` before the test modules (which import it) are collected."""
+    support.prepare(config.getoption("basetemp"))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    shutil.rmtree(PACKAGE_ROOT, ignore_errors=True)
+    support.cleanup()
 
 
 @pytest.fixture(autouse=True)

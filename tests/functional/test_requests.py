@@ -100,7 +100,7 @@ def test_extra_query_is_added(server: FaultServer, mode: str) -> None:
 
 
 def test_header_parameters(server: FaultServer, mode: str) -> None:
-    request = sent(mode, server, lambda c: c.params.header_params(plain=7, listed=BLUE, obj=OBJ, obj_x=OBJ))
+    request = sent(mode, server, lambda c: c.params.header_params(x_plain=7, x_list=BLUE, x_obj=OBJ, x_obj_x=OBJ))
     headers = request.headers
     assert headers["x-plain"] == "7"
     assert headers["x-list"] == "blue,black,brown"  # comma-separated, never JSON
@@ -109,7 +109,7 @@ def test_header_parameters(server: FaultServer, mode: str) -> None:
 
 
 def test_header_none_is_empty_and_empty_arrays_are_not_sent(server: FaultServer, mode: str) -> None:
-    request = sent(mode, server, lambda c: c.params.header_params(plain=None, listed=[], obj=UNSET))
+    request = sent(mode, server, lambda c: c.params.header_params(x_plain=None, x_list=[], x_obj=UNSET))
     names = [k.lower() for k, _ in request.header_items]
     assert request.headers["x-plain"] == ""
     assert "x-list" not in names and "x-obj" not in names
@@ -118,7 +118,7 @@ def test_header_none_is_empty_and_empty_arrays_are_not_sent(server: FaultServer,
 @pytest.mark.parametrize("bad", ["a\r\nX-Evil: 1", "tab\tok\x00", "ünï"], ids=["crlf", "nul", "non-ascii"])
 def test_a_header_value_that_cannot_be_sent_is_refused(server: FaultServer, mode: str, bad: str) -> None:
     with pytest.raises(ValueError, match="X-Plain"):
-        call(mode, lambda c: c.params.header_params(plain=bad), base_url=server.url)
+        call(mode, lambda c: c.params.header_params(x_plain=bad), base_url=server.url)
     assert server.requests == []
 
 
@@ -136,7 +136,7 @@ def test_cookie_none_and_unset(server: FaultServer, mode: str) -> None:
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
 def test_nan_and_infinity_are_refused_as_parameters(server: FaultServer, mode: str, value: float) -> None:
-    for op in (lambda c: c.params.query_styles(form=[1.0, value]), lambda c: c.params.header_params(plain=value)):  # type: ignore[misc]
+    for op in (lambda c: c.params.query_styles(form=[1.0, value]), lambda c: c.params.header_params(x_plain=value)):  # type: ignore[misc]
         with pytest.raises(ValueError, match="not a finite number"):
             call(mode, op, base_url=server.url)
     assert server.requests == []

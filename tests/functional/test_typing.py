@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .support import PACKAGE_ROOT
+from . import support
 
 USER_CODE = textwrap.dedent(
     """
@@ -35,7 +35,7 @@ USER_CODE = textwrap.dedent(
         assert_type(raw.parsed, Item)
         try:
             client.items.get_item("i1")
-        except errors.ClientError as exc:
+        except errors.Status4XXError as exc:
             assert_type(exc.status_code, int)
 
 
@@ -77,11 +77,11 @@ def mypy(*targets: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_package_and_code_using_it_pass_mypy_strict() -> None:
-    (PACKAGE_ROOT / "user_code.py").write_text(USER_CODE, encoding="utf-8")
-    (PACKAGE_ROOT / "wrong_code.py").write_text(WRONG_CODE, encoding="utf-8")
+    (support.PACKAGE_ROOT / "user_code.py").write_text(USER_CODE, encoding="utf-8")
+    (support.PACKAGE_ROOT / "wrong_code.py").write_text(WRONG_CODE, encoding="utf-8")
 
-    good = mypy("fixture_client", "user_code.py", cwd=PACKAGE_ROOT)
-    wrong = mypy("wrong_code.py", cwd=PACKAGE_ROOT)
+    good = mypy("fixture_client", "user_code.py", cwd=support.PACKAGE_ROOT)
+    wrong = mypy("wrong_code.py", cwd=support.PACKAGE_ROOT)
 
     assert good.returncode == 0, good.stdout + good.stderr
     errors = [line for line in wrong.stdout.splitlines() if ": error:" in line]
