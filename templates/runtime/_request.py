@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (one unit with _base_client: this module reads the client's ``_``-named settings)
 """Building the httpx request of one call from an Endpoint and the method's arguments.
 
 ``args`` is the calling method's ``locals()``: each parameter's value under its

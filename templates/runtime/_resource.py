@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (one unit with _base_client: this module reads the client's ``_``-named settings)
 """Resources: the classes generated operation methods live on, and ``with_raw_response``.
 
 A generated method is one statement, ``return self._call(ENDPOINT, locals())``
