@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ._lazy import lazy_exports
 
@@ -126,4 +127,4 @@ _EXPORTS.update(
     }
 )
 
-__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)
+__getattr__: Callable[[str], Any] = lazy_exports(__name__, globals(), _EXPORTS)

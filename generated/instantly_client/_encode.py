@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, Any, cast
 from urllib.parse import urlencode
 
 from ._codec import is_file, to_jsonable
@@ -25,12 +25,12 @@ def _non_finite(value: Any, where: str = "$") -> str | None:
     if isinstance(value, float) and not math.isfinite(value):
         return where
     if isinstance(value, dict):
-        for key, item in value.items():
+        for key, item in cast("dict[str, Any]", value).items():
             found = _non_finite(item, f"{where}.{key}")
             if found:
                 return found
     elif isinstance(value, list):
-        for index, item in enumerate(value):
+        for index, item in enumerate(cast("list[object]", value)):
             found = _non_finite(item, f"{where}[{index}]")
             if found:
                 return found
@@ -57,7 +57,7 @@ def _fields(body: Any) -> dict[str, Any]:
     if hasattr(body, "to_dict"):
         data: Any = body.to_dict()
     elif isinstance(body, Mapping):
-        data = dict(body)
+        data = dict(cast("Mapping[object, object]", body))
     else:
         raise TypeError(
             f"a form body must be a model or a mapping, not {type(body).__name__}"
@@ -70,7 +70,7 @@ def form_body(body: Any) -> bytes:
     pairs: list[tuple[str, str]] = []
     for name, value in _fields(body).items():
         if isinstance(value, list):
-            pairs.extend((name, text(v)) for v in value)
+            pairs.extend((name, text(v)) for v in cast("list[object]", value))
         else:
             pairs.append((name, text(value)))
     return urlencode(pairs).encode("ascii")
@@ -86,16 +86,16 @@ def multipart_parts(body: Any) -> list[tuple[str, FilePart]]:
     """``multipart/form-data`` parts: files as files, everything else as text fields."""
     parts: list[tuple[str, FilePart]] = []
     for name, value in _fields(body).items():
-        items = (
-            value
-            if isinstance(value, list) and any(is_file(v) for v in value)
-            else [value]
-        )
+        items: list[Any] = [value]
+        if isinstance(value, list):
+            listed = cast("list[object]", value)
+            if any(is_file(v) for v in listed):
+                items = listed
         for item in items:
-            if isinstance(item, tuple) and is_file(item):
-                parts.append((name, item))
-            elif is_file(item):
-                parts.append((name, (name, item)))
-            else:
+            if not is_file(item):
                 parts.append((name, (None, text(item))))
+            elif isinstance(item, tuple):
+                parts.append((name, cast("FilePart", item)))
+            else:
+                parts.append((name, (name, item)))
     return parts

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from ._types import UNSET, ApiResponse
@@ -74,12 +74,23 @@ def _attr(value: Any, path: tuple[str, ...]) -> Any:
 def _next_link(response: ApiResponse[Any], wire: str) -> str | None:
     """The value of ``wire`` in the query of the ``Link`` header's ``rel="next"`` URL."""
     for header in response.headers.get_list("link"):
-        for url, params in _LINK.findall(header):
-            rels = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
+        found: list[tuple[str, str]] = _LINK.findall(header)
+        for url, params in found:
+            rels: list[str] = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
             if any("next" in rel.split() for rel in rels):
                 values = parse_qs(urlsplit(url).query).get(wire)
                 return values[-1] if values else None
     return None
+
+
+def _bound(args: Mapping[str, Any], name: str) -> int | None:
+    """``max_items`` or ``max_pages``: a whole number >= 0, or None (no bound)."""
+    bound: object = args.get(name)
+    if bound is not None and (
+        not isinstance(bound, int) or isinstance(bound, bool) or bound < 0
+    ):
+        raise ValueError(f"{name} must be a number >= 0, or None")
+    return bound
 
 
 class PageWalk:
@@ -88,14 +99,8 @@ class PageWalk:
     def __init__(self, paginate: Paginate, args: Mapping[str, Any]) -> None:
         self.paginate = paginate
         self.args = dict(args)
-        self.max_items: int | None = self.args.get("max_items")
-        self.max_pages: int | None = self.args.get("max_pages")
-        for name, bound in (
-            ("max_items", self.max_items),
-            ("max_pages", self.max_pages),
-        ):
-            if bound is not None and (not isinstance(bound, int) or bound < 0):
-                raise ValueError(f"{name} must be a number >= 0, or None")
+        self.max_items = _bound(self.args, "max_items")
+        self.max_pages = _bound(self.args, "max_pages")
         self.pages = 0
         self.items = 0
         self.seen: set[str] = set()
@@ -103,7 +108,7 @@ class PageWalk:
 
     def items_of(self, parsed: Any) -> list[Any]:
         found = _attr(parsed, self.paginate.items) if self.paginate.items else parsed
-        return list(found) if isinstance(found, list) else []
+        return list(cast("list[object]", found)) if isinstance(found, list) else []
 
     def take(self, items: list[Any]) -> list[Any]:
         """The items of a page to hand out (cut at ``max_items``)."""
