@@ -30,6 +30,7 @@ __all__ = [
     "BodyTooLarge",
     "JsonTooDeep",
     "parse_json",
+    "parse_ndjson",
     "raw_text",
 ]
 
@@ -204,6 +205,25 @@ def parse_json(body: bytes) -> Any:
     if brackets > MAX_JSON_DEPTH and too_deep(value):
         raise JsonTooDeep(too_deep_message)
     return value
+
+
+def parse_ndjson(body: bytes) -> list[Any]:
+    """The values of an NDJSON body (one JSON value per line; blank lines skipped).
+
+    Each line is read as ``parse_json`` reads a body (the same depth cap); a
+    line that is not JSON is a ``ValueError`` naming it.
+    """
+    values: list[Any] = []
+    for number, line in enumerate(body.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            values.append(parse_json(line))
+        except JsonTooDeep as exc:
+            raise JsonTooDeep(f"line {number}: {exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"line {number}: {exc}") from None
+    return values
 
 
 def raw_text(body: bytes) -> str:

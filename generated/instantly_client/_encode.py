@@ -17,7 +17,7 @@ from ._codec import is_file, to_jsonable
 from ._params import text
 from ._types import UNSET
 
-__all__ = ["FilePart", "form_body", "json_body", "multipart_parts"]
+__all__ = ["FilePart", "form_body", "json_body", "multipart_parts", "ndjson_body"]
 
 
 def _non_finite(value: Any, where: str = "$") -> str | None:
@@ -37,20 +37,37 @@ def _non_finite(value: Any, where: str = "$") -> str | None:
     return None
 
 
-def json_body(value: Any) -> bytes:
-    """The JSON text of a request body, UTF-8."""
+def _json_text(value: Any, where: str) -> str:
     data = to_jsonable(value)
     try:
-        encoded = json.dumps(
+        return json.dumps(
             data, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
     except ValueError:
-        where = _non_finite(data) or "$"
+        found = _non_finite(data, where) or where
         raise ValueError(
-            f"the request body holds NaN or Infinity at {where}, which JSON cannot"
+            f"the request body holds NaN or Infinity at {found}, which JSON cannot"
             " carry; nothing was sent"
         ) from None
-    return encoded.encode()
+
+
+def json_body(value: Any) -> bytes:
+    """The JSON text of a request body, UTF-8."""
+    return _json_text(value, "$").encode()
+
+
+def ndjson_body(values: Any) -> bytes:
+    """An NDJSON request body: each value of ``values`` (a list, tuple or other
+    iterable, but not text or a mapping) as one line of JSON, UTF-8."""
+    if isinstance(values, (str, bytes, bytearray, Mapping)) or not hasattr(
+        values, "__iter__"
+    ):
+        raise TypeError(
+            "an NDJSON body is a list of values (one per line),"
+            f" not {type(values).__name__}"
+        )
+    lines = [_json_text(v, f"$[{i}]") + "\n" for i, v in enumerate(values)]
+    return "".join(lines).encode()
 
 
 def _fields(body: Any) -> dict[str, Any]:
