@@ -6,12 +6,14 @@ a child process).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from . import support
+from .generated import generate_features, once
 from .server import FaultServer, running_server
 from .support import ENV
 
@@ -60,3 +62,17 @@ def server() -> Iterator[FaultServer]:
 @pytest.fixture(params=["sync", "async"])
 def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def features() -> Path:
+    """The folder holding every feature package (``feat_NAME``, see ``generated.FEATURES``),
+    generated once per session (shared by pytest-xdist workers) and put on ``sys.path``."""
+    folder = support.SHARED / "features"
+    failure = once(folder, generate_features)
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    packages = folder / "pkgs"
+    if str(packages) not in sys.path:
+        sys.path.insert(0, str(packages))
+    return packages

@@ -80,3 +80,94 @@ def generate_project(folder: Path, spec: str, config: str) -> str:
     if result.returncode != 0:
         return f"generating {spec} exited {result.returncode}:\n{result.stdout}{result.stderr}"
     return ""
+
+
+# One small spec per OpenAPI feature (tests/specs/NAME.yaml, or NAME/openapi.yaml), each
+# generated as the package feat_NAME.
+FEATURES = (
+    "additional_properties",
+    "all_of",
+    "bodies",
+    "const_union",
+    "contradictions",
+    "discriminator",
+    "enums",
+    "formats",
+    "long_names",
+    "media",
+    "multi_file",
+    "names",
+    "nullable_30",
+    "nullable_31",
+    "objects",
+    "pagination",
+    "params",
+    "read_write_only",
+    "recursive",
+    "responses",
+    "soft_names",
+    "yaml12_scalars",
+)
+
+BATCH = r'''
+import contextlib, io, json, os, sys
+from generator.cli import main
+results = []
+for cwd, argv in json.loads(sys.stdin.read()):
+    os.chdir(cwd)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = main(argv)
+        except SystemExit as exc:
+            rc = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            rc = 99
+    results.append([rc, out.getvalue() + err.getvalue()])
+sys.__stdout__.write("RESULTS:" + json.dumps(results) + "\n")
+'''
+
+
+def run_cli_batch(jobs: list[tuple[Path, list[str]]], timeout: float = 600) -> list[tuple[int, str]]:
+    """``python -m generator ARGS`` for many argument lists in one fresh process (imports paid
+    once), each in its own working folder: (exit status, output) per job."""
+    import json
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    payload = json.dumps([[str(cwd), argv] for cwd, argv in jobs])
+    done = subprocess.run([PYTHON, "-c", BATCH], input=payload, env=env, capture_output=True, text=True, timeout=timeout)
+    line = next((text for text in done.stdout.splitlines() if text.startswith("RESULTS:")), None)
+    if line is None:
+        raise AssertionError(f"the generator batch died (status {done.returncode}): {done.stderr[-3000:]}")
+    return [(rc, text) for rc, text in json.loads(line[len("RESULTS:"):])]
+
+
+def generate_features(folder: Path) -> str:
+    """Every feature spec generated (two processes, half each) into ``folder/pkgs/feat_NAME``;
+    "" or the failures."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs: list[tuple[Path, list[str]]] = []
+    for name in FEATURES:
+        work = folder / "gen" / name
+        source = SPECS / name
+        if source.is_dir():
+            shutil.copytree(source, work / name)
+            entry = work / name / "openapi.yaml"
+        else:
+            work.mkdir(parents=True)
+            entry = work / f"{name}.yaml"
+            shutil.copyfile(SPECS / f"{name}.yaml", entry)
+        jobs.append((work, ["generate", "--spec", str(entry), "--output", "out", "--package", f"feat_{name}", "-q"]))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        halves = list(pool.map(run_cli_batch, [jobs[0::2], jobs[1::2]]))
+    outcomes = [halves[i % 2][i // 2] for i in range(len(jobs))]
+    failures = [f"generating {name} exited {rc}:\n{text}" for name, (rc, text) in zip(FEATURES, outcomes, strict=True) if rc != 0]
+    if failures:
+        return "\n\n".join(failures)
+    (folder / "pkgs").mkdir()
+    for name in FEATURES:
+        shutil.move(str(folder / "gen" / name / "out" / f"feat_{name}"), str(folder / "pkgs" / f"feat_{name}"))
+    return ""

@@ -25,13 +25,16 @@ from .generated import generate_project, once, shared_root
 
 PACKAGE_ROOT = Path()
 """The folder holding ``fixture_client`` (on ``sys.path``, and for child processes); set by ``prepare``."""
+SHARED = Path()
+"""The folder the session's pytest-xdist workers share; set by ``prepare``."""
 _REMOVE: list[Path] = []
 
 
 def prepare(basetemp: str | None) -> Path:
     """Generate ``fixture_client`` (once per session) and make it importable; its folder."""
-    global PACKAGE_ROOT
+    global PACKAGE_ROOT, SHARED
     root, remove = shared_root(basetemp)
+    SHARED = root
     if remove:
         _REMOVE.append(root)
     folder = root / "fixture-client"
