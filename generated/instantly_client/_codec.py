@@ -436,7 +436,10 @@ def extra(
     out = {k: v for k, v in data.items() if k not in known}
     if out and closed and strict:
         first = sorted(out)[0]
-        raise DecodeFailure("no property " + repr(first)).at(first)
+        # "at $.x: expected no such property (the object is closed), got string"
+        raise DecodeFailure("no such property (the object is closed)", out[first]).at(
+            first
+        )
     if decode is not None:
         for key, value in out.items():
             try:

@@ -104,6 +104,10 @@ class PageWalk:
         self.pages = 0
         self.items = 0
         self.seen: set[str] = set()
+        """Cursors (or linked page numbers) already asked for: one coming back ends the walk."""
+        start = self._current()
+        if paginate.style in ("cursor", "link") and start not in (UNSET, None, ""):
+            self.seen.add(str(start))  # the caller's own: the first page asked for it
         self.done = self.max_pages == 0 or self.max_items == 0
 
     def items_of(self, parsed: Any) -> list[Any]:
@@ -149,6 +153,16 @@ class PageWalk:
             return
         self.seen.add(str(value))
         self._set(value)
+
+    def _current(self) -> Any:
+        """The cursor, offset or page argument as it stands (``UNSET`` when not given)."""
+        p = self.paginate
+        if p.location != "body":
+            return self.args.get(p.param, UNSET)
+        body = self.args.get("body", UNSET)
+        if isinstance(body, Mapping):
+            return cast("Mapping[str, object]", body).get(p.wire, UNSET)
+        return getattr(body, p.param, UNSET)
 
     def _set(self, value: Any) -> None:
         p = self.paginate
