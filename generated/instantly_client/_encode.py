@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import IO, Any, cast
 from urllib.parse import urlencode
 
@@ -66,7 +66,8 @@ def ndjson_body(values: Any) -> bytes:
             "an NDJSON body is a list of values (one per line),"
             f" not {type(values).__name__}"
         )
-    lines = [_json_text(v, f"$[{i}]") + "\n" for i, v in enumerate(values)]
+    items = cast("Iterable[object]", values)
+    lines = [_json_text(v, f"$[{i}]") + "\n" for i, v in enumerate(items)]
     return "".join(lines).encode()
 
 
