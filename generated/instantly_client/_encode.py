@@ -59,12 +59,12 @@ def json_body(value: Any) -> bytes:
 def ndjson_body(values: Any) -> bytes:
     """An NDJSON request body: each value of ``values`` (a list, tuple or other
     iterable, but not text or a mapping) as one line of JSON, UTF-8."""
+    kind = type(values).__name__
     if isinstance(values, (str, bytes, bytearray, Mapping)) or not hasattr(
         values, "__iter__"
     ):
         raise TypeError(
-            "an NDJSON body is a list of values (one per line),"
-            f" not {type(values).__name__}"
+            f"an NDJSON body is a list of values (one per line), not {kind}"
         )
     items = cast("Iterable[object]", values)
     lines = [_json_text(v, f"$[{i}]") + "\n" for i, v in enumerate(items)]
