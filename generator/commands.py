@@ -22,6 +22,7 @@ def _plural(count: int, word: str) -> str:
 def generate_or_check(args: argparse.Namespace, config: Config, out: Printer) -> int:
     started = time.perf_counter()
     is_check = args.command == "check"
+    write.check_output_path(config.output)
     lock_name = paths.display(config.lock_path)
     previous = lock.read(config.lock_path, lock_name)
     package = config.package or (previous.package if previous is not None else "")
@@ -49,7 +50,10 @@ def generate_or_check(args: argparse.Namespace, config: Config, out: Printer) ->
             if not args.quiet:
                 import sys
 
-                sys.stdout.writelines(lines)
+                from generator.safe_text import printable
+
+                # A file edited by hand may hold terminal controls: shown escaped, like every message.
+                sys.stdout.writelines(printable(line, newlines=True) for line in lines)
             if previous is not None and previous.black_version != result.lock.black_version:
                 out.note(f"the output was formatted with black {previous.black_version}; black {result.lock.black_version} is installed")
             out.error(f"{target} is stale: run generate")

@@ -108,7 +108,17 @@ def _server(api: Api) -> tuple[str, str, int | None, str]:
         port = parts.port
     except ValueError:
         port = None
-    return parts.scheme, parts.hostname or "", port, parts.path.rstrip("/")
+    scheme = parts.scheme.lower()
+    if port is None:
+        port = {"http": 80, "https": 443}.get(scheme)  # the default port spelled out is the same server
+    return scheme, parts.hostname or "", port, parts.path.rstrip("/")
+
+
+def _explicit_port(url: str) -> bool:
+    try:
+        return urlsplit(url).port is not None
+    except ValueError:
+        return False
 
 
 def _roles(api: Api) -> tuple[set[str], set[str]]:
@@ -170,6 +180,8 @@ class _Differ:
         old, new = _server(self.old), _server(self.new)
         if old != new:
             what = [n for n, a, b in zip(("scheme", "host", "port", "base path"), old, new, strict=True) if a != b]
+            if "scheme" in what and not _explicit_port(self.old.base_url) and not _explicit_port(self.new.base_url):
+                what.remove("port")  # each scheme's default port: the scheme is what changed
             self.add("server-changed", "Client base URL", f"{', '.join(what)} changed: {self.old.base_url!r} -> {self.new.base_url!r} (security: the API key is sent to the new server)", "major")
 
     def resources(self) -> None:

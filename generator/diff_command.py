@@ -59,4 +59,7 @@ def run(args: argparse.Namespace, out: Printer) -> int:
     notes = [w for w in new_api.warnings if "pinned by the lock" in w]
     report = compare(old_api, new_api, old_name, new_name, notes)
     sys.stdout.write(report.to_json() if args.format == "json" else report.to_markdown())
-    return 1 if args.fail_on_breaking and report.breaking else 0
+    if args.fail_on_breaking and report.breaking:
+        out.error(f"{len(report.breaking)} breaking change(s) for callers (suggested bump: {report.bump})")
+        return 1
+    return 0

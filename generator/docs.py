@@ -112,6 +112,12 @@ def iterator_doc(op: Operation, pages: bool, is_async: bool) -> str:
     return "\n".join(lines)
 
 
+def async_doc(op: Operation, form: str, method: str) -> str:
+    """The docstring of an async method: its summary, and where the full description is."""
+    summary = op.summary or f"{op.method} {op.path}"
+    return f"{summary}\n\n{form} ``{method}`` of the sync resource, with the same arguments, result and errors\n(``{op.method} {naming.clean_text(op.path)}``)."
+
+
 def waiter_doc(w: Waiter) -> str:
     def values(items: tuple[Any, ...]) -> str:
         return " or ".join(repr(v) for v in items)
@@ -217,7 +223,7 @@ def code(text: str) -> str:
 FILTERS: dict[str, Callable[..., Any]] = {"pytuple": pytuple, "toml": toml, "pep440": pep440, "md": md, "code": code}
 GLOBALS: dict[str, Any] = {
     "model_doc": model_doc, "field_doc": field_doc, "renamed_fields": renamed_fields, "operation_doc": operation_doc,
-    "waiter_doc": waiter_doc, "iterator_doc": iterator_doc, "response_headers": response_headers, "client_doc": client_doc, "exports": exports,
+    "waiter_doc": waiter_doc, "iterator_doc": iterator_doc, "async_doc": async_doc, "response_headers": response_headers, "client_doc": client_doc, "exports": exports,
     "export_imports": export_imports, "error_names": error_names, "raises": raises, "generator_name": GENERATOR_NAME,
 }
 
@@ -295,4 +301,17 @@ def waiters_of(api: Api) -> list[tuple[str, Waiter]]:
     return [(r.attr, w) for r in api.resources for w in r.waiters]
 
 
-GLOBALS.update(auth_text=auth_text, examples_of=examples_of, waiters_of=waiters_of)
+def paginated_of(api: Api) -> list[tuple[str, Operation, str]]:
+    """Paginated operations with a call of their item iterator (``max_items=10``) when one can be written."""
+    found = []
+    for resource in api.resources:
+        for op in resource.operations:
+            call = example_call(op, resource.attr) if op.pagination else ""
+            if call:
+                head, _, args = call.partition("(")
+                args = args.removesuffix(")")
+                found.append((resource.attr, op, f"{head.removesuffix(op.name)}{op.iter_name}({args}{', ' if args else ''}max_items=10)"))
+    return found
+
+
+GLOBALS.update(auth_text=auth_text, examples_of=examples_of, waiters_of=waiters_of, paginated_of=paginated_of)

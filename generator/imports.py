@@ -2,8 +2,8 @@
 
 Sections: ``__future__``, the standard library, then imports from the generated
 package (relative, furthest first). ``import x`` before ``from x import y``;
-names ordered constants, classes, then functions. A statement importing several
-names is written one name per line with a trailing comma, the layout black keeps.
+names ordered constants, classes, then functions. Each statement is one line
+(black splits a long one).
 """
 
 from __future__ import annotations
@@ -59,11 +59,7 @@ def lines(pairs: Iterable[Import], depth: int = 0, indent: str = "") -> list[str
     for module in plain:
         sections.setdefault(_section(module), []).append(((-99, module.lower()), (-1, [], ""), [f"import {module}"]))
     for module, names in froms.items():
-        ordered = sorted(names, key=_name_key)
-        if len(ordered) == 1:
-            text = [f"from {module} import {ordered[0]}"]
-        else:
-            text = [f"from {module} import ("] + [f"    {n}," for n in ordered] + [")"]
+        text = [f"from {module} import {', '.join(sorted(names, key=_name_key))}"]
         sections.setdefault(_section(module), []).append((_module_key(module), (-1, [], ""), text))
     for module, name in aliased:
         sections.setdefault(_section(module), []).append((_module_key(module), _name_key(name), [f"from {module} import {name}"]))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from generator import GENERATOR_NAME
 from generator.errors import SpecError
 
 LOCK_VERSION = 2
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _COMMENT = "Written by openapi-typed-gen (generate, fetch); do not edit. `check` compares it with the spec and the output."
 
 
@@ -68,7 +70,10 @@ class Lock:
             "files": {path: {"sha256": digest, **({"rendered": self.rendered[path]} if path in self.rendered else {})} for path, digest in sorted(self.files.items())},
             "names": {ns: dict(sorted(table.items())) for ns, table in sorted(self.names.items())},
         }
-        return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+        # An identity may hold spec text with a lone surrogate (not valid Unicode, so not UTF-8):
+        # written as its JSON escape, which reads back as the same string.
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
 def parse(data: bytes, name: str) -> Lock:
@@ -79,7 +84,9 @@ def parse(data: bytes, name: str) -> Lock:
         raise SpecError(name, None, f"not a valid lock file: {exc}") from None
     if not isinstance(doc, dict) or doc.get("lock_version") != LOCK_VERSION:
         found = doc.get("lock_version") if isinstance(doc, dict) else None
-        raise SpecError(name, "#/lock_version", f"unsupported lock version {found!r} (expected {LOCK_VERSION}): run generate to rewrite it")
+        newer = isinstance(found, int) and not isinstance(found, bool) and found > LOCK_VERSION
+        hint = "upgrade openapi-typed-gen" if newer else "delete it to start afresh (the names it pins are then lost)"
+        raise SpecError(name, "#/lock_version", f"unsupported lock version {found!r} (this generator reads {LOCK_VERSION}): {hint}")
     try:
         gen, spec, source, files, names = doc["generator"], doc["spec"], doc["source"], doc["files"], doc["names"]
         lock = Lock(

@@ -63,11 +63,12 @@ def model_block(model: Model) -> list[str]:
     nodes = [f.type for f in model.fields] + [model.extra]
     runtime = {("dataclasses", ""), ("typing", "Any")} | _runtime("ModelBase", "as_object", "extra") | _decoders(nodes)
     runtime |= _runtime(*{"req" if f.required else "opt" for f in model.fields})
+    checking = _types(nodes) | {("typing_extensions", "Self")}
     if any(not f.required for f in model.fields):
         runtime |= _runtime("UNSET", "Unset")
     if any(f.name != f.wire for f in model.fields):
         runtime.add(("typing", "ClassVar"))
-    return _split(runtime, _types(nodes), 1, model.name)
+    return _split(runtime, checking, 1, model.name)
 
 
 def _response_decoders(responses: Iterable[Response]) -> set[Import]:

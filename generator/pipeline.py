@@ -183,6 +183,9 @@ def api_of(config: Config, raw: bytes, name: str, *, base: Path | None = None, c
         doc = bundle(doc, base, name)
         refs = list(iter_refs(doc, []))
     check_refs(doc, name, refs)
+    from generator.validate import check_version
+
+    check_version(doc, name)  # even unvalidated, a Swagger 2.0 or OpenAPI 4 document is refused
     if check:
         from generator.validate import validate as run_validator
 
@@ -193,7 +196,9 @@ def api_of(config: Config, raw: bytes, name: str, *, base: Path | None = None, c
             raise SpecErrors(others)
         warnings += [str(p) for p in problems]
     package = config.package or package_from_title(_title(doc))
-    config = dataclasses.replace(config, package=package)
+    # Built leniently whatever the validation: the comparison is of what can be generated (config
+    # tables naming an operation the document lacks are notes, not errors).
+    config = dataclasses.replace(config, package=package, lenient=True)
     try:
         api = build_api(doc, name, config, sha256(raw), pins)
     except RecursionError:

@@ -44,7 +44,8 @@ def environment(extra: Path | None = None) -> jinja2.Environment:
 
 
 def runtime_files() -> dict[str, str]:
-    """The runtime modules, by file name."""
+    """The runtime modules, by file name (not the runtime folder's own ``__init__.py``: the
+    package's comes from its template)."""
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(RUNTIME.glob("_*.py")) if path.name != "__init__.py"}
 
 

@@ -7,7 +7,8 @@
 - It runs in forked worker processes (where the platform forks): a document with
   many paths is split in two halves validated side by side (each with all the
   components), and the whole validation has a time bound, so a ``pattern`` built
-  for catastrophic backtracking cannot hang a run.
+  for catastrophic backtracking cannot hang a run
+  (``OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT``: the bound in seconds, for tests and slow machines).
 - A document that passed is remembered by the sha256 of what was validated (and
   the validator's version) under the cache folder, so a run on an unchanged spec
   skips the validator.
@@ -19,6 +20,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import select
 import signal
 import time
@@ -162,6 +164,35 @@ def _key(doc: dict[str, Any], raw: bytes | None) -> str:
     return hashlib.sha256(versions.encode() + b"\0" + content).hexdigest()
 
 
+def _time_limit(size: int) -> float:
+    """Seconds the validation may take: ``OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT`` when set to a
+    positive number, else 30 s plus 20 s per MB of spec."""
+    setting = os.environ.get("OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT", "")
+    try:
+        value = float(setting)
+    except ValueError:
+        value = 0.0
+    return value if 0 < value < float("inf") else 30.0 + 20.0 * size / 1e6
+
+
+# A JSON or YAML escape of a UTF-16 surrogate: the only way a lone surrogate gets into a document.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _clean(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
+
+
+def _without_lone_surrogates(node: Any) -> Any:
+    """The document with lone surrogates shown as U+FFFD (the validator cannot take them; the
+    build keeps the original text and escapes it where it lands)."""
+    if isinstance(node, dict):
+        return {_clean(k): _without_lone_surrogates(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_lone_surrogates(v) for v in node]
+    return _clean(node) if isinstance(node, str) else node
+
+
 def validate(doc: dict[str, Any], name: str, *, raw: bytes | None = None, cache: Path | None = None, time_limit: float | None = None) -> list[SpecError]:
     """Every problem the validator finds (empty when valid). ``raw``: the document's bytes when it
     is one file (the cache key); ``cache``: the cache folder (None: no cache)."""
@@ -169,7 +200,9 @@ def validate(doc: dict[str, Any], name: str, *, raw: bytes | None = None, cache:
     entry = cache / "valid" / _key(doc, raw) if cache is not None else None
     if entry is not None and entry.is_file():
         return []
-    limit = time_limit if time_limit is not None else 30.0 + 20.0 * len(raw or b"") / 1e6
+    limit = time_limit if time_limit is not None else _time_limit(len(raw or b""))
+    if raw is None or _SURROGATE_ESCAPE.search(raw):
+        doc = _without_lone_surrogates(doc)
     if hasattr(os, "fork"):
         import openapi_spec_validator  # noqa: F401  (imported once, before forking)
 

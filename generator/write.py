@@ -1,9 +1,10 @@
 """The write stage: swap the output in atomically, or diff it with what is on disk (``check``).
 
-The package is written to a staging folder beside it, then swapped in with two
-renames under the output folder's lock (a crash in between is repaired by the
-next run); then the files beside it and the lock file, each through a temporary
-file and ``os.replace``. Every failure of the file system becomes one line.
+Under the output folder's lock, the package is written to a staging folder beside
+it, and the files beside it and the lock file to temporary files; only when every
+byte is written are they renamed into place (the package with two renames, a
+crash in between is repaired by the next run; the others with ``os.replace``).
+Every failure of the file system becomes one line.
 """
 
 from __future__ import annotations
@@ -102,9 +103,8 @@ def _recover(target: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _write_locked(target: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into a staging folder beside ``target``, then swap it in with two renames
-    (the old package is moved aside first; ``_recover`` puts it back after a crash in between)."""
+def _stage(target: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` into a staging folder beside ``target`` (removed again on any failure)."""
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         real_target = os.path.realpath(target)
@@ -120,18 +120,23 @@ def _write_locked(target: Path, files: dict[str, bytes]) -> None:
                     handle.write(data)
         os.sync()  # every byte on disk before the swap makes it visible
         staging.chmod(0o755)
-        if target.exists():
-            backup = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.rename(target, backup)
-            os.rename(staging, target)
-            staging = backup
-        else:
-            os.rename(staging, target)
-            staging = Path()
-        _fsync_dir(target.parent)
-    finally:
-        if staging != Path() and staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _swap(target: Path, staging: Path) -> None:
+    """Put the staged package in place with two renames (the old package is moved aside first;
+    ``_recover`` puts it back after a crash in between)."""
+    if target.exists():
+        backup = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.rename(target, backup)
+        os.rename(staging, target)
+        shutil.rmtree(backup, ignore_errors=True)
+    else:
+        os.rename(staging, target)
+    _fsync_dir(target.parent)
 
 
 def _link_unchanged(target: Path, real_target: str, rel: str, new: Path, data: bytes) -> bool:
@@ -211,8 +216,8 @@ class Written:
     lock_written: bool
 
 
-def replace_file(path: Path, data: bytes) -> None:
-    """Write ``path`` through a temporary file and ``os.replace`` (readers never see half a file)."""
+def _temp_beside(path: Path, data: bytes) -> str:
+    """``data`` in a new temporary file beside ``path``, flushed to disk: ready for ``os.replace``."""
     if path.is_symlink():
         raise SpecError(_display(path), None, "is a symbolic link; refusing to write through it")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -222,6 +227,17 @@ def replace_file(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary file and ``os.replace`` (readers never see half a file)."""
+    tmp = _temp_beside(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -229,11 +245,21 @@ def replace_file(path: Path, data: bytes) -> None:
         raise
 
 
+def check_output_path(folder: Path) -> None:
+    """A clear error, before anything is read or built, when the output folder or one of the
+    folders above it is a file (reading the lock inside it would fail less clearly)."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                where = "the output path" if path == folder else f"{_display(path)}, a folder of the output path,"
+                raise SpecError(_display(folder), None, f"{where} is a file, not a folder")
+            return
+
+
 def _check_folder(folder: Path) -> None:
     """A clear error for an output folder that is a file, or cannot be made or written."""
     shown = _display(folder)
-    if folder.exists() and not folder.is_dir():
-        raise SpecError(shown, None, "the output path is a file, not a folder")
+    check_output_path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -243,8 +269,9 @@ def _check_folder(folder: Path) -> None:
 
 
 def write_output(output: Path, package: str, files: Mapping[str, bytes], current: Mapping[str, bytes], lock: tuple[Path, bytes] | None, root: Path) -> Written:
-    """Swap in the package, then the files beside it, then the lock: one unit under the output
-    folder's lock, so concurrent runs never interleave. A file beside the package that was not
+    """Write the package (to a staging folder), the files beside it and the lock (to temporary
+    files), then rename each into place: one unit under the output folder's lock, so concurrent
+    runs never interleave, and a failed write (a full disk) leaves the previous output whole. A file beside the package that was not
     generated (a project's own ``pyproject.toml``) is never replaced."""
     prefix = package + "/"
     package_files = {rel[len(prefix):]: data for rel, data in files.items() if rel.startswith(prefix)}
@@ -255,14 +282,19 @@ def write_output(output: Path, package: str, files: Mapping[str, bytes], current
     target = output / package
     notes: list[str] = []
     skipped: set[str] = set()
+    staged: list[tuple[str, Path]] = []  # (temporary file, its destination), renamed once all are written
+    staging: Path | None = None
+    lock_written = False
     try:
         _safe_target(target, root)
         with exclusive(target):
             _safe_target(target, root)
             _recover(target)
             now = read_output(output, package, beside)  # under the lock: what is there now
+            # Every byte is written (to a staging folder and temporary files) before anything is
+            # renamed into place: a full disk or a write error leaves the previous output whole.
             if {k: v for k, v in now.items() if k.startswith(prefix)} != {prefix + k: v for k, v in package_files.items()}:
-                _write_locked(target, package_files)
+                staging = _stage(target, package_files)
             for name, data in sorted(beside.items()):
                 path = output / name
                 if now.get(name) == data:
@@ -274,19 +306,30 @@ def write_output(output: Path, package: str, files: Mapping[str, bytes], current
                     notes.append(f"{_display(path)} not written: it exists and was not generated (no DO-NOT-EDIT header)")
                     skipped.add(name)
                 else:
-                    replace_file(path, data)
-            lock_written = False
+                    staged.append((_temp_beside(path, data), path))
             if lock is not None:
                 lock_path, lock_bytes = lock
                 old = lock_path.read_bytes() if lock_path.is_file() else None
                 if old != lock_bytes:
                     lock_path.parent.mkdir(parents=True, exist_ok=True)
-                    replace_file(lock_path, lock_bytes)
+                    staged.append((_temp_beside(lock_path, lock_bytes), lock_path))
                     lock_written = True
+            if staging is not None:
+                _swap(target, staging)
+                staging = None
+            for tmp, path in staged:
+                os.replace(tmp, path)
+            staged = []
             _fsync_dir(output)
     except OSError as exc:
         where = exc.filename if isinstance(exc.filename, str) else str(output)
         raise SpecError(_display(Path(where)), None, f"cannot write: {exc.strerror or exc}; the previous output is unchanged") from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     changed = tuple(sorted(rel for rel, data in files.items() if current.get(rel) != data and rel not in skipped))
     removed = tuple(sorted(rel for rel in current if rel.startswith(prefix) and rel not in files))
     return Written(changed, removed, tuple(notes), lock_written)

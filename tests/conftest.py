@@ -50,3 +50,13 @@ def project(tmp_path: Path) -> Path:
     result = run_cli("generate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def generator_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``OPENAPI_TYPED_GEN_CACHE`` for CLI runs: one folder per test session (shared by the
+    pytest-xdist workers, whose base folders sit inside the session's), never the user's cache."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "generator-cache"
+    folder.mkdir(exist_ok=True)
+    return folder

@@ -1,4 +1,8 @@
-"""The generated README.md, api.md and pyproject.toml: content, installability, and check."""
+"""The generated README.md, api.md and pyproject.toml: content and installability.
+
+(check of the generated pyproject.toml, a pyproject.toml that was not generated, help and
+colour: tests/cli/test_regenerate.py and tests/cli/test_generate_cli.py.)
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
@@ -122,123 +125,6 @@ def test_the_output_folder_builds_a_distribution_with_every_file(tmp_path: Path)
     run = subprocess.run([PYTHON, "-c", probe], cwd=tmp_path, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Client ") and str(root) in run.stdout
-
-
-def test_check_covers_pyproject_stale_and_hand_edited(project: Path) -> None:
-    pyproject = project / "generated" / "pyproject.toml"
-    original = pyproject.read_bytes()
-    lock = json.loads((project / "specs" / "api_v2.lock.json").read_text(encoding="utf-8"))
-    assert set(lock["output_files"]) == {"pyproject.toml"}
-    assert {"README.md", "api.md"} <= set(lock["files"])
-
-    pyproject.write_bytes(original.replace(b'version = "2.0.0"', b'version = "9.9.9"'))
-    result = run_cli("check", cwd=project)
-    assert result.returncode == 1
-    assert "+version = \"2.0.0\"" in result.stdout and "generated/pyproject.toml" in result.stdout
-    assert "generated/pyproject.toml: edited by hand since the last generate" in result.stderr
-
-    pyproject.unlink()
-    result = run_cli("check", cwd=project)
-    assert result.returncode == 1
-    assert "generated/pyproject.toml: deleted by hand" in result.stderr
-
-    result = run_cli("generate", "-v", cwd=project)
-    assert result.returncode == 0, result.stderr
-    assert "created generated/pyproject.toml" in result.stderr
-    assert "wrote 1 file, " in result.stdout
-    assert pyproject.read_bytes() == original
-    assert run_cli("check", cwd=project).returncode == 0
-    assert not list(pyproject.parent.glob(".pyproject.toml.*"))  # no temporary file left
-
-
-def test_a_pyproject_that_was_not_generated_is_never_replaced(tmp_path: Path) -> None:
-    (tmp_path / "specs").mkdir()
-    (tmp_path / "specs" / "api_v2.json").write_bytes(SPEC.read_bytes())
-    own = '[project]\nname = "my-app"\n\n[tool.generator]\nspec = "specs/api_v2.json"\noutput = "."\npackage = "instantly_client"\n'
-    (tmp_path / "pyproject.toml").write_text(own, encoding="utf-8")
-    result = run_cli("generate", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "pyproject.toml not written: it exists and was not generated" in result.stdout
-    assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8") == own
-    assert run_cli("check", cwd=tmp_path).returncode == 0
-
-
-def test_cli_help_lists_examples_and_flags_for_every_command() -> None:
-    for command in ("generate", "check", "fetch", "diff"):
-        result = run_cli(command, "--help")
-        assert result.returncode == 0, result.stderr
-        assert "examples:" in result.stdout and f"python -m generator {command}" in result.stdout
-        assert "--verbose" in result.stdout and "--quiet" in result.stdout
-
-
-def test_no_colour_and_no_progress_when_not_a_terminal(project: Path) -> None:
-    result = run_cli("generate", cwd=project, env={"FORCE_COLOR": "1"})
-    assert result.returncode == 0
-    assert "\033[" not in result.stdout + result.stderr
-    bad = run_cli("generate", "--spec", "missing.json", cwd=project)
-    assert bad.returncode == 2 and bad.stderr.startswith("error: ")
-
-
-def test_colour_on_a_terminal_unless_no_color(project: Path) -> None:
-    import os
-    import pty
-
-    def run(env: dict[str, str]) -> str:
-        leader, follower = pty.openpty()
-        full = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), **env}
-        full.pop("NO_COLOR", None) if "NO_COLOR" not in env else None
-        proc = subprocess.run([sys.executable, "-m", "generator", "generate", "--spec", "missing.json"], cwd=project, env=full,
-                              stdin=follower, stdout=follower, stderr=follower, timeout=60)
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(leader)
-        assert proc.returncode == 2
-        return b"".join(chunks).decode()
-
-    assert "\033[31merror:\033[0m" in run({"TERM": "xterm"})
-    assert "\033[" not in run({"TERM": "xterm", "NO_COLOR": "1"})
-
-
-def test_progress_shows_on_a_terminal_after_the_delay_and_is_erased() -> None:
-    import io
-    import time
-
-    import pytest
-
-    from generator import cli
-
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    patch = pytest.MonkeyPatch()
-    try:
-        screen = Terminal()
-        patch.setattr(sys, "stderr", screen)
-        with cli.progress("generate: big.yaml", True, after=0.05):
-            time.sleep(0.4)
-        shown = screen.getvalue()
-        assert "generate: big.yaml" in shown and shown.endswith("\r\033[K")
-        quick = Terminal()
-        patch.setattr(sys, "stderr", quick)
-        with cli.progress("generate: small.yaml", True, after=5):
-            pass
-        assert quick.getvalue() == ""  # fast runs print nothing
-        piped = io.StringIO()
-        patch.setattr(sys, "stderr", piped)
-        with cli.progress("generate: big.yaml", True, after=0.01):
-            time.sleep(0.1)
-        assert piped.getvalue() == ""  # never when stderr is not a terminal
-    finally:
-        patch.undo()
 
 
 def test_hostile_spec_text_stays_inert_in_markdown_and_toml(tmp_path: Path) -> None:

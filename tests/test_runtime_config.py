@@ -1,12 +1,10 @@
-"""The config tables that shape the client's run-time behaviour, and what they generate.
+"""The jobs client: a made-up API generated with its own run-time tables, against the fault server.
 
-``[tool.generator.retries]``, ``[tool.generator.rate_limits.NAME]`` and
-``[tool.generator.waiters.NAME]`` are validated (unknown keys and wrong types are
-errors naming the key; names of operations and fields are checked against the
-spec). A second, made-up API ("jobs": API key in a header, an integer status
-field, declared response headers, a POST marked idempotent) is generated with its
-own config and exercised against the fault server: nothing about the waiter, the
-limits or the headers is specific to Instantly's OAuth flow.
+A second API ("jobs": API key in a header, an integer status field, declared
+response headers, a POST marked idempotent) is generated with its own config and
+exercised against the fault server: nothing about the waiter, the limits or the
+headers is specific to Instantly's OAuth flow. (Checking the tables themselves:
+tests/unit/test_settings.py; a bad table through the CLI: tests/cli/test_generate_cli.py.)
 """
 
 from __future__ import annotations
@@ -22,17 +20,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import ROOT, SPEC, run_cli
+from conftest import ROOT, run_cli
 from fault_server import FaultServer, Scripted, json_body, running_server
-
-from generator.config import (
-    RateLimitSettings,
-    RetrySettings,
-    WaiterSettings,
-    load_config,
-)
-from generator.errors import SpecError
-from generator.pipeline import run
 
 JOBS_SPEC = """
 openapi: 3.0.3
@@ -141,101 +130,6 @@ def jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
 def server() -> Iterator[FaultServer]:
     with running_server() as srv:
         yield srv
-
-
-# --------------------------------------------------------------- parsing the config
-
-
-def test_defaults_without_tables(tmp_path: Path) -> None:
-    config = load_config(write_project(tmp_path, '[tool.generator]\npackage = "x"\n'))
-    assert config.retries == RetrySettings()
-    assert config.rate_limits == ()
-    assert config.waiters == ()
-
-
-def test_the_projects_own_tables() -> None:
-    config = load_config(SPEC.parent.parent / "pyproject.toml")
-    assert config.retries.max_retries == 2
-    assert config.retries.statuses == (408, 429, 502, 503, 504)
-    assert config.rate_limits == (RateLimitSettings("oauth_init", ("initMicrosoftOAuth", "initGoogleOAuth"), per_key=75, per_process=150, window=60.0),)
-    [waiter] = config.waiters
-    assert waiter == WaiterSettings(
-        name="wait_for_oauth_session", operation="getOAuthSessionStatus", field="status", success=("success",),
-        failure=("error", "expired"), pending=("pending",), error_fields=("error", "error_description"),
-        error_class="OAuthSessionError", timeout=600.0, interval=2.0,
-    )
-
-
-@pytest.mark.parametrize(
-    ("table", "message"),
-    [
-        ("[tool.generator.retries]\nmax_retry = 3", "[tool.generator.retries].max_retry: unknown key (known: backoff_initial, backoff_max, idempotent_operations, max_retries, retry_after_cap, statuses)"),
-        ("[tool.generator.retries]\nmax_retries = true", "[tool.generator.retries].max_retries: expected an integer"),
-        ("[tool.generator.retries]\nmax_retries = -1", "[tool.generator.retries].max_retries: expected 0 to 100"),
-        ("[tool.generator.retries]\nstatuses = [429, '503']", "[tool.generator.retries].statuses: expected a list of integers"),
-        ("[tool.generator.retries]\nstatuses = [200]", "[tool.generator.retries].statuses: expected HTTP error statuses"),
-        ("[tool.generator.retries]\nbackoff_initial = 9.0", "backoff_initial <= backoff_max"),
-        ("[tool.generator.retries]\nbackoff_max = nan", "[tool.generator.retries].backoff_max: expected a number"),
-        ("[tool.generator.retries]\nidempotent_operations = 'createJob'", "[tool.generator.retries].idempotent_operations: expected a list of strings"),
-        ("retries = 3", "[tool.generator].retries: expected a dict"),
-        ("[tool.generator.rate_limits.x]\noperations = ['a']\nper_key = 1\nburst = 2", "[tool.generator.rate_limits.x].burst: unknown key"),
-        ("[tool.generator.rate_limits.x]\nper_key = 1", "[tool.generator.rate_limits.x]: 'operations' is required"),
-        ("[tool.generator.rate_limits.x]\noperations = ['a']", "[tool.generator.rate_limits.x]: per_key and per_process must be >= 0 and one of them > 0"),
-        ("[tool.generator.rate_limits.x]\noperations = ['a']\nper_key = 1\nwindow = 0", "[tool.generator.rate_limits.x].window: expected a number of seconds > 0"),
-        ("[tool.generator.rate_limits.x]\noperations = ['a']\nper_key = 1.5", "[tool.generator.rate_limits.x].per_key: expected an integer"),
-        ("[tool.generator.rate_limits]\nx = 3", "[tool.generator.rate_limits.x]: expected a table"),
-        ("[tool.generator.waiters.w]\noperation = 'getJob'\nfield = 'phase'\nsuccess = [3]\nintervall = 1", "[tool.generator.waiters.w].intervall: unknown key"),
-        ("[tool.generator.waiters.w]\noperation = 'getJob'\nsuccess = [3]", "[tool.generator.waiters.w]: 'field' is required"),
-        ("[tool.generator.waiters.w]\noperation = 'getJob'\nfield = 'phase'\nsuccess = [3]\nfailure = [3]", "[tool.generator.waiters.w]: 3 is both in success and in failure"),
-        ("[tool.generator.waiters.w]\noperation = 'getJob'\nfield = 'phase'\nsuccess = [{a = 1}]", "[tool.generator.waiters.w].success: expected a list of strings, numbers or booleans"),
-        ("[tool.generator.waiters.'wait-for']\noperation = 'getJob'\nfield = 'phase'\nsuccess = [3]", "[tool.generator.waiters.wait-for]: the name becomes a method"),
-        ("[tool.generator.waiters.w]\noperation = 'getJob'\nfield = 'phase'\nsuccess = [3]\nerror_class = 'bad name'", "[tool.generator.waiters.w].error_class: expected a class name"),
-        ("[tool.generator.waiters.w]\noperation = 'getJob'\nfield = 'phase'\nsuccess = [3]\ninterval = 0", "[tool.generator.waiters.w]: timeout must be >= 0 and interval > 0 seconds"),
-    ],
-)
-def test_bad_tables_are_refused_naming_the_key(tmp_path: Path, table: str, message: str) -> None:
-    pyproject = write_project(tmp_path, '[tool.generator]\npackage = "jobs_client"\nspec = "specs/jobs.yaml"\n' + table + "\n")
-    with pytest.raises(SpecError) as info:
-        load_config(pyproject)
-    assert message in str(info.value)
-    assert str(info.value).startswith(str(pyproject))
-
-
-@pytest.mark.parametrize(
-    ("replace", "message"),
-    [
-        (('create]\noperations = ["createJob"]', 'create]\noperations = ["createjob"]'), "[tool.generator.rate_limits.create].operations: the spec has no operation 'createjob'"),
-        (('idempotent_operations = ["createJob"]', 'idempotent_operations = ["nope"]'), "[tool.generator.retries].idempotent_operations: the spec has no operation 'nope'"),
-        (('operation = "getJob"', 'operation = "getJobs"'), "[tool.generator.waiters.wait_for_job].operation: the spec has no operation 'getJobs'"),
-        (('field = "phase"', 'field = "stage"'), "[tool.generator.waiters.wait_for_job].field: the response of getJob has no field 'stage' (it has: code, id, phase, reason)"),
-        (('success = [3]', 'success = [4]'), "[tool.generator.waiters.wait_for_job].success: 4 is not a value of phase (0, 1, 2, 3)"),
-        (('error_fields = ["reason", "code"]', 'error_fields = ["reason", "why"]'), "[tool.generator.waiters.wait_for_job].error_fields: the response of getJob has no field 'why'"),
-        (('[tool.generator.waiters.wait_for_job]', '[tool.generator.waiters.get_job]'), "[tool.generator.waiters.get_job]: the resource already has a method 'get_job'"),
-        (('operation = "getJob"', 'operation = "ping"'), "[tool.generator.waiters.wait_for_job]: ping must return an object (a model), not None"),
-    ],
-)
-def test_config_that_does_not_fit_the_spec_is_refused(tmp_path: Path, replace: tuple[str, str], message: str) -> None:
-    assert replace[0] in JOBS_CONFIG
-    pyproject = write_project(tmp_path, JOBS_CONFIG.replace(*replace))
-    with pytest.raises(SpecError) as info:
-        run(load_config(pyproject))
-    assert message in str(info.value)
-
-
-def test_the_cli_reports_a_bad_table_in_one_line(tmp_path: Path) -> None:
-    write_project(tmp_path, JOBS_CONFIG.replace("per_process = 2", "per_process = 2\nper_ip = 2"))
-    result = run_cli("generate", cwd=tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["error: pyproject.toml: [tool.generator.rate_limits.create].per_ip: unknown key (known: operations, per_key, per_process, window)"]
-    assert not (tmp_path / "generated").exists()
-
-
-def test_a_limit_on_operations_left_out_is_a_note_not_an_error(tmp_path: Path) -> None:
-    pyproject = write_project(tmp_path, JOBS_CONFIG.replace('package = "jobs_client"', 'package = "jobs_client"\nexclude_operations = ["createJob"]'))
-    result = run(load_config(pyproject))
-    assert "rate limit 'create': none of its operations is generated" in result.api.notes
-    assert "_rate_limits" not in result.files["_client.py"]
-    assert "RateLimit" not in result.files["_client.py"]
 
 
 # --------------------------------------------------------------- the generated jobs client

@@ -6,19 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ._base_client import (
-    AsyncBaseClient,
-    Auth,
-    SyncBaseClient,
-)
+from ._base_client import AsyncBaseClient, Auth, SyncBaseClient
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from .resources.oauth import (
-        AsyncOAuth,
-        OAuth,
-    )
+    from .resources.oauth import AsyncOAuth, OAuth
 
 __all__ = ["AsyncClient", "Client"]
 

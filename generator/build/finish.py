@@ -21,7 +21,19 @@ from generator.build.pagination import Plan
 from generator.build.responses import ResponseDraft, phrase
 from generator.build.schemas import ModelDraft, Schemas
 from generator.build.types import rename
-from generator.ir import Body, ErrorClass, Field, Model, ModelRef, Nullable, Operation, Pagination, Param, Resource, Response
+from generator.ir import (
+    Body,
+    ErrorClass,
+    Field,
+    Model,
+    ModelRef,
+    Nullable,
+    Operation,
+    Pagination,
+    Param,
+    Resource,
+    Response,
+)
 from generator.names import Item, Settled, by_hash, settle
 
 Pins = Mapping[str, Mapping[str, str]]

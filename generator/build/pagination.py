@@ -22,9 +22,9 @@ import dataclasses
 from generator.build.context import Context
 from generator.build.operations import OperationDraft
 from generator.build.schemas import Schemas
-from generator.settings import PaginationSettings
 from generator.errors import SpecError
 from generator.ir import ListOf, ModelRef, Nullable, Scalar, TypeNode
+from generator.settings import PaginationSettings
 
 CURSOR_PARAMS = ("starting_after", "cursor", "after", "page_token", "pageToken", "next_token", "nextToken", "continuation_token", "continuationToken")
 NEXT_FIELDS = ("next_starting_after", "next_cursor", "nextCursor", "next_page_token", "nextPageToken", "next_token", "nextToken", "continuation_token", "cursor", "next")
@@ -161,8 +161,10 @@ def plans(ctx: Context, schemas: Schemas, ops: list[OperationDraft], every: dict
     by_id = {s.operation: s for s in ctx.config.pagination}
     for name in by_id:
         if name not in every:
-            raise SpecError(ctx.config.source, None, f"[tool.generator.pagination.{name}]: the spec has no operation {name!r}")
-        if not every[name]:
+            if not ctx.config.lenient:
+                raise SpecError(ctx.config.source, None, f"[tool.generator.pagination.{name}]: the spec has no operation {name!r}")
+            ctx.notes.append(f"[tool.generator.pagination.{name}]: the spec has no operation {name!r} (ignored: lenient)")
+        elif not every[name]:
             ctx.notes.append(f"pagination of {name!r}: the operation is not generated")
     found: dict[str, Plan] = {}
     for op in ops:

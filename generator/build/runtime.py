@@ -2,8 +2,9 @@
 
 ``plan`` runs before names are settled (waiters bring method and class names of
 their own); ``apply`` is a pure ``Api -> Api`` once they are. Config entries that
-name an operation the spec does not have are errors; entries naming an operation
-that the tag/operation filters left out are skipped with a note.
+name an operation the spec does not have are errors (notes under ``lenient``: ``diff``
+and ``fetch`` compare specs that may lack them); entries naming an operation that the
+tag/operation filters left out are skipped with a note.
 """
 
 from __future__ import annotations
@@ -16,9 +17,21 @@ from generator import naming
 from generator.build.context import Context
 from generator.build.operations import OperationDraft
 from generator.config import Config
-from generator.settings import WaiterSettings
 from generator.errors import SpecError
-from generator.ir import Api, ErrorClass, Field, ModelRef, Nullable, Operation, RateLimit, Resource, RetrySettings, Scalar, TypeNode, Waiter
+from generator.ir import (
+    Api,
+    ErrorClass,
+    Field,
+    ModelRef,
+    Nullable,
+    Operation,
+    RateLimit,
+    RetrySettings,
+    Scalar,
+    TypeNode,
+    Waiter,
+)
+from generator.settings import WaiterSettings
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 # The waiter method's own parameters: an operation parameter may not take these names.
@@ -38,25 +51,31 @@ def _fail(config: Config, message: str) -> SpecError:
     return SpecError(config.source, None, message)
 
 
-def _check_known(config: Config, names: Iterable[str], every: Mapping[str, str], where: str) -> None:
+def _check_known(ctx: Context, names: Iterable[str], every: Mapping[str, str], where: str) -> bool:
+    """Whether the spec has every operation named; an error when not (a note under ``lenient``)."""
     for name in names:
         if name not in every:
-            raise _fail(config, f"{where}: the spec has no operation {name!r}")
+            if not ctx.config.lenient:
+                raise _fail(ctx.config, f"{where}: the spec has no operation {name!r}")
+            ctx.notes.append(f"{where}: the spec has no operation {name!r} (ignored: lenient)")
+            return False
+    return True
 
 
 def plan(ctx: Context, drafts: list[OperationDraft], every: Mapping[str, str]) -> Plan:
     config = ctx.config
-    _check_known(config, config.retries.idempotent_operations, every, "[tool.generator.retries].idempotent_operations")
-    _check_known(config, config.retries.non_idempotent_operations, every, "[tool.generator.retries].non_idempotent_operations")
+    _check_known(ctx, config.retries.idempotent_operations, every, "[tool.generator.retries].idempotent_operations")
+    _check_known(ctx, config.retries.non_idempotent_operations, every, "[tool.generator.retries].non_idempotent_operations")
     for limit in config.rate_limits:
-        _check_known(config, limit.operations, every, f"[tool.generator.rate_limits.{limit.name}].operations")
+        _check_known(ctx, limit.operations, every, f"[tool.generator.rate_limits.{limit.name}].operations")
         if not any(every.get(op) for op in limit.operations):
             ctx.notes.append(f"rate limit {limit.name!r}: none of its operations is generated")
     owned_classes: dict[str, str] = {}
     owned_methods: dict[str, dict[str, str]] = {}
     waiters = []
     for waiter in config.waiters:
-        _check_known(config, [waiter.operation], every, f"[tool.generator.waiters.{waiter.name}].operation")
+        if not _check_known(ctx, [waiter.operation], every, f"[tool.generator.waiters.{waiter.name}].operation"):
+            continue
         tag = every[waiter.operation]
         if not tag:
             ctx.notes.append(f"waiter {waiter.name!r}: its operation {waiter.operation!r} is not generated")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from generator.ir import Discriminator, ListOf, MapOf, ModelRef, Nullable, TypeNode, UnionOf
+from generator.ir import (
+    Discriminator,
+    ListOf,
+    MapOf,
+    ModelRef,
+    Nullable,
+    TypeNode,
+    UnionOf,
+)
 
 
 def rename(node: TypeNode, names: Mapping[str, str]) -> TypeNode:

@@ -3,7 +3,7 @@
 Hypothesis builds specs with break-out payloads and arbitrary Unicode in every text
 position (schema, property, tag and parameter names, operationIds, descriptions, enum
 values, defaults, examples, patterns, server URLs, the title). Each is generated in
-process (``pipeline.run`` with ``--lenient``, then ``write``): the run either fails with a
+process (``pipeline.run`` with ``--lenient``, then ``write.write_output``): the run either fails with a
 one-line input error, or writes a package that parses and imports without running the
 canary. A handful of the packages then go through one ``mypy --strict`` run.
 """
@@ -20,10 +20,10 @@ from harness import MARKER, canary_code, exercise, mypy, payloads
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.config import load_config
+from generator.config import adhoc_config
 from generator.errors import SpecError, SpecErrors
 from generator.pipeline import run
-from generator.write import encode, write
+from generator.write import write_output
 
 CANARY_DIR: dict[str, Path] = {}
 GENERATED: list[tuple[Path, str]] = []
@@ -97,14 +97,14 @@ def _case(workdir: Path, data: st.DataObject) -> None:
     spec = folder / "spec.json"
     spec.write_text(json.dumps(_spec(texts)), encoding="utf-8")
     package = f"prop_pkg_{number}"
-    config = load_config(None, {"spec": str(spec), "output": str(folder / "out"), "package": package, "lenient": True})
+    config = adhoc_config(str(spec), str(folder / "out"), package, lenient=True)  # absolute paths: the working folder plays no part
     try:
         result = run(config)
     except (SpecError, SpecErrors) as exc:
         lines = [str(e) for e in exc.errors] if isinstance(exc, SpecErrors) else [str(exc)]
         assert all("\n" not in line and "\x1b" not in line for line in lines)
         return
-    write(config.package_dir, encode(result.files), root=folder)
+    write_output(config.output, config.package, result.files, {}, (config.lock_path, result.lock.to_bytes()), folder)
     GENERATED.append((folder / "out", package))
 
 

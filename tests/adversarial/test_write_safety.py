@@ -1,4 +1,6 @@
-"""Writing under attack: a kill mid-write, two runs at once, symbolic links, hostile file names."""
+"""Writing under attack (generator.write.write_output): a kill mid-write, a crash between the two
+renames, symbolic links, hostile file names. (Through the CLI: tests/cli/test_output_paths.py,
+and two concurrent runs in tests/cli/test_hardening.py.)"""
 
 from __future__ import annotations
 
@@ -13,106 +15,103 @@ import pytest
 from harness import ROOT
 
 from generator.errors import GenerationError, SpecError
-from generator.write import read_tree, write
+from generator.write import read_tree, write_output
 
+# A child that writes a package through write_output with every file write slowed down (a slow
+# disk), so that it can be killed while it stages the new package.
 SLOW_WRITER = r'''
-import os, sys, time
+import builtins, sys, time
 from pathlib import Path
 from generator import write as w
-def slow_open(*args, **kwargs):  # a slow disk: every file the writer creates takes a while
+def slow_open(*args, **kwargs):
     time.sleep(float(sys.argv[3]))
-    return open(*args, **kwargs)
-w.open = slow_open
-files = {f"f{i:02d}.py": (sys.argv[2] * 100).encode() for i in range(int(sys.argv[4]))}
+    return builtins.open(*args, **kwargs)
+w.open = slow_open  # the module's own global, looked up before the builtin
+files = {f"pkg/f{i:02d}.py": (sys.argv[2] * 100).encode() for i in range(int(sys.argv[4]))}
 print("start", flush=True)
-w.write(Path(sys.argv[1]), files, root=Path(sys.argv[1]).parent)
+out = Path(sys.argv[1])
+w.write_output(out, "pkg", files, {}, (out / "lock.json", sys.argv[2].encode()), out)
 print("done", flush=True)
 '''
 
 
-def _writer(target: Path, tag: str, delay: float, count: int) -> subprocess.Popen[str]:
+def write(out: Path, files: dict[str, bytes], lock: bytes | None = None) -> None:
+    write_output(out, "pkg", {f"pkg/{rel}": data for rel, data in files.items()}, {}, (out / "lock.json", lock) if lock is not None else None, out.parent)
+
+
+def test_a_kill_while_staging_leaves_the_previous_package_and_lock(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write(out, {"a.py": b"old\n", "sub/b.py": b"old\n"}, b"old lock")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(target), tag, str(delay), str(count)], env=env, stdout=subprocess.PIPE, text=True)
-
-
-def test_kill_mid_write_leaves_previous_package(tmp_path: Path) -> None:
-    target = tmp_path / "pkg"
-    write(target, {"a.py": b"old\n", "sub/b.py": b"old\n"}, root=tmp_path)
-    proc = _writer(target, "new", 0.2, 20)
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(out), "new", "0.2", "20"], env=env, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "start"
     time.sleep(1.0)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert read_tree(target) == {"a.py": b"old\n", "sub/b.py": b"old\n"}
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pkg.new-")]  # the killed run's staging
-    write(target, {"c.py": b"next\n"}, root=tmp_path)
-    assert read_tree(target) == {"c.py": b"next\n"}
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".pkg.new-", ".pkg.old-"))]
+    assert read_tree(out / "pkg") == {"a.py": b"old\n", "sub/b.py": b"old\n"}
+    assert (out / "lock.json").read_bytes() == b"old lock"
+    assert [p.name for p in out.iterdir() if p.name.startswith(".pkg.new-")]  # the killed run's staging folder
+    write(out, {"c.py": b"next\n"}, b"next lock")
+    assert read_tree(out / "pkg") == {"c.py": b"next\n"}
+    assert sorted(p.name for p in out.iterdir()) == ["lock.json", "pkg"]  # the next run cleaned up
 
 
-def test_killed_fallback_swap_is_recovered(tmp_path: Path) -> None:
-    """Without renameat2 the old package is moved aside first: a kill right then is undone next run."""
-    target = tmp_path / "pkg"
-    moved = tmp_path / ".pkg.old-12345"
-    moved.mkdir()
+def test_a_crash_between_the_two_renames_is_repaired_by_the_next_run(tmp_path: Path) -> None:
+    """The old package was moved aside, the new one not yet moved in: the next run puts the old
+    one back before it compares (so an unchanged package is not even rewritten)."""
+    out = tmp_path / "out"
+    moved = out / ".pkg.old-12345"
+    moved.mkdir(parents=True)
     (moved / "a.py").write_bytes(b"old\n")
-    from generator.write import _recover, exclusive
-
-    with exclusive(target):
-        _recover(target)
-    assert read_tree(target) == {"a.py": b"old\n"}
-
-
-def test_two_runs_at_once_do_not_interleave(tmp_path: Path) -> None:
-    target = tmp_path / "pkg"
-    first = _writer(target, "one", 0.05, 12)
-    second = _writer(target, "two", 0.05, 12)
-    for proc in (first, second):
-        out, _ = proc.communicate(timeout=60)
-        assert proc.returncode == 0 and "done" in out
-    contents = set(read_tree(target).values())
-    assert contents in ({b"one" * 100}, {b"two" * 100})
-    assert len(read_tree(target)) == 12
+    inode = (moved / "a.py").stat().st_ino
+    (out / ".pkg.new-abc").mkdir()
+    (out / ".pkg.new-abc" / "a.py").write_bytes(b"half")
+    write(out, {"a.py": b"old\n"})
+    assert read_tree(out / "pkg") == {"a.py": b"old\n"}
+    assert (out / "pkg" / "a.py").stat().st_ino == inode
+    assert sorted(p.name for p in out.iterdir()) == ["pkg"]
 
 
-def test_output_symlink_out_of_project_is_refused(tmp_path: Path) -> None:
+def test_output_through_a_symbolic_link_is_refused(tmp_path: Path) -> None:
     project, outside = tmp_path / "project", tmp_path / "outside"
     project.mkdir()
     outside.mkdir()
     (project / "generated").symlink_to(outside)
     with pytest.raises(SpecError, match="leads out of the project"):
-        write(project / "generated" / "pkg", {"a.py": b"x\n"}, root=project)
+        write_output(project / "generated", "pkg", {"pkg/a.py": b"x\n"}, {}, None, project)
     (project / "pkg").symlink_to(outside)
-    with pytest.raises(SpecError, match="symbolic link"):
-        write(project / "pkg", {"a.py": b"x\n"}, root=project)
-    assert list(outside.iterdir()) == []
-
-
-def test_cli_refuses_output_through_symlink(tmp_path: Path) -> None:
-    project, outside = tmp_path / "project", tmp_path / "outside"
-    project.mkdir()
-    outside.mkdir()
-    (project / "out").symlink_to(outside)
-    spec = ROOT / "specs" / "api_v2.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "generator", "generate", "--spec", str(spec), "--output", "out", "--package", "p", "--no-lock"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2, done.stderr
-    assert "leads out of the project" in done.stderr
+    with pytest.raises(SpecError, match="the output package is a symbolic link"):
+        write_output(project, "pkg", {"pkg/a.py": b"x\n"}, {}, None, project)
     assert list(outside.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", ["../evil.py", "/etc/evil.py", "a/../../evil.py", "C:evil.py", "a\\..\\evil.py", "a\x00.py", "./a.py", "a//b.py", ""])
 def test_hostile_file_names_are_refused(tmp_path: Path, name: str) -> None:
-    with pytest.raises(GenerationError, match="refusing to write"):
-        write(tmp_path / "pkg", {name: b"x\n"}, root=tmp_path)
-    assert not (tmp_path / "pkg").exists()
-    assert not (tmp_path / "evil.py").exists()
+    out = tmp_path / "out"
+    for files in ({f"pkg/{name}": b"x\n"}, {name or "/": b"x\n"}):  # in the package, and beside it
+        with pytest.raises(GenerationError, match="refusing to write"):
+            write_output(out, "pkg", files, {}, None, tmp_path)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_planted_symlink_is_never_read(tmp_path: Path) -> None:
+def test_a_planted_symbolic_link_is_never_read(tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text("TOP-SECRET")
-    target = tmp_path / "pkg"
-    write(target, {"a.py": b"x\n"}, root=tmp_path)
-    (target / "b.py").symlink_to(secret)
-    assert b"TOP-SECRET" not in b"".join(read_tree(target).values())
+    out = tmp_path / "out"
+    write(out, {"a.py": b"x\n"})
+    (out / "pkg" / "b.py").symlink_to(secret)
+    assert read_tree(out / "pkg") == {"a.py": b"x\n", "b.py": b"<symbolic link>"}
+    write(out, {"a.py": b"x\n"})  # the link differs from what is generated: the package is rewritten
+    assert read_tree(out / "pkg") == {"a.py": b"x\n"}
+    assert secret.read_text() == "TOP-SECRET"
+
+
+def test_a_file_beside_the_package_that_was_not_generated_is_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+    written = write_output(out, "pkg", {"pkg/a.py": b"x\n", "pyproject.toml": b"# Code generated by openapi-typed-gen. DO NOT EDIT.\n"}, {}, None, tmp_path)
+    assert (out / "pyproject.toml").read_text() == "[project]\nname = 'mine'\n"
+    assert written.notes == (f"{out / 'pyproject.toml'} not written: it exists and was not generated (no DO-NOT-EDIT header)",)
+    assert written.changed == ("pkg/a.py",)

@@ -9,21 +9,11 @@ from typing import TYPE_CHECKING, Any
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .get_oauth_session_status_response import (
-        GetOAuthSessionStatusResponse as GetOAuthSessionStatusResponse,
-    )
-    from .init_google_oauth_response import (
-        InitGoogleOAuthResponse as InitGoogleOAuthResponse,
-    )
-    from .init_microsoft_oauth_response import (
-        InitMicrosoftOAuthResponse as InitMicrosoftOAuthResponse,
-    )
-    from .service_unavailable_error_body import (
-        ServiceUnavailableErrorBody as ServiceUnavailableErrorBody,
-    )
-    from .too_many_requests_error_body import (
-        TooManyRequestsErrorBody as TooManyRequestsErrorBody,
-    )
+    from .get_oauth_session_status_response import GetOAuthSessionStatusResponse
+    from .init_google_oauth_response import InitGoogleOAuthResponse
+    from .init_microsoft_oauth_response import InitMicrosoftOAuthResponse
+    from .service_unavailable_error_body import ServiceUnavailableErrorBody
+    from .too_many_requests_error_body import TooManyRequestsErrorBody
 
 __all__: list[str] = [
     "GetOAuthSessionStatusResponse",

@@ -2,23 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import (
-    Any,
-    Literal,
-)
+from typing import TYPE_CHECKING, Any, Literal
 
-from .._codec import (
-    ModelBase,
-    as_object,
-    d_lit,
-    d_str,
-    extra,
-    opt,
-)
-from .._types import (
-    UNSET,
-    Unset,
-)
+from .._codec import ModelBase, as_object, d_lit, d_str, extra, opt
+from .._types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["GetOAuthSessionStatusResponse"]
 
@@ -43,9 +33,7 @@ class GetOAuthSessionStatusResponse(ModelBase):
     """Properties the spec does not name, kept as received."""
 
     @classmethod
-    def from_dict(
-        cls, data: Any, strict: bool = False
-    ) -> GetOAuthSessionStatusResponse:
+    def from_dict(cls, data: Any, strict: bool = False) -> Self:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(

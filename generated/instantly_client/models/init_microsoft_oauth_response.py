@@ -3,20 +3,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._codec import (
-    ModelBase,
-    as_object,
-    d_datetime,
-    d_str,
-    extra,
-    opt,
-)
-from .._types import (
-    UNSET,
-    Unset,
-)
+from .._codec import ModelBase, as_object, d_datetime, d_str, extra, opt
+from .._types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["InitMicrosoftOAuthResponse"]
 
@@ -37,7 +30,7 @@ class InitMicrosoftOAuthResponse(ModelBase):
     """Properties the spec does not name, kept as received."""
 
     @classmethod
-    def from_dict(cls, data: Any, strict: bool = False) -> InitMicrosoftOAuthResponse:
+    def from_dict(cls, data: Any, strict: bool = False) -> Self:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(

@@ -2,20 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import (
-    Any,
-    ClassVar,
-    Literal,
-)
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from .._codec import (
-    ModelBase,
-    as_object,
-    d_lit,
-    d_str,
-    extra,
-    req,
-)
+from .._codec import ModelBase, as_object, d_lit, d_str, extra, req
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["TooManyRequestsErrorBody"]
 
@@ -36,7 +28,7 @@ class TooManyRequestsErrorBody(ModelBase):
     }
 
     @classmethod
-    def from_dict(cls, data: Any, strict: bool = False) -> TooManyRequestsErrorBody:
+    def from_dict(cls, data: Any, strict: bool = False) -> Self:
         """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
         d = as_object(data)
         return cls(

@@ -8,13 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import errors as _e
 from .. import models as _m
-from .._base_client import (
-    AsyncResource,
-    Endpoint,
-    Param,
-    Resp,
-    SyncResource,
-)
+from .._base_client import AsyncResource, Endpoint, Param, Resp, SyncResource
 from .._waiter import Waiter
 
 if TYPE_CHECKING:
@@ -219,29 +213,8 @@ class AsyncOAuth(AsyncResource):
     ) -> InitGoogleOAuthResponse:
         """Initialize google oauth
 
-        Creates an OAuth session and returns the Google authorization URL. The user should be redirected to auth_url to complete the OAuth flow. Poll the status endpoint to check for completion.
-
-        **Special rate limits (stricter than the standard API rate limit) to comply with upstream Google rate limits:**
-        - 75 requests per minute per workspace
-        - 150 requests per minute per IP
-
-        If Google's upstream OAuth service is temporarily unavailable, requests may return 503.
-
-        ``POST /api/v2/oauth/google/init``
-
-        Args:
-            **options: per-call settings: ``timeout``, ``max_retries``, ``deadline``,
-                ``extra_headers``, ``extra_query`` (see ``RequestOptions``).
-
-        Returns:
-            InitGoogleOAuthResponse
-
-        Raises:
-            TooManyRequestsError: 429: Rate limit exceeded — 75 requests per minute per workspace or 150 requests per minute per IP
-            ServiceUnavailableError: 503: Upstream provider temporarily unavailable — the provider is rate-limiting Instantly. Retry after a short delay.
-            ApiStatusError: any other non-2xx status.
-            ApiDecodeError: a 2xx body that is not what the spec documents.
-            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
+        Async form of ``init_google_oauth`` of the sync resource, with the same arguments, result and errors
+        (``POST /api/v2/oauth/google/init``).
         """
         return await self._call(_INIT_GOOGLE_OAUTH, locals())
 
@@ -251,29 +224,8 @@ class AsyncOAuth(AsyncResource):
     ) -> InitMicrosoftOAuthResponse:
         """Initialize microsoft oauth
 
-        Creates an OAuth session and returns the Microsoft authorization URL. The user should be redirected to auth_url to complete the OAuth flow. Poll the status endpoint to check for completion.
-
-        **Special rate limits (stricter than the standard API rate limit) to comply with upstream Microsoft rate limits:**
-        - 75 requests per minute per workspace
-        - 150 requests per minute per IP
-
-        If Microsoft's upstream OAuth service is temporarily unavailable, requests may return 503.
-
-        ``POST /api/v2/oauth/microsoft/init``
-
-        Args:
-            **options: per-call settings: ``timeout``, ``max_retries``, ``deadline``,
-                ``extra_headers``, ``extra_query`` (see ``RequestOptions``).
-
-        Returns:
-            InitMicrosoftOAuthResponse
-
-        Raises:
-            TooManyRequestsError: 429: Rate limit exceeded — 75 requests per minute per workspace or 150 requests per minute per IP
-            ServiceUnavailableError: 503: Upstream provider temporarily unavailable — the provider is rate-limiting Instantly. Retry after a short delay.
-            ApiStatusError: any other non-2xx status.
-            ApiDecodeError: a 2xx body that is not what the spec documents.
-            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
+        Async form of ``init_microsoft_oauth`` of the sync resource, with the same arguments, result and errors
+        (``POST /api/v2/oauth/microsoft/init``).
         """
         return await self._call(_INIT_MICROSOFT_OAUTH, locals())
 
@@ -284,22 +236,8 @@ class AsyncOAuth(AsyncResource):
     ) -> GetOAuthSessionStatusResponse:
         """Get oauth session status
 
-        Poll this endpoint to check the OAuth session result. Works for both Google and Microsoft OAuth sessions. Returns pending while waiting, success with account details when complete, or error if something went wrong. Sessions expire after 10 minutes.
-
-        ``GET /api/v2/oauth/session/status/{sessionId}``
-
-        Args:
-            session_id: Session ID from init response (``sessionId`` in the path)
-            **options: per-call settings: ``timeout``, ``max_retries``, ``deadline``,
-                ``extra_headers``, ``extra_query`` (see ``RequestOptions``).
-
-        Returns:
-            GetOAuthSessionStatusResponse
-
-        Raises:
-            ApiStatusError: any other non-2xx status.
-            ApiDecodeError: a 2xx body that is not what the spec documents.
-            ApiConnectionError: the request could not be sent; ApiTimeoutError when it timed out.
+        Async form of ``get_oauth_session_status`` of the sync resource, with the same arguments, result and errors
+        (``GET /api/v2/oauth/session/status/{sessionId}``).
         """
         return await self._call(_GET_OAUTH_SESSION_STATUS, locals())
 
@@ -312,24 +250,9 @@ class AsyncOAuth(AsyncResource):
         expires_at: datetime.datetime | None = None,
         **options: Unpack[RequestOptions],
     ) -> GetOAuthSessionStatusResponse:
-        """Poll ``get_oauth_session_status`` until ``status`` is final; return its response.
+        """Get oauth session status
 
-        Returns the response once ``status`` is 'success'.
-        Raises ``OAuthSessionError`` when it is 'error' or 'expired', carrying error, error_description.
-        While it is 'pending', polls again every ``interval`` seconds
-        (longer when the response carries ``Retry-After``).
-
-        Args:
-            max_wait: seconds to wait in all, polls included (default 600).
-            interval: seconds between polls (default 2).
-            expires_at: stop waiting at this time (for example the ``expires_at`` the
-                session was created with), if it comes before the timeout.
-            **options: per-poll settings (see ``RequestOptions``).
-
-        Raises:
-            OAuthSessionError: status reached a failure value.
-            WaiterTimeoutError: max_wait passed or expires_at came (``expired`` tells which).
-            WaiterError: a value of status the waiter does not know.
-            ApiError: a poll failed (after its retries).
+        Async form of ``wait_for_oauth_session`` of the sync resource, with the same arguments, result and errors
+        (``GET /api/v2/oauth/session/status/{sessionId}``).
         """
         return await self._wait(_WAIT_FOR_OAUTH_SESSION, locals())

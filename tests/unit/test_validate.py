@@ -1,0 +1,101 @@
+"""generator.validate: the validator's verdict with JSON pointers, its time bound, and its cache."""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.errors import SpecError
+from generator.load import parse_spec_with_warnings
+from generator.validate import check_version, validate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "t", "version": "1"},
+    "paths": {"/pets/{id}": {"get": {"operationId": "getPet", "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}},
+}
+
+
+def children() -> set[int]:
+    """The pids of this process's children (all its threads')."""
+    found: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        found.update(int(pid) for pid in (task / "children").read_text().split())
+    return found
+
+
+def test_a_valid_document_has_no_problem(tmp_path: Path) -> None:
+    assert validate(copy.deepcopy(GOOD), "spec.json") == []
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_every_problem_is_named_by_its_pointer(version: str) -> None:
+    doc = copy.deepcopy(GOOD)
+    doc["openapi"] = version
+    operation = doc["paths"]["/pets/{id}"]["get"]
+    operation["parameters"][0]["required"] = False
+    del operation["responses"]["200"]["description"]
+    found = validate(doc, "spec.json")
+    assert all(isinstance(p, SpecError) and p.file == "spec.json" for p in found)
+    # 3.0's meta-schema states both as a oneOf that fails at the object; 3.1's at the field.
+    parameter = "#/paths/~1pets~1{id}/get/parameters/0" + ("/required" if version == "3.1.0" else "")
+    assert [p.where for p in found] == [parameter, "#/paths/~1pets~1{id}/get/responses/200"], [str(p) for p in found]
+    assert all("\n" not in str(p) for p in found)
+
+
+@pytest.mark.parametrize(
+    ("doc", "where", "message"),
+    [
+        ({"swagger": "2.0"}, "#/swagger", "Swagger '2.0' is not supported: convert it to OpenAPI 3 first"),
+        ({"info": {}}, "#", "not an OpenAPI document: no 'openapi' field"),
+        ({"openapi": 3.1}, "#/openapi", 'the version must be a string such as "3.1.0", got 3.1 (quote it in YAML)'),
+        ({"openapi": "4.0.0"}, "#/openapi", "OpenAPI 4.0.0 is not supported (supported: 3.0.x, 3.1.x)"),
+        ({"openapi": "3.10"}, "#/openapi", "OpenAPI 3.10 is not supported"),
+    ],
+)
+def test_versions_other_than_3_0_and_3_1_are_refused(doc: dict[str, Any], where: str, message: str) -> None:
+    with pytest.raises(SpecError) as info:
+        check_version(doc, "spec.json")
+    assert info.value.where == where and info.value.message.startswith(message), str(info.value)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/task").is_dir(), reason="the bound applies to forked validators")
+def test_a_pattern_that_backtracks_is_stopped_at_the_time_bound_and_no_child_is_left() -> None:
+    raw = (ROOT / "tests" / "specs" / "catastrophic_pattern.yaml").read_bytes()
+    doc, _ = parse_spec_with_warnings(raw, "spec.yaml")
+    before = children()
+    started = time.monotonic()
+    found = validate(doc, "spec.yaml", time_limit=1.0)
+    elapsed = time.monotonic() - started
+    assert [str(p) for p in found] == ["spec.yaml#: validation did not finish within 1 s (a `pattern` that backtracks catastrophically?)"]
+    assert elapsed < 15, elapsed
+    assert children() == before  # the validators were killed and reaped
+
+
+def test_the_time_bound_can_be_set_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = (ROOT / "tests" / "specs" / "catastrophic_pattern.yaml").read_bytes()
+    doc, _ = parse_spec_with_warnings(raw, "spec.yaml")
+    monkeypatch.setenv("OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT", "1.5")
+    assert [p.message for p in validate(doc, "spec.yaml")] == ["validation did not finish within 2 s (a `pattern` that backtracks catastrophically?)"]
+    monkeypatch.setenv("OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT", "not a number")  # ignored: the default bound
+    assert validate(copy.deepcopy(GOOD), "spec.json") == []
+
+
+def test_a_valid_verdict_is_remembered_by_content_and_a_broken_one_never(tmp_path: Path) -> None:
+    raw = b'{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}'
+    doc, _ = parse_spec_with_warnings(raw, "spec.json")
+    assert validate(doc, "spec.json", raw=raw, cache=tmp_path) == []
+    remembered = sorted(p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file())
+    assert remembered == ["valid"]
+    broken = copy.deepcopy(GOOD)
+    del broken["paths"]["/pets/{id}"]["get"]["responses"]["200"]["description"]
+    assert validate(broken, "spec.json", cache=tmp_path)
+    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
+    assert validate(doc, "spec.json", raw=raw, cache=tmp_path) == []
