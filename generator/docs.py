@@ -220,7 +220,13 @@ def code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-FILTERS: dict[str, Callable[..., Any]] = {"pytuple": pytuple, "toml": toml, "pep440": pep440, "md": md, "code": code}
+def pycomment(text: str) -> str:
+    """Spec text at the end of a Python comment inside a Markdown code block: one line, as it is
+    (no Markdown escapes: a code block shows them), without backticks (they could end the block)."""
+    return _CONTROL.sub("", " ".join(str(text).split())).replace("`", "'")
+
+
+FILTERS: dict[str, Callable[..., Any]] = {"pytuple": pytuple, "toml": toml, "pep440": pep440, "md": md, "code": code, "pycomment": pycomment}
 GLOBALS: dict[str, Any] = {
     "model_doc": model_doc, "field_doc": field_doc, "renamed_fields": renamed_fields, "operation_doc": operation_doc,
     "waiter_doc": waiter_doc, "iterator_doc": iterator_doc, "async_doc": async_doc, "response_headers": response_headers, "client_doc": client_doc, "exports": exports,
