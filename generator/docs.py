@@ -278,7 +278,16 @@ def signature(op: Operation) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-GLOBALS.update(example_call=example_call, signature=signature, annotation_of=typemap.annotation)
+def waiter_signature(w: Waiter) -> str:
+    """A waiter method's parameters as text: the polled operation's, then its own."""
+    op = w.operation
+    parts = [f"{p.name}: {typemap.annotation(p.type)}" for p in op.positional] + ["*"]
+    parts += [f"{p.name}: {typemap.annotation(p.type)}" + ("" if p.required else " | Unset = UNSET") for p in op.keyword]
+    parts += [f"max_wait: float = {w.timeout!r}", f"interval: float = {w.interval!r}", "expires_at: datetime.datetime | None = None", "**options"]
+    return "(" + ", ".join(parts) + ")"
+
+
+GLOBALS.update(example_call=example_call, signature=signature, waiter_signature=waiter_signature, annotation_of=typemap.annotation)
 
 
 def auth_text(api: Api) -> str:
