@@ -6,13 +6,16 @@ a child process).
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from . import support
+from .checkers import run_mypy, run_pyright
 from .generated import generate_features, once
 from .server import FaultServer, running_server
 from .support import ENV
@@ -76,3 +79,20 @@ def features() -> Path:
     if str(packages) not in sys.path:
         sys.path.insert(0, str(packages))
     return packages
+
+
+@pytest.fixture(scope="session")
+def mypy_report(features: Path) -> dict[str, Any]:
+    """One ``mypy --strict`` run over every generated package, ``USAGE`` and the README blocks,
+    once per session (see ``checkers``): exit status, output lines, README modules."""
+    report: dict[str, Any] = json.loads(once(support.SHARED / "mypy", lambda work: run_mypy(work, features)))
+    return report
+
+
+@pytest.fixture(scope="session")
+def pyright_report(features: Path) -> dict[str, Any]:
+    """One pyright (strict) run over the same, once per session (see ``checkers``)."""
+    report: dict[str, Any] = json.loads(once(support.SHARED / "pyright", lambda work: run_pyright(work, features)))
+    if "failure" in report:
+        pytest.fail(report["failure"], pytrace=False)
+    return report
