@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from ._ratelimit import RateLimit as RateLimit
     from ._ratelimit import SlidingWindowLimiter as SlidingWindowLimiter
     from ._retry import RetryPolicy as RetryPolicy
-    from ._types import ApiResponse as ApiResponse
     from ._types import UNSET as UNSET
+    from ._types import ApiResponse as ApiResponse
     from ._types import Unset as Unset
     from .errors import OAuthSessionError as OAuthSessionError
     from .errors import ServiceUnavailableError as ServiceUnavailableError
