@@ -15,7 +15,8 @@ included); ``PageWalk`` decides the next page's arguments and when to stop:
 
 Iteration stops at an empty page, when the next cursor (or link) is missing or
 repeats one already used (a server returning the same cursor never makes it loop
-forever), and at ``max_items`` / ``max_pages``.
+forever), when an offset or page-number page repeats the page before (a server that
+ignores the argument), and at ``max_items`` / ``max_pages``.
 """
 
 from __future__ import annotations
@@ -109,10 +110,25 @@ class PageWalk:
         if paginate.style in ("cursor", "link") and start not in (UNSET, None, ""):
             self.seen.add(str(start))  # the caller's own: the first page asked for it
         self.done = self.max_pages == 0 or self.max_items == 0
+        self._previous: list[Any] | None = None
 
     def items_of(self, parsed: Any) -> list[Any]:
         found = _attr(parsed, self.paginate.items) if self.paginate.items else parsed
         return list(cast("list[object]", found)) if isinstance(found, list) else []
+
+    def fresh(self, items: list[Any]) -> bool:
+        """Whether a page is new. An offset or page-number page holding exactly the items
+        of the page before (a server that ignores the argument) ends the walk, unseen.
+        """
+        if (
+            self.paginate.style in ("offset", "page")
+            and items
+            and items == self._previous
+        ):
+            self.done = True
+            return False
+        self._previous = items
+        return True
 
     def take(self, items: list[Any]) -> list[Any]:
         """The items of a page to hand out (cut at ``max_items``)."""

@@ -55,7 +55,10 @@ class SyncResource:
     def _walk_pages(self, endpoint: Endpoint[T], walk: PageWalk) -> Iterator[T]:
         while not walk.done:
             response: ApiResponse[T] = self._client._request(endpoint, walk.args, True)
-            walk.advance(response, len(walk.items_of(response.parsed)))
+            items = walk.items_of(response.parsed)
+            if not walk.fresh(items):
+                return
+            walk.advance(response, len(items))
             yield response.parsed
 
     def _iter(self, endpoint: Endpoint[Any], args: Mapping[str, Any]) -> Iterator[Any]:
@@ -68,6 +71,8 @@ class SyncResource:
                 endpoint, walk.args, True
             )
             items = walk.items_of(response.parsed)
+            if not walk.fresh(items):
+                return
             taken = walk.take(items)
             walk.advance(response, len(items))
             yield from taken
@@ -116,7 +121,10 @@ class AsyncResource:
             response: ApiResponse[T] = await self._client._request(
                 endpoint, walk.args, True
             )
-            walk.advance(response, len(walk.items_of(response.parsed)))
+            items = walk.items_of(response.parsed)
+            if not walk.fresh(items):
+                return
+            walk.advance(response, len(items))
             yield response.parsed
 
     def _iter(
@@ -133,6 +141,8 @@ class AsyncResource:
                 endpoint, walk.args, True
             )
             items = walk.items_of(response.parsed)
+            if not walk.fresh(items):
+                return
             taken = walk.take(items)
             walk.advance(response, len(items))
             for item in taken:
