@@ -233,6 +233,17 @@ def test_page_numbers_count_up_from_the_first(server: FaultServer, mode: str) ->
     assert queries(server)[-2:] == [[("page", "5")], [("page", "6")]]
 
 
+def test_a_server_that_ignores_the_offset_or_page_ends_the_walk(server: FaultServer, mode: str) -> None:
+    # The same page again means the argument was not used: without this the walk would never end.
+    server.add("/events", events(1, 2), events(3), events(3), events(9))
+    assert ids(drain(mode, server, "events.list_events_iter")) == [1, 2, 3]
+    assert len(server.requests) == 3
+    server.add("/numbers", json_body([1, 2]), json_body([1, 2]), json_body([7]))
+    pages = drain(mode, server, "numbers.list_numbers_pages")
+    assert pages == [[1, 2]]
+    assert server.pending("/numbers") == 1 and server.pending("/events") == 1
+
+
 def commits(*shas: str, link: str | None = None) -> Scripted:
     return json_body([{"sha": s} for s in shas], headers={"Link": link} if link else None)
 
