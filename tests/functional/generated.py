@@ -41,7 +41,7 @@ def shared_root(basetemp: Path | str | None) -> tuple[Path, bool]:
     temporary folder that the session removes at its end.
     """
     if os.environ.get("PYTEST_XDIST_WORKER") and basetemp:
-        folder = Path(basetemp).parent / "shared"
+        folder = Path(basetemp).parent / "workers"
         folder.mkdir(parents=True, exist_ok=True)
         return folder, False
     return Path(tempfile.mkdtemp(prefix="functional-")), True

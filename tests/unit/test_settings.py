@@ -121,7 +121,7 @@ def test_this_repositorys_own_config() -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ("[tool.generator.retries]\nmax_retry = 3", "[tool.generator.retries].max_retry: unknown key (known: backoff_initial, backoff_max, idempotent_operations, max_retries, retry_after_cap, statuses)"),
+        ("[tool.generator.retries]\nmax_retry = 3", "[tool.generator.retries].max_retry: unknown key (known: backoff_initial, backoff_max, idempotent_operations, max_retries, non_idempotent_operations, retry_after_cap, statuses)"),
         ("[tool.generator.retries]\nmax_retries = true", "[tool.generator.retries].max_retries: expected an integer"),
         ("[tool.generator.retries]\nmax_retries = -1", "[tool.generator.retries].max_retries: expected 0 to 100"),
         ("[tool.generator.retries]\nstatuses = [429, '503']", "[tool.generator.retries].statuses: expected a list of integers"),
