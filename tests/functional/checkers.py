@@ -55,7 +55,7 @@ import feat_responses as rs
 import feat_soft_names as so
 import fixture_client as fc
 from fixture_client import errors as fce
-from fixture_client.models import Charge, Item, Job, JobInput, NewItem, Problem, Refund
+from fixture_client.models import Charge, Item, Job, JobInput, NewItem, Point, Problem, Refund
 
 
 def sync(c1: di.Client, c2: rs.Client, c3: pa.Client, c4: bo.Client, c5: md.Client, c6: cu.Client) -> None:
@@ -69,7 +69,6 @@ def sync(c1: di.Client, c2: rs.Client, c3: pa.Client, c4: bo.Client, c5: md.Clie
     assert_type(rs.with_raw_response(c2.responses.get_ranges)().parsed, rs.Thing)
     assert_type(rs.with_raw_response(c2.responses.get_ranges)(timeout=5.0).status_code, int)
     assert_type(c3.items.get_item_file(1, "n", limit=1, x_trace_id="t", ids=[1], since=datetime.datetime.now()), dict[str, Any])
-    assert_type(c3.items.get_styles([1], ["a"], pa.Point(x=1, y=2), x_ids=[3], deadline=None), None)
     assert_type(c4.bodies.put_raw(body=b"x"), None)
     assert_type(c4.bodies.upload_file(body=bo.UploadFileBody(file=("a.txt", b"x", "text/plain"))).size, int | bo.Unset)
     assert_type(c5.media.echo_ndjson(body=[md.Note(title="t")]), list[md.Note])
@@ -147,6 +146,7 @@ def fixture_sync(client: fc.Client) -> None:
     assert_type(client.items.get_item("i1", fields=["a"], timeout=1.0), Item)
     assert_type(client.items.list_items(limit=2, deadline=None), list[Item])
     assert_type(client.items.delete_item("i1"), None)
+    assert_type(client.params.typed_styles([1], ["a"], Point(east=1, north=2), x_ids=[3], deadline=None), None)
     assert_type(client.payments.get_payment("p1"), Refund | Charge)
     assert_type(client.jobs.wait_for_job("j1", max_wait=5.0, interval=0.5), Job)
     raw = fc.with_raw_response(client.items.create_item)(body=NewItem(name="n"), idempotency_key="k")

@@ -90,22 +90,6 @@ def test_parameters_in_path_query_header_and_cookie(server: FaultServer, mode: s
     assert headers["accept"] == "application/json"
 
 
-def test_path_label_matrix_header_arrays_and_cookie_form(server: FaultServer, mode: str) -> None:
-    pkg = feature("params")
-    point = pkg.models.Point(x=1, y=-2)
-    server.add("/styles/3,4/.a.b%2Cc/;x=1;y=-2", Scripted(status=204))
-    got = call(pkg, server, lambda c: c.items.get_styles(
-        [3, 4], ["a", "b,c"], point, x_ids=[7, 8, 9], x_point=point, flags=["on", "x y"], spots=[1.5, -2.0],
-    ), mode)
-    assert got is None
-    request = only(server)
-    assert request.path == "/styles/3,4/.a.b%2Cc/;x=1;y=-2"  # simple, label exploded, matrix exploded
-    assert request.query == "spots=1.5|-2.0"  # pipeDelimited
-    assert request.headers["x-ids"] == "7,8,9"  # a header array is comma-separated
-    assert request.headers["x-point"] == "x=1,y=-2"  # an object header, exploded
-    assert request.headers["cookie"] == "flags=on,x%20y"  # cookie form, explode: false
-
-
 def test_unset_parameters_are_left_out(server: FaultServer) -> None:
     pkg = feature("params")
     server.add("/items/0/files/f", json_body({}))
