@@ -220,7 +220,13 @@ def code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-FILTERS: dict[str, Callable[..., Any]] = {"pytuple": pytuple, "toml": toml, "pep440": pep440, "md": md, "code": code}
+def pycomment(text: str) -> str:
+    """Spec text at the end of a Python comment inside a Markdown code block: one line, as it is
+    (no Markdown escapes: a code block shows them), without backticks (they could end the block)."""
+    return _CONTROL.sub("", " ".join(str(text).split())).replace("`", "'")
+
+
+FILTERS: dict[str, Callable[..., Any]] = {"pytuple": pytuple, "toml": toml, "pep440": pep440, "md": md, "code": code, "pycomment": pycomment}
 GLOBALS: dict[str, Any] = {
     "model_doc": model_doc, "field_doc": field_doc, "renamed_fields": renamed_fields, "operation_doc": operation_doc,
     "waiter_doc": waiter_doc, "iterator_doc": iterator_doc, "async_doc": async_doc, "response_headers": response_headers, "client_doc": client_doc, "exports": exports,
@@ -272,7 +278,16 @@ def signature(op: Operation) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-GLOBALS.update(example_call=example_call, signature=signature, annotation_of=typemap.annotation)
+def waiter_signature(w: Waiter) -> str:
+    """A waiter method's parameters as text: the polled operation's, then its own."""
+    op = w.operation
+    parts = [f"{p.name}: {typemap.annotation(p.type)}" for p in op.positional] + ["*"]
+    parts += [f"{p.name}: {typemap.annotation(p.type)}" + ("" if p.required else " | Unset = UNSET") for p in op.keyword]
+    parts += [f"max_wait: float = {w.timeout!r}", f"interval: float = {w.interval!r}", "expires_at: datetime.datetime | None = None", "**options"]
+    return "(" + ", ".join(parts) + ")"
+
+
+GLOBALS.update(example_call=example_call, signature=signature, waiter_signature=waiter_signature, annotation_of=typemap.annotation)
 
 
 def auth_text(api: Api) -> str:

@@ -66,7 +66,8 @@ def lines(pairs: Iterable[Import], depth: int = 0, indent: str = "") -> list[str
             text = [f"from {module} import ("] + [f"    {n}," for n in ordered] + [")"]
         sections.setdefault(_section(module), []).append((_module_key(module), (-1, [], ""), text))
     for module, name in aliased:
-        sections.setdefault(_section(module), []).append((_module_key(module), _name_key(name), [f"from {module} import {name}"]))
+        # Sorted by the name imported: "UNSET as UNSET" is a constant, not a class.
+        sections.setdefault(_section(module), []).append((_module_key(module), _name_key(name.split(" as ")[0]), [f"from {module} import {name}"]))
     out: list[str] = []
     for index in sorted(sections):
         if out:

@@ -102,6 +102,8 @@ def resource_block(resource: Resource) -> list[str]:
 
 def errors_block(api: Api) -> list[str]:
     runtime = {("._errors", name) for name in sorted({e.base for e in api.errors} | set(typemap.BASE_ERRORS))}
+    if any(e.body is not None for e in api.errors):
+        runtime.add(("typing", "cast"))  # the ``body`` properties
     checking = _types([e.body for e in api.errors] + [t for e in api.errors for _, t in e.attributes])
     return _split(runtime, checking, 0)
 

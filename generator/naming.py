@@ -19,7 +19,10 @@ RESERVED_FIELDS = frozenset(
      "bool", "bytes", "list", "datetime", "uuid", "decimal"}
 )
 # A method's own names: its body is ``return self._call(_X, locals())``.
-RESERVED_PARAMS = frozenset({"self", "options", "locals", "max_items", "max_pages"})
+# The keys of ``**options: Unpack[RequestOptions]`` too: a parameter of that name would take the
+# option's keyword (type checkers refuse the overlap).
+RESERVED_PARAMS = frozenset({"self", "options", "locals", "max_items", "max_pages", "extra_headers", "extra_query",
+                             "timeout", "max_retries", "deadline", "max_response_bytes"})
 # Lower-case names a resource class body uses in annotations: a method called ``list``
 # would make every later ``list[...]`` annotation of the class refer to it.
 RESERVED_METHODS = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime", "uuid", "decimal"})

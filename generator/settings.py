@@ -24,6 +24,7 @@ class RetrySettings:
     backoff_max: float = 8.0
     retry_after_cap: float = 60.0
     idempotent_operations: tuple[str, ...] = ()  # operationIds safe to repeat (beyond GET, PUT ...)
+    non_idempotent_operations: tuple[str, ...] = ()  # operationIds never repeated, not even on 429/503
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +71,8 @@ class PaginationSettings:
 
 # Key -> kind, per table; the kinds are checked by _value.
 _RETRY_KEYS = {"max_retries": "int", "statuses": "ints", "backoff_initial": "float", "backoff_max": "float",
-               "retry_after_cap": "float", "idempotent_operations": "strings"}
+               "retry_after_cap": "float", "idempotent_operations": "strings",
+               "non_idempotent_operations": "strings"}
 _RATE_LIMIT_KEYS = {"operations": "strings", "per_key": "int", "per_process": "int", "window": "float"}
 _WAITER_KEYS = {"operation": "str", "field": "str", "success": "scalars", "failure": "scalars", "pending": "scalars",
                 "error_fields": "strings", "error_class": "str", "timeout": "float", "interval": "float"}
@@ -127,6 +129,9 @@ def parse_retries(value: Any, file: str) -> RetrySettings:
         problems.append("backoff_initial, backoff_max: expected 0 <= backoff_initial <= backoff_max")
     if settings.retry_after_cap < 0:
         problems.append("retry_after_cap: expected a number of seconds >= 0")
+    both = [op for op in settings.non_idempotent_operations if op in settings.idempotent_operations]
+    if both:
+        problems.append(f"non_idempotent_operations: {both[0]!r} is also in idempotent_operations")
     if problems:
         raise SpecError(file, None, f"{where}.{problems[0]}")
     return dataclasses.replace(settings, statuses=tuple(sorted(set(settings.statuses))))

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ._lazy import lazy_exports
 
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
     from ._ratelimit import RateLimit as RateLimit
     from ._ratelimit import SlidingWindowLimiter as SlidingWindowLimiter
     from ._retry import RetryPolicy as RetryPolicy
-    from ._types import ApiResponse as ApiResponse
     from ._types import UNSET as UNSET
+    from ._types import ApiResponse as ApiResponse
     from ._types import Unset as Unset
     from .errors import OAuthSessionError as OAuthSessionError
     from .errors import ServiceUnavailableError as ServiceUnavailableError
@@ -126,4 +127,4 @@ _EXPORTS.update(
     }
 )
 
-__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)
+__getattr__: Callable[[str], Any] = lazy_exports(__name__, globals(), _EXPORTS)

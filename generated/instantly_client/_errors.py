@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -183,9 +183,6 @@ class ApiDecodeError(ApiError):
 class ApiStatusError(ApiError):
     """The server answered with a status that is not 2xx."""
 
-    body: object
-    """The parsed model when the spec documents this response, else JSON or text."""
-
     retry_after: float | None
     """Seconds the server asked to wait (``retry-after-ms`` or ``Retry-After``), else None."""
     declared_headers: dict[str, HeaderValue]
@@ -204,9 +201,17 @@ class ApiStatusError(ApiError):
         self.response = response
         self.status_code: int = response.status_code
         self.headers: httpx.Headers = response.headers if headers is None else headers
-        self.body = body
+        self._body = body
         self.retry_after = parse_retry_after(self.headers)
         self.declared_headers = dict(declared_headers or {})
+
+    @property
+    def body(self) -> object:
+        """The parsed model when the spec documents this response, else JSON or text.
+
+        The class generated for a documented error body narrows this to its model.
+        """
+        return self._body
 
     @property
     def request(self) -> httpx.Request:
@@ -253,12 +258,17 @@ class UnexpectedStatusError(ApiStatusError):
 class WaiterError(ApiError):
     """A waiter stopped without reaching a success value."""
 
-    body: object
-    """The parsed body of the last poll (``None`` when no poll answered)."""
-
     def __init__(self, message: str, *, body: object = None) -> None:
         super().__init__(message)
-        self.body = body
+        self._body = body
+
+    @property
+    def body(self) -> object:
+        """The parsed body of the last poll (``None`` when no poll answered).
+
+        The failure class generated for a waiter narrows this to its model.
+        """
+        return self._body
 
 
 class WaiterFailedError(WaiterError):
@@ -386,7 +396,8 @@ def describe(status: int, reason: str, body: Any) -> str:
     text = f"{status} {reason}".strip()
     detail: Any = None
     if isinstance(body, dict):
-        detail = body.get("message") or body.get("error")
+        fields = cast("dict[str, Any]", body)
+        detail = fields.get("message") or fields.get("error")
     elif body is not None and hasattr(body, "message"):
         detail = body.message
     elif isinstance(body, str):

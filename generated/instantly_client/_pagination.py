@@ -15,7 +15,8 @@ included); ``PageWalk`` decides the next page's arguments and when to stop:
 
 Iteration stops at an empty page, when the next cursor (or link) is missing or
 repeats one already used (a server returning the same cursor never makes it loop
-forever), and at ``max_items`` / ``max_pages``.
+forever), when an offset or page-number page repeats the page before (a server that
+ignores the argument), and at ``max_items`` / ``max_pages``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from ._types import UNSET, ApiResponse
@@ -74,12 +75,23 @@ def _attr(value: Any, path: tuple[str, ...]) -> Any:
 def _next_link(response: ApiResponse[Any], wire: str) -> str | None:
     """The value of ``wire`` in the query of the ``Link`` header's ``rel="next"`` URL."""
     for header in response.headers.get_list("link"):
-        for url, params in _LINK.findall(header):
-            rels = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
+        found: list[tuple[str, str]] = _LINK.findall(header)
+        for url, params in found:
+            rels: list[str] = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
             if any("next" in rel.split() for rel in rels):
                 values = parse_qs(urlsplit(url).query).get(wire)
                 return values[-1] if values else None
     return None
+
+
+def _bound(args: Mapping[str, Any], name: str) -> int | None:
+    """``max_items`` or ``max_pages``: a whole number >= 0, or None (no bound)."""
+    bound: object = args.get(name)
+    if bound is not None and (
+        not isinstance(bound, int) or isinstance(bound, bool) or bound < 0
+    ):
+        raise ValueError(f"{name} must be a number >= 0, or None")
+    return bound
 
 
 class PageWalk:
@@ -88,22 +100,35 @@ class PageWalk:
     def __init__(self, paginate: Paginate, args: Mapping[str, Any]) -> None:
         self.paginate = paginate
         self.args = dict(args)
-        self.max_items: int | None = self.args.get("max_items")
-        self.max_pages: int | None = self.args.get("max_pages")
-        for name, bound in (
-            ("max_items", self.max_items),
-            ("max_pages", self.max_pages),
-        ):
-            if bound is not None and (not isinstance(bound, int) or bound < 0):
-                raise ValueError(f"{name} must be a number >= 0, or None")
+        self.max_items = _bound(self.args, "max_items")
+        self.max_pages = _bound(self.args, "max_pages")
         self.pages = 0
         self.items = 0
         self.seen: set[str] = set()
+        """Cursors (or linked page numbers) already asked for: one coming back ends the walk."""
+        start = self._current()
+        if paginate.style in ("cursor", "link") and start not in (UNSET, None, ""):
+            self.seen.add(str(start))  # the caller's own: the first page asked for it
         self.done = self.max_pages == 0 or self.max_items == 0
+        self._previous: list[Any] | None = None
 
     def items_of(self, parsed: Any) -> list[Any]:
         found = _attr(parsed, self.paginate.items) if self.paginate.items else parsed
-        return list(found) if isinstance(found, list) else []
+        return list(cast("list[object]", found)) if isinstance(found, list) else []
+
+    def fresh(self, items: list[Any]) -> bool:
+        """Whether a page is new. An offset or page-number page holding exactly the items
+        of the page before (a server that ignores the argument) ends the walk, unseen.
+        """
+        if (
+            self.paginate.style in ("offset", "page")
+            and items
+            and items == self._previous
+        ):
+            self.done = True
+            return False
+        self._previous = items
+        return True
 
     def take(self, items: list[Any]) -> list[Any]:
         """The items of a page to hand out (cut at ``max_items``)."""
@@ -144,6 +169,16 @@ class PageWalk:
             return
         self.seen.add(str(value))
         self._set(value)
+
+    def _current(self) -> Any:
+        """The cursor, offset or page argument as it stands (``UNSET`` when not given)."""
+        p = self.paginate
+        if p.location != "body":
+            return self.args.get(p.param, UNSET)
+        body = self.args.get("body", UNSET)
+        if isinstance(body, Mapping):
+            return cast("Mapping[str, object]", body).get(p.wire, UNSET)
+        return getattr(body, p.param, UNSET)
 
     def _set(self, value: Any) -> None:
         p = self.paginate

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import (
+    TYPE_CHECKING,
+    cast,
+)
 
 from ._errors import (
     ApiConnectionError,
@@ -68,9 +71,13 @@ class OAuthSessionError(WaiterFailedError):
     ``state`` holds that value and ``body`` the response; ``error``, ``error_description`` are copied from it (None when absent).
     """
 
-    body: GetOAuthSessionStatusResponse
     error: str | None
     error_description: str | None
+
+    @property
+    def body(self) -> GetOAuthSessionStatusResponse:
+        """The response body, parsed as ``GetOAuthSessionStatusResponse``."""
+        return cast("GetOAuthSessionStatusResponse", self._body)
 
 
 class ServiceUnavailableError(ServerError):
@@ -79,7 +86,10 @@ class ServiceUnavailableError(ServerError):
     503 response documented by the API, with its body parsed as ``ServiceUnavailableErrorBody``.
     """
 
-    body: ServiceUnavailableErrorBody
+    @property
+    def body(self) -> ServiceUnavailableErrorBody:
+        """The response body, parsed as ``ServiceUnavailableErrorBody``."""
+        return cast("ServiceUnavailableErrorBody", self._body)
 
 
 class TooManyRequestsError(RateLimitError):
@@ -88,4 +98,7 @@ class TooManyRequestsError(RateLimitError):
     429 response documented by the API, with its body parsed as ``TooManyRequestsErrorBody``.
     """
 
-    body: TooManyRequestsErrorBody
+    @property
+    def body(self) -> TooManyRequestsErrorBody:
+        """The response body, parsed as ``TooManyRequestsErrorBody``."""
+        return cast("TooManyRequestsErrorBody", self._body)

@@ -50,4 +50,6 @@ def content_type(media_type: str, body_kind: str) -> str:
     plain = base(media_type)
     if not plain or "*" in plain:
         return {"json": "application/json", "text": "text/plain; charset=utf-8"}.get(body_kind, "application/octet-stream")
+    if body_kind == "text" and "charset" not in media_type.lower():
+        return f"{media_type.strip()}; charset=utf-8"  # the runtime sends text as UTF-8: say so
     return media_type.strip()

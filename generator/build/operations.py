@@ -15,7 +15,7 @@ from generator.build import media
 from generator.build.context import Context, Where, mapping, text
 from generator.build.responses import ResponseDraft, responses
 from generator.build.schemas import Schemas, Site
-from generator.ir import STR, Scalar, TypeNode
+from generator.ir import STR, ListOf, Scalar, TypeNode
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SKIPPED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -170,7 +170,7 @@ def _body(ctx: Context, schemas: Schemas, op: dict[str, Any], where: Where, iden
         btype = schemas.type_of(schema, schema_at, site)
     elif kind == "ndjson":
         item = schema.get("items", schema) if isinstance(schema, dict) and schema.get("type") == "array" else schema
-        btype = schemas.type_of(item, schema_at, site.child("items", "Item"))
+        btype = ListOf(schemas.type_of(item, schema_at, site.child("items", "Item")))  # one value per line
     elif kind == "text":
         btype = STR
     else:

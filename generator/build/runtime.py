@@ -65,6 +65,7 @@ def _check_known(ctx: Context, names: Iterable[str], every: Mapping[str, str], w
 def plan(ctx: Context, drafts: list[OperationDraft], every: Mapping[str, str]) -> Plan:
     config = ctx.config
     _check_known(ctx, config.retries.idempotent_operations, every, "[tool.generator.retries].idempotent_operations")
+    _check_known(ctx, config.retries.non_idempotent_operations, every, "[tool.generator.retries].non_idempotent_operations")
     for limit in config.rate_limits:
         _check_known(ctx, limit.operations, every, f"[tool.generator.rate_limits.{limit.name}].operations")
         if not any(every.get(op) for op in limit.operations):
@@ -96,7 +97,7 @@ def apply(ctx: Context, api: Api, plan: Plan) -> Api:
     limits = tuple(RateLimit(x.name, x.per_key, x.per_process, float(x.window)) for x in config.rate_limits if present & set(x.operations))
 
     def operation(op: Operation) -> Operation:
-        idempotent = True if op.operation_id in config.retries.idempotent_operations else None
+        idempotent = True if op.operation_id in config.retries.idempotent_operations else False if op.operation_id in config.retries.non_idempotent_operations else None
         names = tuple(x.name for x in limits if op.operation_id in next(c for c in config.rate_limits if c.name == x.name).operations)
         return dataclasses.replace(op, idempotent=idempotent, limits=names)
 

@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (one unit with _base_client: this module reads the client's ``_``-named settings)
 """The attempt loop, written once for the sync and the async client.
 
 ``plan`` is a generator that makes every decision of a call (when to retry, how
@@ -35,7 +37,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Generator, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import httpx
 
@@ -213,7 +215,9 @@ class Call:
         """Whether a timeout fired because the deadline had shortened it."""
         if self.stop is None or self.configured is None:
             return False
-        applied = request.extensions.get("timeout") or {}
+        applied = cast(
+            "dict[str, float | None]", request.extensions.get("timeout") or {}
+        )
         for cls, kind in _TIMEOUT_KINDS:
             if isinstance(exc, cls):
                 used, configured = applied.get(kind), self.configured.get(kind)

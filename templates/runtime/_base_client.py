@@ -27,7 +27,7 @@ import platform
 import threading
 import time
 from collections.abc import Generator, Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -120,8 +120,12 @@ def _check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
-class _BaseClient:
-    """Settings and pure logic shared by the sync and async clients."""
+_H = TypeVar("_H", bound="httpx.Client | httpx.AsyncClient")
+_NO_OPTIONS: Mapping[str, Any] = {}
+
+
+class _BaseClient(Generic[_H]):
+    """Settings and pure logic shared by the sync and async clients (``_H``: the pool's type)."""
 
     _default_base_url: str = ""
     _api_key_env: str = ""
@@ -133,6 +137,9 @@ class _BaseClient:
     """The deadline of a call when neither the client nor the call gives one."""
     _owns_http: bool = True
     _closed: bool = False
+    _http_client: _H | None = None
+    base_url: str
+    """The root URL every request path is joined to (no trailing slash)."""
 
     def __init__(
         self,
@@ -234,9 +241,6 @@ class _BaseClient:
             return self._owns_http
         return False
 
-    if TYPE_CHECKING:
-        _http_client: httpx.Client | httpx.AsyncClient | None
-
 
 def _already_read(response: httpx.Response, call: Call) -> bytes:
     """The body a transport read itself (httpx decoded it), within the cap."""
@@ -245,15 +249,15 @@ def _already_read(response: httpx.Response, call: Call) -> bytes:
     return reader.finish()
 
 
-def _outcome(received: Received, call: Call, client: _BaseClient, raw: bool) -> Any:
+def _outcome(received: Received, call: Call, strict: bool, raw: bool) -> Any:
     spec = call.endpoint.match(received.status)[0]
-    parsed = decode_success(spec, received, client._strict)
+    parsed = decode_success(spec, received, strict)
     if not raw:
         return parsed
     return ApiResponse(received.status, received.headers, parsed, received.response())
 
 
-class SyncBaseClient(_BaseClient):
+class SyncBaseClient(_BaseClient[httpx.Client]):
     """Base of the generated ``Client``."""
 
     def __init__(
@@ -286,7 +290,7 @@ class SyncBaseClient(_BaseClient):
             max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
-        self._http_client: httpx.Client | None = http_client
+        self._http_client = http_client
 
     @property
     def _http(self) -> httpx.Client:
@@ -309,11 +313,11 @@ class SyncBaseClient(_BaseClient):
     def _request(
         self, endpoint: Endpoint[Any], args: Mapping[str, Any], raw: bool
     ) -> Any:
-        options = args.get("options") or {}
+        options = args.get("options") or _NO_OPTIONS
         call = Call(self, endpoint, options)
         request = build_request(self, endpoint, args, options, self._http)
         received = self._drive(plan(self, call, request))
-        return _outcome(received, call, self, raw)
+        return _outcome(received, call, self._strict, raw)
 
     def _drive(self, steps: Generator[Op, Any, Received]) -> Received:
         value: Any = None
@@ -395,7 +399,7 @@ class SyncBaseClient(_BaseClient):
         self.close()
 
 
-class AsyncBaseClient(_BaseClient):
+class AsyncBaseClient(_BaseClient[httpx.AsyncClient]):
     """Base of the generated ``AsyncClient``."""
 
     def __init__(
@@ -428,7 +432,7 @@ class AsyncBaseClient(_BaseClient):
             max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
-        self._http_client: httpx.AsyncClient | None = http_client
+        self._http_client = http_client
 
     @property
     def _http(self) -> httpx.AsyncClient:
@@ -451,11 +455,11 @@ class AsyncBaseClient(_BaseClient):
     async def _request(
         self, endpoint: Endpoint[Any], args: Mapping[str, Any], raw: bool
     ) -> Any:
-        options = args.get("options") or {}
+        options = args.get("options") or _NO_OPTIONS
         call = Call(self, endpoint, options)
         request = build_request(self, endpoint, args, options, self._http)
         received = await self._drive(plan(self, call, request))
-        return _outcome(received, call, self, raw)
+        return _outcome(received, call, self._strict, raw)
 
     async def _drive(self, steps: Generator[Op, Any, Received]) -> Received:
         value: Any = None

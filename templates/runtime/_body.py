@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
 
 import httpx
 
@@ -29,6 +29,7 @@ __all__ = [
     "BodyTooLarge",
     "JsonTooDeep",
     "parse_json",
+    "parse_ndjson",
     "raw_text",
 ]
 
@@ -153,6 +154,10 @@ class BodyReader:
         return b"".join(self._parts)
 
 
+def _nests(value: Any) -> bool:
+    return isinstance(value, (dict, list))
+
+
 def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether a parsed JSON value nests arrays and objects deeper than ``limit``.
 
@@ -161,11 +166,16 @@ def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
+        children: Iterable[Any]
+        if isinstance(node, dict):
+            children = cast("dict[str, Any]", node).values()
+        elif isinstance(node, list):
+            children = cast("list[object]", node)
+        else:
+            continue  # a scalar (only the top value may be one)
         if depth > limit:
             return True
-        for child in node.values() if isinstance(node, dict) else node:
-            if isinstance(child, (dict, list)):
-                stack.append((child, depth + 1))
+        stack.extend((child, depth + 1) for child in children if _nests(child))
     return False
 
 
@@ -191,13 +201,28 @@ def parse_json(body: bytes) -> Any:
         ) from None
     # A body with fewer brackets than the limit cannot nest deeper than it.
     brackets = body.count(b"[") + body.count(b"{")
-    if (
-        brackets > MAX_JSON_DEPTH
-        and isinstance(value, (dict, list))
-        and too_deep(value)
-    ):
+    if brackets > MAX_JSON_DEPTH and too_deep(value):
         raise JsonTooDeep(too_deep_message)
     return value
+
+
+def parse_ndjson(body: bytes) -> list[Any]:
+    """The values of an NDJSON body (one JSON value per line; blank lines skipped).
+
+    Each line is read as ``parse_json`` reads a body (the same depth cap); a
+    line that is not JSON is a ``ValueError`` naming it.
+    """
+    values: list[Any] = []
+    for number, line in enumerate(body.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            values.append(parse_json(line))
+        except JsonTooDeep as exc:
+            raise JsonTooDeep(f"line {number}: {exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"line {number}: {exc}") from None
+    return values
 
 
 def raw_text(body: bytes) -> str:

@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (reads the ``_renamed`` table generated models declare)
 """Decoding JSON into typed values and encoding values back to JSON.
 
 A decoder is a callable ``decode(value, strict=False) -> T`` that checks the
@@ -154,7 +156,7 @@ def d_bool(value: Any, strict: bool = False) -> bool:
 
 def d_object(value: Any, strict: bool = False) -> dict[str, Any]:
     if isinstance(value, dict):
-        return value
+        return cast("dict[str, Any]", value)
     raise DecodeFailure("object", value)
 
 
@@ -247,7 +249,7 @@ def d_uuid(value: Any, strict: bool = False) -> uuid.UUID:
 def as_object(value: Any) -> Mapping[str, Any]:
     """The JSON object a model is decoded from."""
     if isinstance(value, dict):
-        return value
+        return cast("dict[str, Any]", value)
     raise DecodeFailure("object", value)
 
 
@@ -256,7 +258,7 @@ def d_list(item: Decoder[T]) -> Decoder[list[T]]:
         if not isinstance(value, list):
             raise DecodeFailure("array", value)
         out: list[T] = []
-        for index, element in enumerate(value):
+        for index, element in enumerate(cast("list[object]", value)):
             try:
                 out.append(item(element, strict))
             except DecodeFailure as exc:
@@ -271,7 +273,7 @@ def d_dict(item: Decoder[T]) -> Decoder[dict[str, T]]:
         if not isinstance(value, dict):
             raise DecodeFailure("object", value)
         out: dict[str, T] = {}
-        for key, element in value.items():
+        for key, element in cast("dict[str, Any]", value).items():
             try:
                 out[key] = item(element, strict)
             except DecodeFailure as exc:
@@ -311,18 +313,19 @@ def _shallow(value: Any, levels: int) -> Any:
     if isinstance(value, dict):
         if levels == 0:
             return _HOLLOW
-        return {k: _shallow(v, levels - 1) for k, v in value.items()}
+        pairs = cast("dict[str, Any]", value).items()
+        return {k: _shallow(v, levels - 1) for k, v in pairs}
     if isinstance(value, list):
         if levels == 0:
             return _EMPTY
-        return [_shallow(v, levels - 1) for v in value]
+        return [_shallow(v, levels - 1) for v in cast("list[object]", value)]
     return value
 
 
 def _unknown(result: Any) -> int:
     """How many properties a decoded value left unnamed (0 for non-models)."""
     extras = getattr(result, "additional_properties", None)
-    return len(extras) if isinstance(extras, dict) else 0
+    return len(cast("dict[str, Any]", extras)) if isinstance(extras, dict) else 0
 
 
 def _best(
@@ -347,9 +350,7 @@ def d_union(*options: Decoder[Any]) -> Decoder[Any]:
     """A ``oneOf``/``anyOf``: the branch that matches the value best (module docstring)."""
 
     def decode(value: Any, strict: bool = False) -> Any:
-        probe = (
-            _shallow(value, _PROBE_LEVELS) if isinstance(value, (dict, list)) else value
-        )
+        probe = _shallow(value, _PROBE_LEVELS)
         failures: list[str] = []
         index = _best(options, probe, True, failures)
         if index is None and not strict:
@@ -373,7 +374,7 @@ def d_tagged(
 
     def decode(value: Any, strict: bool = False) -> Any:
         if isinstance(value, dict):
-            key = value.get(tag)
+            key = cast("dict[str, Any]", value).get(tag)
             if isinstance(key, str):
                 chosen = variants.get(key)
                 if chosen is not None:
@@ -434,7 +435,10 @@ def extra(
     out = {k: v for k, v in data.items() if k not in known}
     if out and closed and strict:
         first = sorted(out)[0]
-        raise DecodeFailure("no property " + repr(first)).at(first)
+        # "at $.x: expected no such property (the object is closed), got string"
+        raise DecodeFailure("no such property (the object is closed)", out[first]).at(
+            first
+        )
     if decode is not None:
         for key, value in out.items():
             try:
@@ -450,7 +454,7 @@ def is_file(value: object) -> bool:
         return True
     return (
         isinstance(value, tuple)
-        and len(value) in (2, 3)
+        and len(cast("tuple[object, ...]", value)) in (2, 3)
         and (value[0] is None or isinstance(value[0], str))
         and isinstance(value[1], (bytes, bytearray, io.IOBase))
     )
@@ -470,9 +474,10 @@ def to_jsonable(value: Any) -> Any:
     if is_file(value):
         return value  # sent as a file part; JSON bodies cannot hold raw bytes
     if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items() if v is not UNSET}
+        pairs = cast("Mapping[object, object]", value).items()
+        return {str(k): to_jsonable(v) for k, v in pairs if v is not UNSET}
     if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v) for v in cast("list[object]", value)]
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
@@ -484,7 +489,7 @@ class ModelBase:
     """
 
     __slots__ = ()
-    _renamed: ClassVar[Mapping[str, str]] = {}
+    _renamed: ClassVar[dict[str, str]] = {}
     additional_properties: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:

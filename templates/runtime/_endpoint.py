@@ -21,8 +21,8 @@ __all__ = ["Auth", "Body", "Endpoint", "Param", "Resp"]
 
 T = TypeVar("T")
 Location = Literal["path", "query", "header", "cookie"]
-BodyKind = Literal["json", "form", "multipart", "bytes", "text"]
-RespKind = Literal["json", "text", "bytes", "none"]
+BodyKind = Literal["json", "ndjson", "form", "multipart", "bytes", "text"]
+RespKind = Literal["json", "ndjson", "text", "bytes", "none"]
 HeaderValue = str | int | float | bool | None
 
 _STYLES: dict[str, tuple[str, ...]] = {
@@ -33,6 +33,7 @@ _STYLES: dict[str, tuple[str, ...]] = {
 }
 _CONTENT_TYPES: dict[str, str] = {
     "json": "application/json",
+    "ndjson": "application/x-ndjson",
     "form": "application/x-www-form-urlencoded",
     "multipart": "multipart/form-data",
     "bytes": "application/octet-stream",

@@ -36,7 +36,7 @@ import json
 import math
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from ._codec import to_jsonable
@@ -60,10 +60,20 @@ def plain(value: Any) -> Any:
     if to_dict is not None:
         value = to_dict()
     if isinstance(value, Mapping):
-        return {str(k): v for k, v in value.items() if v is not UNSET}
+        pairs = cast("Mapping[object, object]", value).items()
+        return {str(k): v for k, v in pairs if v is not UNSET}
     if isinstance(value, tuple):
-        return list(value)
+        return list(cast("tuple[object, ...]", value))
     return value
+
+
+def _shape(value: Any) -> tuple[list[Any] | None, dict[str, Any] | None]:
+    """``value`` (made ``plain``) as a list or as a dict: one of the two, or neither."""
+    if isinstance(value, list):
+        return cast("list[object]", value), None
+    if isinstance(value, dict):
+        return None, cast("dict[str, Any]", value)
+    return None, None
 
 
 def text(value: Any) -> str:
@@ -110,34 +120,35 @@ def path_segment(wire: str, style: str, explode: bool, value: Any) -> str:
 
 
 def _path_text(wire: str, style: str, explode: bool, value: Any) -> str:
-    empty = value is None or value == [] or value == {}
+    listed, mapped = _shape(value)
+    empty = value is None or listed == [] or mapped == {}
     if style == "label":
         if empty:
             return "."
         sep = "." if explode else ","
-        if isinstance(value, list):
-            return "." + sep.join(_q(text(v)) for v in value)
-        if isinstance(value, dict):
-            return "." + _pairs(value, explode, _q, sep)
+        if listed is not None:
+            return "." + sep.join(_q(text(v)) for v in listed)
+        if mapped is not None:
+            return "." + _pairs(mapped, explode, _q, sep)
         return "." + _q(text(value))
     if style == "matrix":
         name = _q(wire)
         if empty:
             return ";" + name
-        if isinstance(value, list):
+        if listed is not None:
             if explode:
-                return "".join(f";{name}={_q(text(v))}" for v in value)
-            return f";{name}=" + ",".join(_q(text(v)) for v in value)
-        if isinstance(value, dict):
+                return "".join(f";{name}={_q(text(v))}" for v in listed)
+            return f";{name}=" + ",".join(_q(text(v)) for v in listed)
+        if mapped is not None:
             if explode:
-                return ";" + _pairs(value, True, _q, ";")
-            return f";{name}=" + _pairs(value, False, _q)
+                return ";" + _pairs(mapped, True, _q, ";")
+            return f";{name}=" + _pairs(mapped, False, _q)
         item = _q(text(value))
         return f";{name}={item}" if item else ";" + name
-    if isinstance(value, list) and not empty:
-        segment = ",".join(_q(text(v)) for v in value)
-    elif isinstance(value, dict) and not empty:
-        segment = _pairs(value, explode, _q)
+    if listed and not empty:
+        segment = ",".join(_q(text(v)) for v in listed)
+    elif mapped and not empty:
+        segment = _pairs(mapped, explode, _q)
     else:
         segment = "" if empty else _q(text(value))
     if not segment:
@@ -148,11 +159,11 @@ def _path_text(wire: str, style: str, explode: bool, value: Any) -> str:
 def _deep(prefix: str, value: dict[str, Any], out: list[str]) -> None:
     for key, item in value.items():
         name = f"{prefix}[{_q(key)}]"
-        item = plain(item)
-        if isinstance(item, dict):
-            _deep(name, item, out)
-        elif isinstance(item, list):
-            out.extend(f"{name}={_q(text(v))}" for v in item)
+        listed, mapped = _shape(plain(item))
+        if mapped is not None:
+            _deep(name, mapped, out)
+        elif listed is not None:
+            out.extend(f"{name}={_q(text(v))}" for v in listed)
         else:
             out.append(f"{name}={_q(text(item))}")
 
@@ -160,29 +171,30 @@ def _deep(prefix: str, value: dict[str, Any], out: list[str]) -> None:
 def query_items(wire: str, style: str, explode: bool, value: Any) -> list[str]:
     """``name=value`` items of the query string, percent-encoded."""
     value = plain(value)
+    listed, mapped = _shape(value)
     name = _q(wire)
     if value is None:
         return [f"{name}="] if style == "form" else []
-    if isinstance(value, list):
-        if not value:
+    if listed is not None:
+        if not listed:
             return []
-        items = [_q(text(v)) for v in value]
+        items = [_q(text(v)) for v in listed]
         if explode or style == "deepObject":
             return [f"{name}={item}" for item in items]
         return [f"{name}=" + _DELIMITERS.get(style, ",").join(items)]
-    if isinstance(value, dict):
-        if not value:
+    if mapped is not None:
+        if not mapped:
             return []
         if style == "deepObject":
             out: list[str] = []
-            _deep(name, value, out)
+            _deep(name, mapped, out)
             return out
         if explode:
-            return [f"{_q(k)}={_q(text(v))}" for k, v in value.items()]
+            return [f"{_q(k)}={_q(text(v))}" for k, v in mapped.items()]
         sep = _DELIMITERS.get(style, ",")
         return [
             f"{name}="
-            + sep.join(f"{_q(k)}{sep}{_q(text(v))}" for k, v in value.items())
+            + sep.join(f"{_q(k)}{sep}{_q(text(v))}" for k, v in mapped.items())
         ]
     return [f"{name}={_q(text(value))}"]
 
@@ -190,10 +202,11 @@ def query_items(wire: str, style: str, explode: bool, value: Any) -> list[str]:
 def header_value(wire: str, explode: bool, value: Any) -> str | None:
     """The value of a header parameter (``None``: not sent)."""
     value = plain(value)
-    if isinstance(value, list):
-        result = ",".join(text(v) for v in value) if value else None
-    elif isinstance(value, dict):
-        result = _pairs(value, explode, str) if value else None
+    listed, mapped = _shape(value)
+    if listed is not None:
+        result = ",".join(text(v) for v in listed) if listed else None
+    elif mapped is not None:
+        result = _pairs(mapped, explode, str) if mapped else None
     else:
         result = text(value)
     if result is not None and not all(" " <= c <= "~" or c == "\t" for c in result):
@@ -211,20 +224,21 @@ def _c(text: str) -> str:
 def cookie_items(wire: str, explode: bool, value: Any) -> list[str]:
     """``name=value`` pairs of the ``Cookie`` header."""
     value = plain(value)
+    listed, mapped = _shape(value)
     if value is None:
         return [f"{wire}="]
-    if isinstance(value, list):
-        if not value:
+    if listed is not None:
+        if not listed:
             return []
         if explode:
-            return [f"{wire}={_c(text(v))}" for v in value]
-        return [f"{wire}=" + ",".join(_c(text(v)) for v in value)]
-    if isinstance(value, dict):
-        if not value:
+            return [f"{wire}={_c(text(v))}" for v in listed]
+        return [f"{wire}=" + ",".join(_c(text(v)) for v in listed)]
+    if mapped is not None:
+        if not mapped:
             return []
         if explode:
-            return [f"{_c(k)}={_c(text(v))}" for k, v in value.items()]
+            return [f"{_c(k)}={_c(text(v))}" for k, v in mapped.items()]
         return [
-            f"{wire}=" + ",".join(f"{_c(k)},{_c(text(v))}" for k, v in value.items())
+            f"{wire}=" + ",".join(f"{_c(k)},{_c(text(v))}" for k, v in mapped.items())
         ]
     return [f"{wire}={_c(text(value))}"]

@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (a slot and the fork hook update their limiter's bookkeeping)
 """Client-side rate limits: a sliding-window log, safe across threads and asyncio tasks.
 
 A ``Bucket`` allows at most ``limit`` requests in any window of ``window``
@@ -76,7 +78,7 @@ class Slot:
         self._limiter = limiter
         self._buckets = buckets
         self._state = 0 if limiter is not None else 2  # 0 reserved, 1 sent, 2 released
-        self.at = at
+        self.at: float = at
         """Clock time of the reservation, then of the sending."""
 
     @property

@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (one unit with _base_client: this module reads the client's ``_``-named settings)
 """Building the httpx request of one call from an Endpoint and the method's arguments.
 
 ``args`` is the calling method's ``locals()``: each parameter's value under its
@@ -22,7 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ._encode import FilePart, form_body, json_body, multipart_parts
+from ._encode import FilePart, form_body, json_body, multipart_parts, ndjson_body
 from ._endpoint import Auth, Endpoint
 from ._params import cookie_items, header_value, path_segment, query_items
 from ._types import UNSET, Timeout
@@ -116,6 +118,8 @@ def build_request(
             kind = body.kind
             if kind == "json":
                 content = json_body(value)
+            elif kind == "ndjson":
+                content = ndjson_body(value)
             elif kind == "form":
                 content = form_body(value)
             elif kind == "multipart":

@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (one unit with _base_client: this module reads the client's ``_``-named settings)
 """Resources: the classes generated operation methods live on, and ``with_raw_response``.
 
 A generated method is one statement, ``return self._call(ENDPOINT, locals())``
@@ -43,21 +45,33 @@ class SyncResource:
         return cast(T, self._client._request(endpoint, args, self._raw))
 
     def _pages(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> Iterator[T]:
-        """Every page of a paginated operation (see ``_pagination``), one call each."""
-        walk = PageWalk(_paginate(endpoint), args)
+        """Every page of a paginated operation (see ``_pagination``), one call each.
+
+        The arguments are checked now; the first request goes out on the first ``next``.
+        """
+        return self._walk_pages(endpoint, PageWalk(_paginate(endpoint), args))
+
+    def _walk_pages(self, endpoint: Endpoint[T], walk: PageWalk) -> Iterator[T]:
         while not walk.done:
             response: ApiResponse[T] = self._client._request(endpoint, walk.args, True)
-            walk.advance(response, len(walk.items_of(response.parsed)))
+            items = walk.items_of(response.parsed)
+            if not walk.fresh(items):
+                return
+            walk.advance(response, len(items))
             yield response.parsed
 
     def _iter(self, endpoint: Endpoint[Any], args: Mapping[str, Any]) -> Iterator[Any]:
-        """Every item of every page of a paginated operation."""
-        walk = PageWalk(_paginate(endpoint), args)
+        """Every item of every page of a paginated operation (checked as ``_pages``)."""
+        return self._walk_items(endpoint, PageWalk(_paginate(endpoint), args))
+
+    def _walk_items(self, endpoint: Endpoint[Any], walk: PageWalk) -> Iterator[Any]:
         while not walk.done:
             response: ApiResponse[Any] = self._client._request(
                 endpoint, walk.args, True
             )
             items = walk.items_of(response.parsed)
+            if not walk.fresh(items):
+                return
             taken = walk.take(items)
             walk.advance(response, len(items))
             yield from taken
@@ -90,28 +104,44 @@ class AsyncResource:
         """Send the operation; its parsed body (an ``ApiResponse`` for a raw resource)."""
         return cast(T, await self._client._request(endpoint, args, self._raw))
 
-    async def _pages(
+    def _pages(
         self, endpoint: Endpoint[T], args: Mapping[str, Any]
     ) -> AsyncIterator[T]:
-        """Every page of a paginated operation (see ``_pagination``), one call each."""
-        walk = PageWalk(_paginate(endpoint), args)
+        """Every page of a paginated operation (see ``_pagination``), one call each.
+
+        The arguments are checked now; the first request goes out on the first ``anext``.
+        """
+        return self._walk_pages(endpoint, PageWalk(_paginate(endpoint), args))
+
+    async def _walk_pages(
+        self, endpoint: Endpoint[T], walk: PageWalk
+    ) -> AsyncIterator[T]:
         while not walk.done:
             response: ApiResponse[T] = await self._client._request(
                 endpoint, walk.args, True
             )
-            walk.advance(response, len(walk.items_of(response.parsed)))
+            items = walk.items_of(response.parsed)
+            if not walk.fresh(items):
+                return
+            walk.advance(response, len(items))
             yield response.parsed
 
-    async def _iter(
+    def _iter(
         self, endpoint: Endpoint[Any], args: Mapping[str, Any]
     ) -> AsyncIterator[Any]:
-        """Every item of every page of a paginated operation."""
-        walk = PageWalk(_paginate(endpoint), args)
+        """Every item of every page of a paginated operation (checked as ``_pages``)."""
+        return self._walk_items(endpoint, PageWalk(_paginate(endpoint), args))
+
+    async def _walk_items(
+        self, endpoint: Endpoint[Any], walk: PageWalk
+    ) -> AsyncIterator[Any]:
         while not walk.done:
             response: ApiResponse[Any] = await self._client._request(
                 endpoint, walk.args, True
             )
             items = walk.items_of(response.parsed)
+            if not walk.fresh(items):
+                return
             taken = walk.take(items)
             walk.advance(response, len(items))
             for item in taken:

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import httpx
 
-from ._body import JsonTooDeep, parse_json, raw_text
+from ._body import JsonTooDeep, parse_json, parse_ndjson, raw_text
 from ._codec import DecodeFailure
 from ._endpoint import Endpoint, Resp
 from ._errors import (
@@ -94,6 +94,11 @@ def decode_success(spec: Resp | None, received: Received, strict: bool) -> Any:
         data: Any = received.body
     elif spec.kind == "text":
         data = received.response().text
+    elif spec.kind == "ndjson":
+        try:
+            data = parse_ndjson(received.body)
+        except ValueError as exc:
+            raise _decode_error(received, str(exc)) from None
     else:
         try:
             data = parse_json(received.body)

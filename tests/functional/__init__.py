@@ -1,1 +1,2 @@
-"""Functional tests of the runtime (``templates/runtime``) through ``fixture_client``."""
+"""Functional tests of the generated client and its runtime (``templates/runtime``):
+``fixture_client``, generated from ``tests/specs/functional.yaml``."""

@@ -6,18 +6,28 @@ a child process).
 
 from __future__ import annotations
 
-import shutil
+import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from . import support
+from .checkers import run_mypy, run_pyright
+from .generated import generate_features, once
 from .server import FaultServer, running_server
-from .support import ENV, PACKAGE_ROOT
+from .support import ENV
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Generate ``fixture_client`` before the test modules (which import it) are collected."""
+    support.prepare(config.getoption("basetemp"))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    shutil.rmtree(PACKAGE_ROOT, ignore_errors=True)
+    support.cleanup()
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +65,34 @@ def server() -> Iterator[FaultServer]:
 @pytest.fixture(params=["sync", "async"])
 def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def features() -> Path:
+    """The folder holding every feature package (``feat_NAME``, see ``generated.FEATURES``),
+    generated once per session (shared by pytest-xdist workers) and put on ``sys.path``."""
+    folder = support.SHARED / "features"
+    failure = once(folder, generate_features)
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    packages = folder / "pkgs"
+    if str(packages) not in sys.path:
+        sys.path.insert(0, str(packages))
+    return packages
+
+
+@pytest.fixture(scope="session")
+def mypy_report(features: Path) -> dict[str, Any]:
+    """One ``mypy --strict`` run over every generated package, ``USAGE`` and the README blocks,
+    once per session (see ``checkers``): exit status, output lines, README modules."""
+    report: dict[str, Any] = json.loads(once(support.SHARED / "mypy", lambda work: run_mypy(work, features)))
+    return report
+
+
+@pytest.fixture(scope="session")
+def pyright_report(features: Path) -> dict[str, Any]:
+    """One pyright (strict) run over the same, once per session (see ``checkers``)."""
+    report: dict[str, Any] = json.loads(once(support.SHARED / "pyright", lambda work: run_pyright(work, features)))
+    if "failure" in report:
+        pytest.fail(report["failure"], pytrace=False)
+    return report

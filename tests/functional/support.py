@@ -1,9 +1,10 @@
 """Helpers of the runtime's functional tests, and the package they test.
 
-The runtime is tested as generated code uses it: ``templates/runtime/*.py`` are
-copied verbatim (as the generator copies them) beside the hand-written
-``fixture_client`` package into a temporary folder, once per test session, and
-that folder is put first on ``sys.path``.
+The runtime is tested as users meet it: ``fixture_client`` is generated from
+``tests/specs/functional.yaml`` (with the settings of ``functional.toml``) once
+per test session, shared by pytest-xdist workers, and its folder is put first on
+``sys.path`` (``prepare``, called by ``conftest.py`` before any test module is
+imported).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,30 +21,38 @@ from typing import Any
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-RUNTIME = HERE.parent.parent / "templates" / "runtime"
+from .generated import generate_project, once, shared_root
+
+PACKAGE_ROOT = Path()
+"""The folder holding ``fixture_client`` (on ``sys.path``, and for child processes); set by ``prepare``."""
+SHARED = Path()
+"""The folder the session's pytest-xdist workers share; set by ``prepare``."""
+_REMOVE: list[Path] = []
 
 
-def _assemble() -> Path:
-    """The fixture package with the runtime copied in, in a fresh temporary folder."""
-    root = Path(tempfile.mkdtemp(prefix="fixture-client-"))
-    package = root / "fixture_client"
-    shutil.copytree(HERE / "fixture_client", package, ignore=shutil.ignore_patterns("__pycache__"))
-    for module in sorted(RUNTIME.glob("_*.py")):
-        if module.name == "__init__.py":
-            continue  # the runtime folder's own, not copied
-        shutil.copyfile(module, package / module.name)
-    return root
+def prepare(basetemp: str | None) -> Path:
+    """Generate ``fixture_client`` (once per session) and make it importable; its folder."""
+    global PACKAGE_ROOT, SHARED
+    root, remove = shared_root(basetemp)
+    SHARED = root
+    if remove:
+        _REMOVE.append(root)
+    folder = root / "fixture-client"
+    failure = once(folder, lambda f: generate_project(f, "functional.yaml", "functional.toml"))
+    if failure:
+        raise pytest.UsageError(failure)
+    PACKAGE_ROOT = folder / "out"
+    sys.path.insert(0, str(PACKAGE_ROOT))
+    import fixture_client
+
+    assert Path(fixture_client.__file__).parent.parent == PACKAGE_ROOT
+    return PACKAGE_ROOT
 
 
-PACKAGE_ROOT = _assemble()
-"""The folder holding ``fixture_client`` (on ``sys.path``, and for child processes)."""
-sys.path.insert(0, str(PACKAGE_ROOT))
-# Imported now, from the copy, so that nothing later can find the sources
-# (which lack the runtime) under the same name.
-import fixture_client  # noqa: E402
+def cleanup() -> None:
+    for folder in _REMOVE:
+        shutil.rmtree(folder, ignore_errors=True)
 
-assert Path(fixture_client.__file__).parent.parent == PACKAGE_ROOT
 
 KEY = "sk-test-9f8e7d6c5b4a3210-SECRET"
 ENV = "FIXTURE_API_KEY"

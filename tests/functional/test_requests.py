@@ -16,9 +16,9 @@ from urllib.parse import unquote
 import pytest
 from fixture_client._base_client import Auth
 from fixture_client._types import UNSET
-from fixture_client.models import FormInput, NewItem, UploadInput
+from fixture_client.models import FormInput, NewItem, Point, UploadInput
 
-from .server import FaultServer, json_body
+from .server import FaultServer, Scripted, json_body
 from .support import KEY, call
 
 ITEM = {"id": "i1", "name": "Lamp", "created_at": "2025-01-02T03:04:05Z"}
@@ -100,7 +100,7 @@ def test_extra_query_is_added(server: FaultServer, mode: str) -> None:
 
 
 def test_header_parameters(server: FaultServer, mode: str) -> None:
-    request = sent(mode, server, lambda c: c.params.header_params(plain=7, listed=BLUE, obj=OBJ, obj_x=OBJ))
+    request = sent(mode, server, lambda c: c.params.header_params(x_plain=7, x_list=BLUE, x_obj=OBJ, x_obj_x=OBJ))
     headers = request.headers
     assert headers["x-plain"] == "7"
     assert headers["x-list"] == "blue,black,brown"  # comma-separated, never JSON
@@ -109,7 +109,7 @@ def test_header_parameters(server: FaultServer, mode: str) -> None:
 
 
 def test_header_none_is_empty_and_empty_arrays_are_not_sent(server: FaultServer, mode: str) -> None:
-    request = sent(mode, server, lambda c: c.params.header_params(plain=None, listed=[], obj=UNSET))
+    request = sent(mode, server, lambda c: c.params.header_params(x_plain=None, x_list=[], x_obj=UNSET))
     names = [k.lower() for k, _ in request.header_items]
     assert request.headers["x-plain"] == ""
     assert "x-list" not in names and "x-obj" not in names
@@ -118,13 +118,25 @@ def test_header_none_is_empty_and_empty_arrays_are_not_sent(server: FaultServer,
 @pytest.mark.parametrize("bad", ["a\r\nX-Evil: 1", "tab\tok\x00", "ünï"], ids=["crlf", "nul", "non-ascii"])
 def test_a_header_value_that_cannot_be_sent_is_refused(server: FaultServer, mode: str, bad: str) -> None:
     with pytest.raises(ValueError, match="X-Plain"):
-        call(mode, lambda c: c.params.header_params(plain=bad), base_url=server.url)
+        call(mode, lambda c: c.params.header_params(x_plain=bad), base_url=server.url)
     assert server.requests == []
 
 
 def test_cookie_parameters(server: FaultServer, mode: str) -> None:
     request = sent(mode, server, lambda c: c.params.cookie_params(session="s 1;x", tags=BLUE, tags_x=["a", "b"], prefs={"k": "v"}, prefs_x={"k": "v", "n": 1}))
     assert request.headers["cookie"] == "session=s%201%3Bx; tags=blue,black,brown; tagsX=a; tagsX=b; prefs=k,v; k=v; n=1"
+
+
+def test_typed_path_label_matrix_header_arrays_and_cookie_form(server: FaultServer, mode: str) -> None:
+    point = Point(east=1, north=-2)
+    server.add("/styles/3,4/.a.b%2Cc/;east=1;north=-2", Scripted(status=204))
+    call(mode, lambda c: c.params.typed_styles([3, 4], ["a", "b,c"], point, x_ids=[7, 8, 9], x_point=point, flags=["on", "x y"], spots=[1.5, -2.0]), base_url=server.url)
+    [request] = server.requests
+    assert request.path == "/styles/3,4/.a.b%2Cc/;east=1;north=-2"  # simple, label exploded, matrix exploded
+    assert request.query == "spots=1.5|-2.0"  # pipeDelimited
+    assert request.headers["x-ids"] == "7,8,9"  # a header array is comma-separated
+    assert request.headers["x-point"] == "east=1,north=-2"  # an object header, exploded
+    assert request.headers["cookie"] == "flags=on,x%20y"  # cookie form, explode: false
 
 
 def test_cookie_none_and_unset(server: FaultServer, mode: str) -> None:
@@ -136,7 +148,7 @@ def test_cookie_none_and_unset(server: FaultServer, mode: str) -> None:
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
 def test_nan_and_infinity_are_refused_as_parameters(server: FaultServer, mode: str, value: float) -> None:
-    for op in (lambda c: c.params.query_styles(form=[1.0, value]), lambda c: c.params.header_params(plain=value)):  # type: ignore[misc]
+    for op in (lambda c: c.params.query_styles(form=[1.0, value]), lambda c: c.params.header_params(x_plain=value)):  # type: ignore[misc]
         with pytest.raises(ValueError, match="not a finite number"):
             call(mode, op, base_url=server.url)
     assert server.requests == []

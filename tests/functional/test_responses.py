@@ -193,10 +193,10 @@ def test_a_status_documented_only_by_its_range_raises_its_own_class(server: Faul
 
     exc = error_of(mode, own, get_item, server)
 
-    assert isinstance(exc, errors.ClientError)  # the generated class of the 4XX response
+    assert isinstance(exc, errors.Status4XXError)  # the generated class of the 4XX response
     assert isinstance(exc.body, Problem) and exc.body.title == "nope"
     assert exc.status_code == status
-    assert type(exc).__name__ == "ClientError"
+    assert type(exc).__name__ == "Status4XXError"
 
 
 def test_range_errors_of_the_same_class_share_one_class(server: FaultServer) -> None:
@@ -209,7 +209,7 @@ def test_range_errors_of_the_same_class_share_one_class(server: FaultServer) -> 
 def test_error_classes_form_the_documented_hierarchy() -> None:
     assert issubclass(errors.TooManyRequestsError, errors.RateLimitError)
     assert issubclass(errors.ServiceUnavailableError, errors.ServerError)
-    for cls in (errors.RateLimitError, errors.ServerError, errors.UnexpectedStatusError, errors.ClientError):
+    for cls in (errors.RateLimitError, errors.ServerError, errors.UnexpectedStatusError, errors.Status4XXError):
         assert issubclass(cls, errors.ApiStatusError)
     assert issubclass(errors.ApiDeadlineError, errors.ApiTimeoutError)
     assert issubclass(errors.ApiTimeoutError, errors.ApiConnectionError)

@@ -137,7 +137,7 @@ def test_the_key_leaks_nowhere(server: FaultServer, mode: str, kind: str, caplog
             results.append(exc)
 
     kinds = [type(r).__name__ for r in results]
-    assert kinds == ["Item", "TooManyRequestsError", "ServerError", "ClientError", "ApiDecodeError", "ApiDeadlineError", "ApiConnectionError", "ApiResponse", "ClientRateLimitError", "JobFailedError", "ApiConnectionError"]
+    assert kinds == ["Item", "TooManyRequestsError", "ServerError", "Status4XXError", "ApiDecodeError", "ApiDeadlineError", "ApiConnectionError", "ApiResponse", "ClientRateLimitError", "JobFailedError", "ApiConnectionError"]
     assert len(server.requests) >= 9 and all(carries_key(r) for r in server.requests)  # really sent
     records = caplog.records
     assert any(r.name == "httpx" and "HTTP Request" in r.getMessage() for r in records)  # really captured
@@ -203,7 +203,7 @@ def test_errors_cross_a_process_pool_bare(server: FaultServer) -> None:
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
         failure = pool.submit(_raising_call, server.url).exception(timeout=30)
 
-    assert isinstance(failure, errors.NotFoundError) and isinstance(failure, errors.ClientError)
+    assert isinstance(failure, errors.NotFoundError) and isinstance(failure, errors.Status4XXError)
     assert isinstance(failure.body, Problem) and failure.body.title == "gone"
     assert (failure.status_code, failure.retry_after) == (404, 3.0)
     assert failure.request.url.path == "/items/i1" and bare(failure.request)

@@ -121,7 +121,7 @@ def test_this_repositorys_own_config() -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ("[tool.generator.retries]\nmax_retry = 3", "[tool.generator.retries].max_retry: unknown key (known: backoff_initial, backoff_max, idempotent_operations, max_retries, retry_after_cap, statuses)"),
+        ("[tool.generator.retries]\nmax_retry = 3", "[tool.generator.retries].max_retry: unknown key (known: backoff_initial, backoff_max, idempotent_operations, max_retries, non_idempotent_operations, retry_after_cap, statuses)"),
         ("[tool.generator.retries]\nmax_retries = true", "[tool.generator.retries].max_retries: expected an integer"),
         ("[tool.generator.retries]\nmax_retries = -1", "[tool.generator.retries].max_retries: expected 0 to 100"),
         ("[tool.generator.retries]\nstatuses = [429, '503']", "[tool.generator.retries].statuses: expected a list of integers"),
@@ -130,6 +130,7 @@ def test_this_repositorys_own_config() -> None:
         ("[tool.generator.retries]\nbackoff_max = nan", "[tool.generator.retries].backoff_max: expected a number"),
         ("[tool.generator.retries]\nretry_after_cap = -1", "[tool.generator.retries].retry_after_cap: expected a number of seconds >= 0"),
         ("[tool.generator.retries]\nidempotent_operations = 'createJob'", "[tool.generator.retries].idempotent_operations: expected a list of strings"),
+        ("[tool.generator.retries]\nidempotent_operations = ['a']\nnon_idempotent_operations = ['b', 'a']", "[tool.generator.retries].non_idempotent_operations: 'a' is also in idempotent_operations"),
         ("retries = 3", "[tool.generator].retries: expected a dict"),
         ("[tool.generator.rate_limits.x]\noperations = ['a']\nper_key = 1\nburst = 2", "[tool.generator.rate_limits.x].burst: unknown key (known: operations, per_key, per_process, window)"),
         ("[tool.generator.rate_limits.x]\nper_key = 1", "[tool.generator.rate_limits.x]: 'operations' is required"),
@@ -278,6 +279,7 @@ def build(config: Config, doc: dict[str, Any] | None = None) -> Any:
     [
         (('[tool.generator.rate_limits.create]\noperations = ["createJob"]', '[tool.generator.rate_limits.create]\noperations = ["createjob"]'), "[tool.generator.rate_limits.create].operations: the spec has no operation 'createjob'"),
         (('idempotent_operations = ["createJob"]', 'idempotent_operations = ["nope"]'), "[tool.generator.retries].idempotent_operations: the spec has no operation 'nope'"),
+        (('idempotent_operations = ["createJob"]', 'non_idempotent_operations = ["nope"]'), "[tool.generator.retries].non_idempotent_operations: the spec has no operation 'nope'"),
         (('operation = "getJob"', 'operation = "getJobs"'), "[tool.generator.waiters.wait_for_job].operation: the spec has no operation 'getJobs'"),
         (('field = "phase"', 'field = "stage"'), "[tool.generator.waiters.wait_for_job].field: the response of getJob has no field 'stage' (it has: code, id, phase, reason)"),
         (('error_fields = ["reason", "code"]', 'error_fields = ["reason", "why"]'), "[tool.generator.waiters.wait_for_job].error_fields: the response of getJob has no field 'why'"),
@@ -307,6 +309,12 @@ def test_tables_naming_operations_the_selection_leaves_out_are_notes(tmp_path: P
     assert "waiter 'wait_for_job': its operation 'getJob' is not generated" in api.notes
     assert api.rate_limits == ()
     assert [op.name for op in api.operations] == ["ping"]
+
+
+def test_an_operation_never_repeated_reaches_the_ir(tmp_path: Path) -> None:
+    api = build(config_of(tmp_path, JOBS_CONFIG.replace('idempotent_operations = ["createJob"]', 'non_idempotent_operations = ["createJob"]')))
+    ops = {op.operation_id: op for op in api.operations}
+    assert (ops["createJob"].idempotent, ops["getJob"].idempotent) == (False, None)
 
 
 def test_the_tables_reach_the_ir(tmp_path: Path) -> None:

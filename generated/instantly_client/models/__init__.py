@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .._lazy import lazy_exports
 
@@ -30,4 +31,4 @@ _EXPORTS: dict[str, str] = {
     "TooManyRequestsErrorBody": ".too_many_requests_error_body",
 }
 
-__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)
+__getattr__: Callable[[str], Any] = lazy_exports(__name__, globals(), _EXPORTS)

@@ -41,7 +41,9 @@ class GetOAuthSessionStatusResponse(ModelBase):
     """Error code (on error)"""
     error_description: str | Unset = UNSET
     """Human-readable error description (on error)"""
-    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+    additional_properties: dict[str, Any] = dataclasses.field(
+        default_factory=dict[str, Any]
+    )
     """Properties the spec does not name, kept as received."""
 
     @classmethod

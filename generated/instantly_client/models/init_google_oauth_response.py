@@ -37,7 +37,9 @@ class InitGoogleOAuthResponse(ModelBase):
     """Google authorization URL to redirect user to"""
     expires_at: datetime.datetime | Unset = UNSET
     """Session expiry time (10 minutes from creation)"""
-    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+    additional_properties: dict[str, Any] = dataclasses.field(
+        default_factory=dict[str, Any]
+    )
     """Properties the spec does not name, kept as received."""
 
     @classmethod

@@ -31,7 +31,9 @@ class ServiceUnavailableErrorBody(ModelBase):
     status_code: Literal[503]
     error: Literal["Service Unavailable"]
     message: str
-    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+    additional_properties: dict[str, Any] = dataclasses.field(
+        default_factory=dict[str, Any]
+    )
     """Properties the spec does not name, kept as received."""
     _renamed: ClassVar[dict[str, str]] = {
         "status_code": "statusCode",

@@ -31,7 +31,9 @@ class TooManyRequestsErrorBody(ModelBase):
     status_code: Literal[429]
     error: Literal["Too Many Requests"]
     message: str
-    additional_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+    additional_properties: dict[str, Any] = dataclasses.field(
+        default_factory=dict[str, Any]
+    )
     """Properties the spec does not name, kept as received."""
     _renamed: ClassVar[dict[str, str]] = {
         "status_code": "statusCode",

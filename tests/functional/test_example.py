@@ -1,4 +1,5 @@
-"""examples/oauth_connect runs end to end, offline, for every scenario of its local stand-in."""
+"""examples/oauth_connect runs end to end, offline, for every scenario of its local stand-in
+(it vendors generated/instantly_client and waits with its ``wait_for_oauth_session``)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,9 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from .generated import ROOT
 
 APP = ROOT / "examples" / "oauth_connect" / "app.py"
-# The example waits with client.oauth.wait_for_oauth_session: it needs the waiter in the generated client.
-pytestmark = pytest.mark.skipif(
-    "def wait_for_oauth_session(" not in (ROOT / "generated" / "instantly_client" / "resources" / "oauth.py").read_text(encoding="utf-8"),
-    reason="generated/instantly_client has no wait_for_oauth_session yet",
-)
 
 
 def run_app(*args: str) -> subprocess.CompletedProcess[str]:

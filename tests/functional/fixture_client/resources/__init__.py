@@ -1,1 +1,0 @@
-"""The API's resources, one module each (imported on first use by the client)."""
