@@ -46,8 +46,7 @@ _ERRORS = {
     ),
 }
 
-_INIT_GOOGLE_OAUTH: Endpoint[InitGoogleOAuthResponse]
-_INIT_GOOGLE_OAUTH = Endpoint(
+_INIT_GOOGLE_OAUTH: Endpoint[InitGoogleOAuthResponse] = Endpoint(
     "POST",
     "/api/v2/oauth/google/init",
     (),
@@ -58,8 +57,7 @@ _INIT_GOOGLE_OAUTH = Endpoint(
     limits=("oauth_init",),
 )
 
-_INIT_MICROSOFT_OAUTH: Endpoint[InitMicrosoftOAuthResponse]
-_INIT_MICROSOFT_OAUTH = Endpoint(
+_INIT_MICROSOFT_OAUTH: Endpoint[InitMicrosoftOAuthResponse] = Endpoint(
     "POST",
     "/api/v2/oauth/microsoft/init",
     (),
@@ -70,8 +68,7 @@ _INIT_MICROSOFT_OAUTH = Endpoint(
     limits=("oauth_init",),
 )
 
-_GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse]
-_GET_OAUTH_SESSION_STATUS = Endpoint(
+_GET_OAUTH_SESSION_STATUS: Endpoint[GetOAuthSessionStatusResponse] = Endpoint(
     "GET",
     "/api/v2/oauth/session/status/{sessionId}",
     (Param("session_id", "sessionId", "path"),),
@@ -80,8 +77,7 @@ _GET_OAUTH_SESSION_STATUS = Endpoint(
     },
 )
 
-_WAIT_FOR_OAUTH_SESSION: Waiter[GetOAuthSessionStatusResponse]
-_WAIT_FOR_OAUTH_SESSION = Waiter(
+_WAIT_FOR_OAUTH_SESSION: Waiter[GetOAuthSessionStatusResponse] = Waiter(
     _GET_OAUTH_SESSION_STATUS,
     "status",
     success=("success",),
