@@ -140,6 +140,9 @@ def operation(ctx: Context, schemas: Schemas, path: str, method: str, op: dict[s
             ctx.lenient_or_fail(where, f"path parameter {{{name}}} is not declared", "taken as a required string")
             params.append(ParamDraft(name, "path", STR, True, "", "", None, False))
             declared.add(name)
+    for name in sorted(declared - set(in_path)):
+        ctx.lenient_or_fail(where, f"path parameter {name!r} is not in the path", "dropped: it has nowhere to go")
+        params = [p for p in params if not (p.location == "path" and p.wire == name)]
     order = {name: index for index, name in enumerate(in_path)}
     params.sort(key=lambda p: (p.location != "path", order.get(p.wire, 0) if p.location == "path" else 0))
     body = _body(ctx, schemas, op, where, identity, hint)

@@ -199,3 +199,18 @@ def _bindings(api: Api) -> dict[str, Any]:
 def test_shuffling_the_spec_changes_no_name(path: Path, rnd: random.Random) -> None:
     doc = _load(path)
     assert _bindings(build(_shuffled(doc, rnd))) == _bindings(build(doc))
+
+
+def test_path_parameters_and_the_path_template_must_agree() -> None:
+    """An undeclared {placeholder} becomes a required string; a declared path parameter the
+    template lacks is dropped (it has nowhere to go: the client would refuse it at import);
+    both only under --lenient, each with a warning naming the operation."""
+    foo = [{"name": "foo", "in": "path", "required": True, "schema": {"type": "string"}}]
+    doc = spec({"/v{version}/things": {"get": op("listThings", parameters=foo)}})
+    with pytest.raises(SpecError, match=r"path parameter 'foo' is not in the path|path parameter \{version\} is not declared"):
+        build(doc)
+    api = build(doc, lenient=True)
+    (operation,) = api.operations
+    assert [(p.name, p.wire, p.location, p.required) for p in operation.params] == [("version", "version", "path", True)]
+    assert any("/paths/~1v{version}~1things/get: path parameter 'foo' is not in the path (dropped" in w for w in api.warnings), api.warnings
+    assert any("path parameter {version} is not declared (taken as a required string)" in w for w in api.warnings), api.warnings
