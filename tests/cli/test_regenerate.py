@@ -137,7 +137,9 @@ def test_the_fast_path_imports_nothing_heavy(served: Path, generator_cache: Path
     errors.write_bytes(errors.read_bytes() + b"# edited\n")
     done = cli("check", cwd=project, cache=generator_cache, program=(PYTHON, "-X", "importtime", "-m", "generator"))
     assert done.returncode == 1
-    assert {"jinja2", "black"} <= imported(done)
+    # It renders (jinja2); black is not needed: every module renders as the lock recorded, and
+    # the format cache holds black's output of it.
+    assert "jinja2" in imported(done)
 
 
 def test_a_file_rewritten_with_the_same_bytes_still_takes_the_fast_path(project: Path, run: Callable[..., Run]) -> None:
@@ -338,7 +340,12 @@ def test_the_lock_records_the_spec_the_generator_the_config_every_file_and_the_n
     assert lock["package"] == PACKAGE and len(lock["config_fingerprint"]) == 64
     on_disk = tree_bytes(project / "generated")
     assert {rel: entry["sha256"] for rel, entry in lock["files"].items()} == {rel: hashlib.sha256(data).hexdigest() for rel, data in on_disk.items()}
-    assert all("rendered" in entry for rel, entry in lock["files"].items() if rel.endswith(".py"))
+    # Rendered modules carry their pre-format hash (a regeneration reuses what renders the same);
+    # the runtime's modules are copied as written, so they have nothing to format.
+    rendered = {rel for rel, entry in lock["files"].items() if "rendered" in entry}
+    runtime = {rel for rel in lock["files"] if rel.split("/")[-1].startswith("_") and rel.split("/")[-1] not in ("__init__.py", "_client.py", "_meta.py")}
+    assert rendered == {rel for rel in lock["files"] if rel.endswith(".py")} - runtime
+    assert len(runtime) >= 15 and all(len(entry["rendered"]) == 64 for rel, entry in lock["files"].items() if rel in rendered)
     assert lock["names"]["resources"] == {"oauth": "tag OAuth"}
     assert set(lock["names"]["methods OAuth"].values()) == {"POST /api/v2/oauth/google/init", "POST /api/v2/oauth/microsoft/init", "GET /api/v2/oauth/session/status/{sessionId}"}
     assert "timestamp" not in json.dumps(lock).lower()

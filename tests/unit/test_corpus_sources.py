@@ -25,7 +25,12 @@ def rows() -> list[dict[str, str]]:
 
 
 def present() -> set[str]:
-    return {p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*") if p.is_file() and p != SOURCES}
+    """The documents under tests/corpus (its own test module and caches are not corpus files)."""
+    return {
+        p.relative_to(CORPUS).as_posix()
+        for p in CORPUS.rglob("*")
+        if p.is_file() and p != SOURCES and p.suffix != ".pyc" and not p.name.startswith("test_") and "__pycache__" not in p.parts
+    }
 
 
 def test_every_listed_file_is_present_with_its_recorded_sha256() -> None:
