@@ -60,3 +60,25 @@ def generator_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "generator-cache"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+# The order pytest-xdist hands tests out in (both workers take from the front): the corpus
+# documents first, largest first (both workers generate them), then the long single runs that
+# need them (pyright in two parts, black, mypy), then everything else as collected. A long run
+# started last would leave the other worker idle at the end.
+_FIRST = (
+    "tests/corpus/test_corpus.py::test_corpus_document",
+    "tests/corpus/test_corpus.py::test_every_corpus_package_passes_pyright_strict",
+    "tests/corpus/test_corpus.py::test_every_corpus_package_is_blacks_output",
+    "tests/corpus/test_corpus.py::test_every_corpus_package_passes_mypy_strict",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        for index, prefix in enumerate(_FIRST):
+            if item.nodeid.startswith(prefix):
+                return index
+        return len(_FIRST)
+
+    items.sort(key=rank)
