@@ -70,10 +70,12 @@ def raises(op: Operation) -> list[tuple[str, str]]:
 
 
 def operation_doc(op: Operation) -> str:
-    lines = [op.summary or f"{op.method} {op.path}"]
+    endpoint = f"``{op.method} {naming.clean_text(op.path)}``"
+    lines = [op.summary or endpoint]
     if op.description and op.description.strip() != op.summary.strip():
         lines += ["", op.description]
-    lines += ["", f"``{op.method} {naming.clean_text(op.path)}``"]
+    if op.summary:
+        lines += ["", endpoint]
     if op.deprecated:
         lines += ["", "Deprecated: the API marks this operation as deprecated."]
     args = [*op.positional, *op.keyword]

@@ -77,8 +77,10 @@ def _response_decoders(responses: Iterable[Response]) -> set[Import]:
 
 def resource_block(resource: Resource) -> list[str]:
     ops = resource.operations
-    runtime = _runtime("AsyncResource", "Endpoint", "Resp", "SyncResource")
+    runtime = _runtime("AsyncResource", "Endpoint", "SyncResource")
     checking = {("typing_extensions", "Unpack")} | _runtime("RequestOptions")
+    if any(op.responses for op in ops):
+        runtime |= _runtime("Resp")
     if any(op.params for op in ops):
         runtime |= _runtime("Param")
     if any(op.body is not None for op in ops):
@@ -109,7 +111,9 @@ def errors_block(api: Api) -> list[str]:
 
 
 def client_block(api: Api) -> list[str]:
-    runtime = _runtime("AsyncBaseClient", "Auth", "RetryPolicy", "SyncBaseClient") | {("functools", "cached_property")}
+    runtime = _runtime("AsyncBaseClient", "Auth", "RetryPolicy", "SyncBaseClient")
+    if api.resources:
+        runtime.add(("functools", "cached_property"))
     if api.rate_limits:
         runtime |= _runtime("RateLimit")
     checking = {(f".resources.{r.module}", cls) for r in api.resources for cls in (r.sync_class, r.async_class)}
