@@ -208,7 +208,7 @@ def parses(source: str) -> bool:
     return True
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(module().filter(parses))
 def test_any_module_comes_out_as_black_writes_it(source: str) -> None:
     assert format_sources({"pkg/module.py": source})["pkg/module.py"] == black.format_str(source, mode=mode())
