@@ -51,7 +51,7 @@ PEER_PACKAGES = [
 CORPUS = ROOT / "tests" / "corpus" / "specs"
 INSTANTLY_FULL = CORPUS / "real_instantly_api_v2_2026-06-11.json"
 # The previous published version: regenerating after a spec change starts from its cache.
-INSTANTLY_BEFORE = CORPUS.parent / "instantly-history" / "api_v2_2026-04-01.json"
+INSTANTLY_BEFORE = CORPUS.parent.parent / "history" / "api_v2_2026-04-01.json"
 GITHUB = CORPUS / "real_github_rest_v3_1.1.4.json"
 DEFAULT_SPECS = [
     ("OAuth (specs/api_v2.json)", ROOT / "specs" / "api_v2.json"),

@@ -18,8 +18,8 @@ import pytest
 from tests.cli.support import Run, cli, one_error, repo_table, save_json, snapshot
 from tests.conftest import CORPUS, ROOT
 
-OLD = CORPUS / "instantly-history" / "api_v2_2025-12-14.json"
-MID = CORPUS / "instantly-history" / "api_v2_2026-04-01.json"
+OLD = CORPUS.parent / "history" / "api_v2_2025-12-14.json"
+MID = CORPUS.parent / "history" / "api_v2_2026-04-01.json"
 NEW = CORPUS / "specs" / "real_instantly_api_v2_2026-06-11.json"
 
 

@@ -29,8 +29,6 @@ from tests.conftest import CORPUS, PYTHON, ROOT, run_cli
 # document -> (mode, reason): "strict" generates as is; "lenient" needs --lenient (the
 # validator rejects a detail); "error" must exit 2 in both modes.
 EXPECTED: dict[str, tuple[str, str]] = {
-    "instantly-history/api_v2_2025-12-14.json": ("strict", "older Instantly spec, starts with a UTF-8 BOM"),
-    "instantly-history/api_v2_2026-04-01.json": ("strict", "older Instantly spec"),
     "specs/multi_heyapi_3.1_full": ("lenient", "65 validation errors; 2 files; undeclared path parameter {api-version}"),
     "specs/multi_osv_v3.0_parent-reference": ("strict", "5 files, parent-folder references"),
     "specs/oag_3.0_python_legacy-operation-parameter-collision.yaml": ("strict", ""),
@@ -119,7 +117,7 @@ def generated(shared: Path, name: str) -> dict[str, Any]:
 
 
 def test_every_corpus_document_has_an_expected_outcome() -> None:
-    found = {f"{p.parent.name}/{p.name}" for folder in ("specs", "instantly-history") for p in (CORPUS / folder).iterdir()}
+    found = {f"{p.parent.name}/{p.name}" for folder in ("specs",) for p in (CORPUS / folder).iterdir()}
     assert found == set(EXPECTED)
 
 

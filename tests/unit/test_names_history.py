@@ -23,8 +23,8 @@ from generator.pipeline import api_of
 
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = [
-    ROOT / "tests" / "corpus" / "instantly-history" / "api_v2_2025-12-14.json",
-    ROOT / "tests" / "corpus" / "instantly-history" / "api_v2_2026-04-01.json",
+    ROOT / "tests" / "history" / "api_v2_2025-12-14.json",
+    ROOT / "tests" / "history" / "api_v2_2026-04-01.json",
     ROOT / "tests" / "corpus" / "specs" / "real_instantly_api_v2_2026-06-11.json",
 ]
 
