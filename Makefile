@@ -29,7 +29,7 @@ test: $(STAMP)
 
 # The fast unit tests alone (seconds): for the edit-test loop.
 test-fast: $(STAMP)
-	$(PY) -m pytest tests/unit -q
+	$(PY) -m pytest tests/unit -q -n 2
 
 # dist/openapi-typed-gen-*.whl, built with the setuptools of .venv (no download).
 wheel: $(STAMP)
