@@ -120,7 +120,7 @@ def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] 
     python = {path: text for path, text in sources.items() if path.endswith(".py") and path not in static}
     rendered = {f"{config.package}/{path}": sha256(text.encode()) for path, text in python.items()}
     reuse: dict[str, str] = {}
-    if previous is not None and current is not None:
+    if previous is not None and current is not None and previous.black_version == black_version():  # black's output of what renders the same
         for path in python:
             key = f"{config.package}/{path}"
             on_disk = current.get(key)

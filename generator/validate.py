@@ -32,7 +32,7 @@ from typing import Any
 
 from generator.errors import SpecError, pointer
 
-SPLIT_PATHS = 150  # documents with more paths are validated in two halves, in parallel
+SPLIT_BYTES = 200_000  # documents whose paths are larger (as JSON) are validated in two halves, in parallel
 _VALID = b"valid\n"
 
 
@@ -87,15 +87,46 @@ def _locate(doc: dict[str, Any], err: Any) -> list[str | int]:
     return where
 
 
+_NOTHING = object()
+
+
+def _at(node: Any, path: list[str | int]) -> Any:
+    for part in path:
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            node = node[part]
+        else:
+            return _NOTHING
+    return node
+
+
+def _anchor(doc: dict[str, Any], nodes: list[tuple[Any, list[str | int]]], path: list[str | int], instance: Any, taken: set[tuple[str | int, ...]]) -> list[str | int]:
+    """The error's path from the document's root. A Schema Object's own check (3.1) reports its
+    path from that schema: the schema is found as the first object (by pointer) from which that
+    path leads to the reported value and where no earlier error was placed."""
+    if instance is _NOTHING or _at(doc, path) == instance:
+        return path
+    if not nodes:
+        nodes.extend(sorted(_walk(doc, []), key=lambda nw: [str(p) for p in nw[1]]))
+    for _, where in ((n, w) for n, w in nodes if _at(n, path) == instance):
+        full = [*where, *path]
+        if tuple(full) not in taken:
+            taken.add(tuple(full))
+            return full
+    return path
+
+
 def _problems(doc: dict[str, Any], version: str) -> list[tuple[str, str]]:
     """(pointer, message) for every problem the validator finds in ``doc``."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     cls = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
     found: list[tuple[str, str]] = []
+    taken: set[tuple[str | int, ...]] = set()
+    nodes: list[tuple[Any, list[str | int]]] = []  # every object of the document, walked once when needed
     try:
         for err in cls(doc).iter_errors():
-            path = list(getattr(err, "absolute_path", None) or getattr(err, "path", None) or deque()) or _locate(doc, err)
+            path = list(getattr(err, "absolute_path", None) or getattr(err, "path", None) or deque())
+            path = _anchor(doc, nodes, path, getattr(err, "instance", _NOTHING), taken) if path else _locate(doc, err)
             found.append((pointer(path), _message(err)))
     except RecursionError:
         found.append(("#", "the document nests too deeply to validate"))
@@ -105,12 +136,21 @@ def _problems(doc: dict[str, Any], version: str) -> list[tuple[str, str]]:
 
 
 def _parts(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document whole, or (a large one, on a machine with two cores or more) in two parts of
+    about the same size: each with half of the paths, by their JSON size, and everything else."""
     paths = doc.get("paths")
-    if not isinstance(paths, dict) or len(paths) <= SPLIT_PATHS:
+    if not isinstance(paths, dict) or len(paths) < 2 or (os.cpu_count() or 1) < 2:
         return [doc]
-    keys = list(paths)
-    half = len(keys) // 2
-    return [{**doc, "paths": {k: paths[k] for k in keys[:half]}}, {**doc, "paths": {k: paths[k] for k in keys[half:]}}]
+    sizes = {key: len(json.dumps(item, default=str)) for key, item in paths.items()}
+    if sum(sizes.values()) < SPLIT_BYTES:
+        return [doc]
+    halves: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+    weight = [0, 0]
+    for key in sorted(paths, key=lambda k: -sizes[k]):  # the largest first, each to the lighter half
+        lighter = 0 if weight[0] <= weight[1] else 1
+        halves[lighter][key] = paths[key]
+        weight[lighter] += sizes[key]
+    return [{**doc, "paths": {k: paths[k] for k in paths if k in half}} for half in halves]
 
 
 def _in_children(parts: list[dict[str, Any]], version: str, limit: float) -> list[tuple[str, str]] | None:

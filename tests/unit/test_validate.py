@@ -99,3 +99,28 @@ def test_a_valid_verdict_is_remembered_by_content_and_a_broken_one_never(tmp_pat
     assert validate(broken, "spec.json", cache=tmp_path)
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
     assert validate(doc, "spec.json", raw=raw, cache=tmp_path) == []
+
+
+def test_a_large_document_validated_in_parts_reports_every_problem_once() -> None:
+    """Documents over 200 KB of paths are validated in two parts side by side: problems in
+    either part, and in the components both parts carry, come back complete and once each."""
+    doc = copy.deepcopy(GOOD)
+    item = doc["paths"].pop("/pets/{id}")
+    filler = {"description": "x" * 2000}
+    for n in range(150):
+        copy_of = copy.deepcopy(item)
+        copy_of["get"]["operationId"] = f"getPet{n}"
+        copy_of["get"]["responses"]["200"] = {**filler} if n % 50 else {"content": {}}  # every 50th: no description
+        doc["paths"][f"/pets{n}/{{id}}"] = copy_of
+    doc["components"] = {"schemas": {"Bad": {"type": "no-such-type"}}}
+    found = [p.where for p in validate(doc, "spec.json")]
+    assert sorted(found) == sorted(["#/components/schemas/Bad/type", *(f"#/paths/~1pets{n}~1{{id}}/get/responses/200" for n in (0, 50, 100))]), found
+
+
+def test_a_schema_problem_is_named_by_its_pointer_from_the_root() -> None:
+    """3.1 checks each Schema Object on its own and reports paths from that schema; the pointer
+    still starts at the document's root, and two alike problems keep their own places."""
+    doc = copy.deepcopy(GOOD)
+    doc["components"] = {"schemas": {"A": {"type": "object", "properties": {"x": {"type": "nope"}}}, "B": {"type": "object", "properties": {"x": {"type": "nope"}}}}}
+    found = sorted(p.where for p in validate(doc, "spec.json"))
+    assert found == ["#/components/schemas/A/properties/x/type", "#/components/schemas/B/properties/x/type"], found
