@@ -92,10 +92,12 @@ _NOTHING = object()
 
 def _at(node: Any, path: list[str | int]) -> Any:
     for part in path:
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+        if isinstance(node, dict) and part in node:
             node = node[part]
-        else:
+            continue
+        if not (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             return _NOTHING
+        node = node[part]
     return node
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -38,28 +40,11 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of this project's spec and config in a temporary folder, generated once."""
-    (tmp_path / "specs").mkdir()
-    (tmp_path / "specs" / "api_v2.json").write_bytes(SPEC.read_bytes())
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.generator]\nspec = "specs/api_v2.json"\noutput = "generated"\npackage = "instantly_client"\n',
-        encoding="utf-8",
-    )
-    result = run_cli("generate", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    return tmp_path
-
-
 @pytest.fixture(scope="session")
-def generator_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``OPENAPI_TYPED_GEN_CACHE`` for CLI runs: one folder per test session (shared by the
-    pytest-xdist workers, whose base folders sit inside the session's), never the user's cache."""
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "generator-cache"
-    folder.mkdir(exist_ok=True)
-    return folder
+def generator_cache() -> Path:
+    """``OPENAPI_TYPED_GEN_CACHE`` for CLI runs: the session's cache (set below, shared by the
+    pytest-xdist workers), never the user's."""
+    return Path(os.environ["OPENAPI_TYPED_GEN_CACHE"])
 
 
 # The order pytest-xdist hands tests out in (both workers take from the front): the corpus
@@ -82,3 +67,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return len(_FIRST)
 
     items.sort(key=rank)
+
+
+# Every generator run the tests start uses one cache for the whole session (shared by the xdist
+# workers, which inherit the environment), never the user's ~/.cache. Tests about the cache set
+# their own OPENAPI_TYPED_GEN_CACHE ("off" or a fresh folder).
+_SESSION_CACHE: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        _SESSION_CACHE.append(tempfile.mkdtemp(prefix="openapi-typed-gen-tests-cache-"))
+        os.environ["OPENAPI_TYPED_GEN_CACHE"] = _SESSION_CACHE[-1]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _SESSION_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
