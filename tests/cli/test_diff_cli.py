@@ -23,14 +23,6 @@ MID = CORPUS.parent / "history" / "api_v2_2026-04-01.json"
 NEW = CORPUS / "specs" / "real_instantly_api_v2_2026-06-11.json"
 
 
-@pytest.fixture
-def run(generator_cache: Path) -> Callable[..., Run]:
-    def go(*args: str, cwd: Path, **kw: object) -> Run:
-        return cli(*args, cwd=cwd, cache=generator_cache, **kw)  # type: ignore[arg-type]
-
-    return go
-
-
 def raw(path: Path) -> dict[str, Any]:
     doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8-sig"))
     return doc

@@ -29,8 +29,6 @@ from tests.cli.support import (
     SPEC_NAME,
     STATUS_SCHEMA,
     Run,
-    cli,
-    copy_project,
     load_json,
     make_project,
     node,
@@ -75,28 +73,6 @@ def server() -> Iterator[Server]:
         yield srv
     finally:
         srv.loop.close()
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory, generator_cache: Path) -> Path:
-    """A generated project (the OAuth operations, the lock beside the spec)."""
-    root = make_project(tmp_path_factory.mktemp("fetch"), oauth_only_spec())
-    done = cli("generate", cwd=root, cache=generator_cache)
-    assert done.returncode == 0, done.stderr
-    return root
-
-
-@pytest.fixture
-def project(base: Path, tmp_path: Path) -> Path:
-    return copy_project(base, tmp_path / "project")
-
-
-@pytest.fixture
-def run(generator_cache: Path) -> Callable[..., Run]:
-    def go(*args: str, cwd: Path, **kw: object) -> Run:
-        return cli(*args, cwd=cwd, cache=generator_cache, **kw)  # type: ignore[arg-type]
-
-    return go
 
 
 @pytest.fixture

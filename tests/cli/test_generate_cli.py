@@ -29,15 +29,12 @@ from tests.cli.support import (
     SPEC_NAME,
     STATUS_SCHEMA,
     Run,
-    cli,
-    copy_project,
     diff_headers,
     error_lines,
     load_json,
     location,
     make_project,
     node,
-    oauth_only_spec,
     one_error,
     save_json,
     snapshot,
@@ -45,28 +42,6 @@ from tests.cli.support import (
 from tests.conftest import CORPUS, PYTHON, ROOT, tree_bytes
 
 SPECS = ROOT / "tests" / "specs"
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory, generator_cache: Path) -> Path:
-    """This project's OAuth operations and selection, generated once for the module."""
-    root = make_project(tmp_path_factory.mktemp("base"), oauth_only_spec())
-    done = cli("generate", cwd=root, cache=generator_cache)
-    assert done.returncode == 0, done.stderr
-    return root
-
-
-@pytest.fixture
-def project(base: Path, tmp_path: Path) -> Path:
-    return copy_project(base, tmp_path / "project")
-
-
-@pytest.fixture
-def run(generator_cache: Path) -> Callable[..., Run]:
-    def go(*args: str, cwd: Path, **kw: object) -> Run:
-        return cli(*args, cwd=cwd, cache=generator_cache, **kw)  # type: ignore[arg-type]
-
-    return go
 
 
 def edit_spec(project: Path, change: Callable[[dict[str, object]], None]) -> None:

@@ -18,21 +18,13 @@ from typing import Any
 
 import pytest
 
-from tests.cli.support import Run, cli, load_json, one_error, save_json, snapshot
+from tests.cli.support import Run, load_json, one_error, save_json, snapshot
 from tests.conftest import PYTHON, ROOT, tree_bytes
 from tests.loopback import Loopback, answer, routes
 
 SPECS = ROOT / "tests" / "specs"
 # Every C0 and C1 control but the line feed, DEL, and the bidi overrides and isolates.
 CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-@pytest.fixture
-def run(generator_cache: Path) -> Callable[..., Run]:
-    def go(*args: str, cwd: Path, **kw: object) -> Run:
-        return cli(*args, cwd=cwd, cache=generator_cache, **kw)  # type: ignore[arg-type]
-
-    return go
 
 
 def pets(title: str, operations: int) -> dict[str, Any]:

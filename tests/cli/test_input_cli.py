@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from loopback import Loopback, answer, routes
 
 CAP = 1024 * 1024 * 1024

@@ -15,22 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.cli.support import Run, cli, load_json, lock_names, save_json
+from tests.cli.support import Run, load_json, lock_names, save_json
 
 LOCK = "openapi-typed-gen.lock.json"
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
 CANCEL_AT_END = "POST /subscriptions/{id}/cancel-at-period-end"
 CANCEL_NOW = "DELETE /subscriptions/{id}"
-
-
-@pytest.fixture
-def run(generator_cache: Path) -> Callable[..., Run]:
-    def go(*args: str, cwd: Path, **kw: object) -> Run:
-        return cli(*args, cwd=cwd, cache=generator_cache, **kw)  # type: ignore[arg-type]
-
-    return go
 
 
 def spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None, server: str = "https://api.billing.example") -> dict[str, Any]:

@@ -61,14 +61,6 @@ def work(generated: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def run(generator_cache: Path) -> Callable[..., Run]:
-    def go(*args: str, cwd: Path, **kw: object) -> Run:
-        return cli(*args, cwd=cwd, cache=generator_cache, **kw)  # type: ignore[arg-type]
-
-    return go
-
-
 @pytest.mark.parametrize("command", ["generate", "check"])
 def test_output_naming_a_file(command: str, tmp_path: Path, run: Callable[..., Run]) -> None:
     write_spec(tmp_path / "spec.yaml")

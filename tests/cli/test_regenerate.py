@@ -69,21 +69,8 @@ def whole(tmp_path_factory: pytest.TempPathFactory, generator_cache: Path) -> Pa
 
 
 @pytest.fixture
-def project(base: Path, tmp_path: Path) -> Path:
-    return copy_project(base, tmp_path / "project")
-
-
-@pytest.fixture
 def served(whole: Path, tmp_path: Path) -> Path:
     return copy_project(whole, tmp_path / "served")
-
-
-@pytest.fixture
-def run(generator_cache: Path) -> Callable[..., Run]:
-    def go(*args: str, cwd: Path, **kw: object) -> Run:
-        return cli(*args, cwd=cwd, cache=generator_cache, **kw)  # type: ignore[arg-type]
-
-    return go
 
 
 def fast(done: Run) -> bool:

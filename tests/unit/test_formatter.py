@@ -11,7 +11,7 @@ from pathlib import Path
 
 import black
 import pytest
-from conftest import PYTHON, ROOT
+from tests.conftest import PYTHON, ROOT
 
 from generator.errors import GenerationError
 from generator.formatter import format_sources, mode
