@@ -7,15 +7,13 @@ or used. Tests assert the file is absent and the marker never printed.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,61 +85,9 @@ class Listener:
         self.sock.close()
 
 
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """An exclusive lock shared by pytest-xdist workers (one of them does the work)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def run_cli(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     return subprocess.run([PYTHON, "-m", "generator", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-
-
-BATCH = r'''
-import contextlib, io, json, os, sys
-from generator.cli import main
-results = []
-for cwd, argv in json.loads(sys.stdin.read()):
-    os.chdir(cwd)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(argv)
-        except SystemExit as exc:
-            rc = exc.code if isinstance(exc.code, int) else 1
-        except BaseException as exc:
-            import traceback
-            traceback.print_exc()
-            rc = 99
-    results.append({"rc": rc, "stdout": out.getvalue(), "stderr": err.getvalue()})
-sys.__stdout__.write("RESULTS:" + json.dumps(results) + "\n")
-'''
-
-
-def run_cli_batch(jobs: list[tuple[Path, list[str]]], timeout: float = 600) -> list[dict[str, Any]]:
-    """``python -m generator ARGS`` for many argument lists in one fresh process (imports paid once).
-
-    Each job runs ``generator.cli.main`` as the console script does, in its own working folder,
-    with its output captured; an unexpected exception is reported as exit status 99.
-    """
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    payload = json.dumps([[str(cwd), argv] for cwd, argv in jobs])
-    done = subprocess.run([PYTHON, "-c", BATCH], input=payload, env=env, capture_output=True, text=True, timeout=timeout)
-    line = next((text for text in done.stdout.splitlines() if text.startswith("RESULTS:")), None)
-    if line is None:
-        raise AssertionError(f"the CLI batch died (status {done.returncode}): {done.stderr[-3000:]}")
-    results: list[dict[str, Any]] = json.loads(line[len("RESULTS:"):])
-    leaked = done.stdout.replace(line, "")
-    for result in results:
-        result["stdout"] += leaked
-    return results
 
 
 EXERCISE = r'''

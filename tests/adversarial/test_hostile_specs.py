@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 from adversarial_cases import CASES, KNOWN, Case, Ctx, materialize
-from harness import MARKER, Listener, exercise, locked, mypy, run_cli_batch
+from harness import MARKER, Listener, exercise, mypy
+
+from tests.conftest import locked, run_cli_batch
 
 BY_ID = {case.id: case for case in CASES}
 

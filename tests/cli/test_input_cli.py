@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from tests.conftest import ROOT
 from loopback import Loopback, answer, routes
+
+from tests.conftest import ROOT
 
 CAP = 1024 * 1024 * 1024
 SPECS = ROOT / "tests" / "specs"

@@ -11,20 +11,18 @@ over all of them.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import CORPUS, PYTHON, ROOT, run_cli
+from tests.conftest import CORPUS, PYTHON, ROOT, locked, run_cli
 
 # document -> (mode, reason): "strict" generates as is; "lenient" needs --lenient (the
 # validator rejects a detail); "error" must exit 2 in both modes.
@@ -84,16 +82,6 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "corpus"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    with open(path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def generated(shared: Path, name: str) -> dict[str, Any]:

@@ -6,31 +6,19 @@ the generator, the others wait and find the result (or the same failure) there.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
+
+from tests.conftest import locked, run_cli_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "tests" / "specs"
 PYTHON = sys.executable
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """An exclusive lock shared by pytest-xdist workers (one of them does the work)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def shared_root(basetemp: Path | str | None) -> tuple[Path, bool]:
@@ -109,41 +97,6 @@ FEATURES = (
     "yaml12_scalars",
 )
 
-BATCH = r'''
-import contextlib, io, json, os, sys
-from generator.cli import main
-results = []
-for cwd, argv in json.loads(sys.stdin.read()):
-    os.chdir(cwd)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(argv)
-        except SystemExit as exc:
-            rc = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:
-            import traceback
-            traceback.print_exc()
-            rc = 99
-    results.append([rc, out.getvalue() + err.getvalue()])
-sys.__stdout__.write("RESULTS:" + json.dumps(results) + "\n")
-'''
-
-
-def run_cli_batch(jobs: list[tuple[Path, list[str]]], timeout: float = 600) -> list[tuple[int, str]]:
-    """``python -m generator ARGS`` for many argument lists in one fresh process (imports paid
-    once), each in its own working folder: (exit status, output) per job."""
-    import json
-
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    payload = json.dumps([[str(cwd), argv] for cwd, argv in jobs])
-    done = subprocess.run([PYTHON, "-c", BATCH], input=payload, env=env, capture_output=True, text=True, timeout=timeout)
-    line = next((text for text in done.stdout.splitlines() if text.startswith("RESULTS:")), None)
-    if line is None:
-        raise AssertionError(f"the generator batch died (status {done.returncode}): {done.stderr[-3000:]}")
-    return [(rc, text) for rc, text in json.loads(line[len("RESULTS:"):])]
-
-
 def generate_features(folder: Path) -> str:
     """Every feature spec generated (two processes, half each) into ``folder/pkgs/feat_NAME``;
     "" or the failures."""
@@ -164,7 +117,7 @@ def generate_features(folder: Path) -> str:
     with ThreadPoolExecutor(max_workers=2) as pool:
         halves = list(pool.map(run_cli_batch, [jobs[0::2], jobs[1::2]]))
     outcomes = [halves[i % 2][i // 2] for i in range(len(jobs))]
-    failures = [f"generating {name} exited {rc}:\n{text}" for name, (rc, text) in zip(FEATURES, outcomes, strict=True) if rc != 0]
+    failures = [f"generating {name} exited {r['rc']}:\n{r['stdout']}{r['stderr']}" for name, r in zip(FEATURES, outcomes, strict=True) if r["rc"] != 0]
     if failures:
         return "\n\n".join(failures)
     (folder / "pkgs").mkdir()

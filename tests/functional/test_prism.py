@@ -31,8 +31,10 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import locked
+
 from . import support
-from .generated import ROOT, locked, once, run_cli
+from .generated import ROOT, once, run_cli
 
 SPEC = ROOT / "tests" / "corpus" / "specs" / "real_instantly_api_v2_2026-06-11.json"
 PRISM_VERSION = "5.16.0"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import black
 import pytest
-from tests.conftest import PYTHON, ROOT
 
 from generator.errors import GenerationError
 from generator.formatter import format_sources, mode
+from tests.conftest import PYTHON, ROOT
 
 SPECS = ("params.yaml", "bodies.yaml", "names.yaml", "long_names.yaml")
 
