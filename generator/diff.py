@@ -5,7 +5,7 @@ arguments, ``<Model>.<field>``, error classes) and classified as breaking
 (callers' code may stop working, stop type-checking, or silently do something
 else) or not; the report suggests a semver bump. The rules:
 
-* a method, model, error class, parameter or field removed or renamed: breaking;
+* a method, model, named enum, error class, parameter or field removed or renamed: breaking;
 * a Python name bound to something else (a method to another HTTP method or
   path, a field or parameter to another wire name): breaking;
 * the server URL changed (scheme, host, port or base path): breaking, and a
@@ -173,6 +173,7 @@ class _Differ:
         self.servers()
         self.resources()
         self.models()
+        self.enums()
         self.errors()
         return self.changes
 
@@ -271,6 +272,17 @@ class _Differ:
             if a.type != b.type:
                 breaking = (is_input and not within(a.type, b.type)) or (is_output and not within(b.type, a.type, open_enums=True))
                 self.add("field-type-changed", at, describe(a.type, b.type), "major" if breaking else "minor")
+
+    def enums(self) -> None:
+        """Named enums: their values are compared where they are used; here, the names callers import."""
+        old = {e.name: e for e in self.old.enums}
+        new = {e.name: e for e in self.new.enums}
+        by_identity = {e.identity: e.name for e in self.new.enums}
+        for name in sorted(old.keys() - new.keys()):
+            moved = by_identity.get(old[name].identity)
+            self.add("enum-removed", name, "enum type removed" + (f"; it is now {moved}" if moved else ""), "major")
+        for name in sorted(new.keys() - old.keys()):
+            self.add("enum-added", name, "enum type added", "minor")
 
     def errors(self) -> None:
         old = {e.name: e for e in self.old.errors}

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator import GENERATOR_NAME, imports, naming, typemap
-from generator.ir import Api, Body, Field, Model, Operation, Param, Waiter
+from generator.ir import Api, Body, Enum, Field, Model, Operation, Param, Waiter
 
 # Runtime names every package exports, with the module that defines them.
 RUNTIME_EXPORTS = (
@@ -24,6 +24,15 @@ RUNTIME_EXPORTS = (
 
 def model_doc(model: Model) -> str:
     return model.doc or model.name
+
+
+def enum_doc(enum: Enum) -> str:
+    return enum.doc or f"One of the {len(enum.values)} values the API documents."
+
+
+def model_exports(api: Api) -> list[tuple[str, str]]:
+    """What the models package exports: (name, module) of every model and named enum, sorted by name."""
+    return sorted([(m.name, m.module) for m in api.models] + [(e.name, e.module) for e in api.enums])
 
 
 def field_doc(field: Field) -> str:
@@ -159,11 +168,11 @@ def client_doc(api: Api, is_async: bool) -> str:
 
 def exports(api: Api) -> list[tuple[str, str]]:
     """Everything the package exports (name, module), sorted by name."""
-    taken = {m.name for m in api.models} | {e.name for e in api.errors}
+    taken = {m.name for m in api.models} | {e.name for e in api.enums} | {e.name for e in api.errors}
     found = [(name, module) for name, module in RUNTIME_EXPORTS if name not in taken]
     found += [(name, "._errors") for name in typemap.BASE_ERRORS if name not in taken]
     found += [(e.name, ".errors") for e in api.errors]
-    found += [(m.name, ".models") for m in api.models]
+    found += [(name, ".models") for name, _ in model_exports(api)]
     return sorted(found)
 
 
@@ -230,7 +239,7 @@ def pycomment(text: str) -> str:
 
 FILTERS: dict[str, Callable[..., Any]] = {"pytuple": pytuple, "toml": toml, "pep440": pep440, "md": md, "code": code, "pycomment": pycomment}
 GLOBALS: dict[str, Any] = {
-    "model_doc": model_doc, "field_doc": field_doc, "renamed_fields": renamed_fields, "operation_doc": operation_doc,
+    "model_doc": model_doc, "enum_doc": enum_doc, "model_exports": model_exports, "field_doc": field_doc, "renamed_fields": renamed_fields, "operation_doc": operation_doc,
     "waiter_doc": waiter_doc, "iterator_doc": iterator_doc, "async_doc": async_doc, "response_headers": response_headers, "client_doc": client_doc, "exports": exports,
     "export_imports": export_imports, "error_names": error_names, "raises": raises, "generator_name": GENERATOR_NAME,
 }

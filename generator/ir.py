@@ -50,9 +50,16 @@ class ModelRef:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class LiteralOf:
-    """An enum or const: ``Literal[...]`` (kept open when decoding unless strict)."""
+    """An enum or const: ``Literal[...]`` (kept open when decoding unless strict).
+
+    A named enum (``Enum``) is referred to by its alias ``name``, defined in the
+    models package's module ``module``; the two do not take part in equality, so
+    a type is the same whether its enum is named or written out.
+    """
 
     values: tuple[str | int | bool, ...]
+    name: str = dataclasses.field(default="", compare=False)
+    module: str = dataclasses.field(default="", compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -121,6 +128,17 @@ class Model:
     fields: tuple[Field, ...]
     closed: bool = False  # additionalProperties: false
     extra: TypeNode | None = None  # additionalProperties: {schema}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Enum:
+    """A named enum: a ``Literal`` type alias of the models package, with its decoder."""
+
+    name: str
+    module: str
+    identity: str  # as for ``Model``
+    doc: str
+    values: tuple[str | int | bool, ...]
 
 
 # ---------------------------------------------------------------- operations
@@ -302,6 +320,7 @@ class Api:
     rate_limits: tuple[RateLimit, ...] = ()
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    enums: tuple[Enum, ...] = ()
     # Every settled name: namespace -> ((Python name, identity), ...), sorted (recorded in the lock).
     names: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 

@@ -77,6 +77,8 @@ def render(api: Api, templates: Path | None = None) -> tuple[dict[str, str], dic
         files[f"resources/{resource.module}.py"] = emit("resources/resource.py.jinja", resource=resource)
     for model in api.models:
         files[f"models/{model.module}.py"] = emit("models/model.py.jinja", model=model)
+    for enum in api.enums:
+        files[f"models/{enum.module}.py"] = emit("models/enum.py.jinja", enum=enum)
     for name, text in runtime_files().items():
         files[name] = HEADER + text
     beside = {"pyproject.toml": emit("pyproject.toml.jinja")}

@@ -57,6 +57,11 @@ def status_base(key: str) -> str:
     return "ApiStatusError"
 
 
+def enum_decoder(module: str) -> str:
+    """How a module that decodes a named enum binds the decoder of the enum's module."""
+    return f"_d_{module}"
+
+
 def annotation(node: TypeNode) -> str:
     if isinstance(node, Scalar):
         return _SCALARS[node.kind][0]
@@ -69,7 +74,7 @@ def annotation(node: TypeNode) -> str:
     if isinstance(node, Nullable):
         return f"{annotation(node.inner)} | None"
     if isinstance(node, LiteralOf):
-        return "Literal[" + ", ".join(literal(v) for v in node.values) + "]"
+        return node.name or "Literal[" + ", ".join(literal(v) for v in node.values) + "]"
     return " | ".join(annotation(o) for o in node.options)
 
 
@@ -86,7 +91,7 @@ def decoder(node: TypeNode) -> str:
     if isinstance(node, Nullable):
         return f"d_nullable({decoder(node.inner)})"
     if isinstance(node, LiteralOf):
-        return "d_lit(" + ", ".join(literal(v) for v in node.values) + ")"
+        return enum_decoder(node.module) if node.name else "d_lit(" + ", ".join(literal(v) for v in node.values) + ")"
     union = "d_union(" + ", ".join(decoder(o) for o in node.options) + ")"
     if node.discriminator is None:
         return union
@@ -108,7 +113,7 @@ def annotation_imports(node: TypeNode) -> set[Import]:
     if isinstance(node, Nullable):
         return annotation_imports(node.inner)
     if isinstance(node, LiteralOf):
-        return {("typing", "Literal")}
+        return {(".models", node.name)} if node.name else {("typing", "Literal")}
     return set().union(*(annotation_imports(o) for o in node.options))
 
 
@@ -125,7 +130,7 @@ def decoder_imports(node: TypeNode) -> set[Import]:
     if isinstance(node, Nullable):
         return {("._codec", "d_nullable")} | decoder_imports(node.inner)
     if isinstance(node, LiteralOf):
-        return {("._codec", "d_lit")}
+        return {(f".models.{node.module}", f"decode as {enum_decoder(node.module)}")} if node.name else {("._codec", "d_lit")}
     found = {("._codec", "d_union")}.union(*(decoder_imports(o) for o in node.options))
     if node.discriminator is not None:
         found |= {("._codec", "d_tagged"), (".", "models as _m")}

@@ -134,6 +134,7 @@ def build_api(doc: dict[str, Any], name: str, config: Config, spec_sha256: str, 
         generator_version=__version__,
         resources=parts.resources,
         models=parts.models,
+        enums=parts.enums,
         errors=parts.errors,
         retry=runtime.retry(config),
     )

@@ -2,8 +2,8 @@
 
 Namespaces, in the order they are settled (a later one reserves what earlier ones took):
 
-- ``classes``: models and error classes (both exported from the package);
-- ``model modules``: one file per model;
+- ``classes``: models, named enums and error classes (all exported from the package);
+- ``model modules``: one file per model or named enum;
 - ``resources``: the client attributes (``client.oauth``), which also name the resource modules;
 - ``resource classes``: ``OAuth`` and ``AsyncOAuth``;
 - ``methods <tag>``: the operation methods of one resource;
@@ -16,13 +16,15 @@ import dataclasses
 from collections.abc import Mapping
 
 from generator import naming, typemap
+from generator.build.drafts import EnumDraft, ModelDraft
 from generator.build.operations import OperationDraft
 from generator.build.pagination import Plan
 from generator.build.responses import ResponseDraft, phrase
-from generator.build.schemas import ModelDraft, Schemas
-from generator.build.types import rename
+from generator.build.schemas import Schemas
+from generator.build.types import Names, rename
 from generator.ir import (
     Body,
+    Enum,
     ErrorClass,
     Field,
     Model,
@@ -70,8 +72,8 @@ class Parts:
 
     resources: tuple[Resource, ...]
     models: tuple[Model, ...]
+    enums: tuple[Enum, ...]
     errors: tuple[ErrorClass, ...]
-    model_names: dict[str, str]  # model key -> name
     namer: Namer
 
 
@@ -105,10 +107,11 @@ def finish(
     ``owned_methods``: per tag, method names the config gives (waiters)."""
     namer = Namer(pins)
     schemas.expand()
-    identities = {key: d.site.identity for key, d in schemas.models.items()}
+    drafts: dict[str, ModelDraft | EnumDraft] = {**schemas.models, **schemas.enums}
+    identities = {key: d.site.identity for key, d in drafts.items()}
     errors = _error_drafts(ops, identities)
-    qualified = {identities[k]: d.site.qualified or d.site.hint + "Model" for k, d in schemas.models.items()}
-    items = [Item(identities[k], d.site.hint, tuple(sorted({x.identity for x in d.resolved} - {identities[k]}))) for k, d in schemas.models.items()]
+    qualified = {identities[k]: d.site.qualified or d.site.hint + ("Model" if k in schemas.models else "Enum") for k, d in drafts.items()}
+    items = [Item(identities[k], d.site.hint, tuple(sorted({x.identity for x in d.resolved} - {identities[k]}))) for k, d in drafts.items()]
     for identity, (op, response) in errors.items():
         assert isinstance(response.type, ModelRef)
         body_aliases = {x.identity for x in schemas.models[response.type.name].resolved} - {identities[response.type.name]}
@@ -118,11 +121,15 @@ def finish(
         "classes", items, reserved=RESERVED_CLASSES, owned=owned_classes, fold=True,
         qualify=lambda candidate, identity: qualified.get(identity) or by_hash(candidate, identity),
     )
-    model_names = {key: classes[identity] for key, identity in identities.items()}
+    class_names = {key: classes[identity] for key, identity in identities.items()}
     stable = {key: classes.stable(identity) for key, identity in identities.items()}  # as the lock pins them
-    modules = namer.settle("model modules", [Item(stable[k], naming.module_name(model_names[k], "model")) for k in schemas.models], fold=True)
-    models = tuple(sorted((_model(namer, d, stable[k], model_names, modules[stable[k]]) for k, d in schemas.models.items()), key=lambda m: m.name))
-    error_classes = tuple(sorted((_error(classes[i], r, model_names) for i, (_, r) in errors.items()), key=lambda e: e.name))
+    modules = namer.settle("model modules", [Item(stable[k], naming.module_name(class_names[k], "model")) for k in drafts], fold=True)
+    names = Names(
+        {k: class_names[k] for k in schemas.models}, {k: (class_names[k], modules[stable[k]]) for k in schemas.enums}
+    )
+    models = tuple(sorted((_model(namer, d, stable[k], names, modules[stable[k]]) for k, d in schemas.models.items()), key=lambda m: m.name))
+    enums = tuple(sorted((Enum(class_names[k], modules[stable[k]], stable[k], d.doc, d.values) for k, d in schemas.enums.items()), key=lambda e: e.name))
+    error_classes = tuple(sorted((_error(classes[i], r, names) for i, (_, r) in errors.items()), key=lambda e: e.name))
     error_names = {i: classes[i] for i in errors}
 
     tags = sorted({op.tag for op in ops})
@@ -145,16 +152,16 @@ def finish(
         )
         operations = []
         for op in mine:
-            built = _operation(namer, op, methods[op.identity], model_names, error_names, identities)
+            built = _operation(namer, op, methods[op.identity], names, error_names, identities)
             if op.identity in paging:
-                built = _paginated(namer, built, paging[op.identity], model_names, iterators)
+                built = _paginated(namer, built, paging[op.identity], names, iterators)
             operations.append(built)
         doc = tag_docs.get(tag) or f"Operations tagged {tag}."
         resources.append(Resource(attrs["tag " + tag], attrs["tag " + tag], resource_classes["sync " + tag], resource_classes["async " + tag], tag, doc, tuple(operations)))
-    return Parts(tuple(sorted(resources, key=lambda r: r.attr)), models, error_classes, model_names, namer)
+    return Parts(tuple(sorted(resources, key=lambda r: r.attr)), models, enums, error_classes, namer)
 
 
-def _model(namer: Namer, draft: ModelDraft, identity: str, names: Mapping[str, str], module: str) -> Model:
+def _model(namer: Namer, draft: ModelDraft, identity: str, names: Names, module: str) -> Model:
     fields = namer.settle(
         f"fields {identity}", [Item(f.wire, naming.snake(f.wire, "field")) for f in draft.fields], reserved=naming.RESERVED_FIELDS
     )
@@ -162,19 +169,19 @@ def _model(namer: Namer, draft: ModelDraft, identity: str, names: Mapping[str, s
         Field(fields[f.wire], f.wire, rename(f.type, names), f.required, f.doc, f.default, f.has_default, f.side) for f in draft.fields
     )
     extra = rename(draft.extra, names) if draft.extra is not None else None
-    return Model(names[draft.key], module, identity, draft.doc, built, draft.closed, extra)
+    return Model(names.models[draft.key], module, identity, draft.doc, built, draft.closed, extra)
 
 
-def _error(name: str, response: ResponseDraft, names: Mapping[str, str]) -> ErrorClass:
+def _error(name: str, response: ResponseDraft, names: Names) -> ErrorClass:
     assert isinstance(response.type, ModelRef)
     body = rename(response.type, names)
-    doc = f"{response.key} response documented by the API, with its body parsed as ``{names[response.type.name]}``."
+    doc = f"{response.key} response documented by the API, with its body parsed as ``{names.models[response.type.name]}``."
     if response.description:
         doc = f"{response.description}\n\n{doc}"
     return ErrorClass(name, typemap.status_base(response.key), response.key, body, doc)
 
 
-def _operation(namer: Namer, op: OperationDraft, name: str, names: Mapping[str, str], errors: Mapping[str, str], identities: Mapping[str, str]) -> Operation:
+def _operation(namer: Namer, op: OperationDraft, name: str, names: Names, errors: Mapping[str, str], identities: Mapping[str, str]) -> Operation:
     owned = {"body": "body"} if op.body is not None else {}
     params = namer.settle(
         f"params {op.identity}", [Item(p.identity, naming.snake(p.wire, "param")) for p in op.params], reserved=naming.RESERVED_PARAMS,
@@ -201,7 +208,7 @@ def _operation(namer: Namer, op: OperationDraft, name: str, names: Mapping[str, 
     )
 
 
-def _paginated(namer: Namer, op: Operation, plan: Plan, names: Mapping[str, str], iterators: Settled) -> Operation:
+def _paginated(namer: Namer, op: Operation, plan: Plan, names: Names, iterators: Settled) -> Operation:
     """The operation with its pagination in Python names: parameters by their settled names, response
     fields by the page model's."""
     params = {(p.location, p.wire): p.name for p in op.params}

@@ -13,8 +13,9 @@ from typing import Any
 from generator import naming
 from generator.build import media
 from generator.build.context import Context, Where, mapping, text
+from generator.build.drafts import Site
 from generator.build.responses import ResponseDraft, responses
-from generator.build.schemas import Schemas, Site
+from generator.build.schemas import Schemas
 from generator.ir import STR, ListOf, Scalar, TypeNode
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -9,7 +9,8 @@ from typing import Any
 from generator import naming
 from generator.build import media
 from generator.build.context import Context, Where, mapping, text
-from generator.build.schemas import Schemas, Site, join
+from generator.build.drafts import Site
+from generator.build.schemas import Schemas, join
 from generator.ir import ANY, NONE, STR, ListOf, ModelRef, Scalar, TypeNode
 
 _NO_BODY = frozenset({"204", "205", "304"})

@@ -1,4 +1,4 @@
-"""JSON Schema to type nodes, and the models the schemas need.
+"""JSON Schema to type nodes, and the models and named enums the schemas need.
 
 Models are found as the selected operations reach them (an unused component
 schema generates nothing). A model stands for a component schema
@@ -6,11 +6,16 @@ schema generates nothing). A model stands for a component schema
 schemas share one model. Models are keyed here by ``key`` (the component
 pointer, or ``inline:`` and a hash of the schema) and referred to by that key in
 ``ModelRef`` until ``generator.build.finish`` settles their Python names.
+
+Enums get a name (a ``Literal`` type alias) when they are a component schema of
+their own or have ``NAMED_ENUM_MIN`` members or more: keyed by the component
+pointer, or ``enum:`` and a hash of the values (identical enums share one), and
+referred to by that key in ``LiteralOf.name`` until their names are settled.
+Smaller inline enums are written out where they are used.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -19,6 +24,7 @@ from typing import Any
 from generator import naming
 from generator.build import values
 from generator.build.context import Context, Where, text
+from generator.build.drafts import EnumDraft, FieldDraft, ModelDraft, Site
 from generator.errors import SpecError
 from generator.ir import (
     ANY,
@@ -37,6 +43,7 @@ from generator.ir import (
 from generator.resolve import split_ref
 
 MAX_SITES = 64
+NAMED_ENUM_MIN = 6
 _MEANINGLESS_KEY = re.compile(r"^(def|schema|model|type)?[-_]?\d+$", re.IGNORECASE)
 _ANNOTATIONS = frozenset({"description", "title", "nullable", "readOnly", "writeOnly", "deprecated", "default", "example", "examples", "externalDocs", "$comment"})
 # (type, format) -> scalar kind
@@ -46,59 +53,12 @@ _SCALARS = {
 }
 
 
-@dataclasses.dataclass(frozen=True, slots=True, order=True)
-class Site:
-    """Where a schema is used: its identity (for names), and the class names a model there would take.
-
-    Inside a model (``parent``: its key) the three are suffixes of each of the
-    parent's own sites (``Schemas.expand``), so a shared inline schema is named
-    from every place it is used, whatever the order they were found in.
-    """
-
-    identity: str
-    hint: str  # the model's name if nothing else wants it
-    qualified: str = ""  # a longer name used when the hint collides
-    parent: str = ""
-
-    def child(self, step: str, hint: str) -> Site:
-        return Site(f"{self.identity}/{step}", self.hint + hint, (self.qualified or self.hint) + hint if self.qualified or not self.parent else "", self.parent)
-
-    def under(self, parent: Site) -> Site:
-        """This relative site as seen from one site of its parent."""
-        return Site(parent.identity + self.identity, parent.hint + self.hint, (parent.qualified or parent.hint) + self.hint)
-
-
-@dataclasses.dataclass
-class FieldDraft:
-    wire: str
-    type: TypeNode
-    required: bool
-    doc: str
-    default: Any = None
-    has_default: bool = False
-    side: str = ""
-
-
-@dataclasses.dataclass
-class ModelDraft:
-    key: str
-    sites: list[Site]
-    schema: dict[str, Any]
-    where: Where
-    doc: str = ""
-    fields: list[FieldDraft] = dataclasses.field(default_factory=list)
-    closed: bool = False
-    extra: TypeNode | None = None
-    resolved: list[Site] = dataclasses.field(default_factory=list)  # every absolute site (``Schemas.expand``)
-
-    @property
-    def site(self) -> Site:
-        """The site that names the model: a component's own, else the least identity among its uses."""
-        return min(self.resolved or self.sites, key=lambda s: s.identity)
-
-
 def _canonical(schema: Any) -> str:
     return json.dumps(schema, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def _pointer(where: Where) -> str:
+    return "#" + "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in where)
 
 
 def _annotation_only(schema: Any) -> bool:
@@ -117,6 +77,7 @@ class Schemas:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.models: dict[str, ModelDraft] = {}
+        self.enums: dict[str, EnumDraft] = {}
 
     # ------------------------------------------------------------ entry point
     def type_of(self, schema: Any, where: Where, site: Site) -> TypeNode:
@@ -144,7 +105,7 @@ class Schemas:
         if not isinstance(target, (dict, bool)):
             raise self.ctx.fail([*where, "$ref"], f"reference {ref!r} does not point to a schema")
         tokens = split_ref(ref)
-        key = "#" + "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in target_where)
+        key = _pointer(target_where)
         site = Site(key, self._component_hint(tokens, target if isinstance(target, dict) else {}))
         if key in self.models:
             return ModelRef(key)
@@ -168,7 +129,7 @@ class Schemas:
             present = [v for v in schema["enum"] if v is not None]
             if not present:
                 return NONE
-            result = self._literal(present, [*where, "enum"], type_list)
+            result = self._named(self._literal(present, [*where, "enum"], type_list), schema, where, site)
             return nullable(result) if len(present) < len(schema["enum"]) else result
         if isinstance(schema.get("allOf"), list):
             return self._all_of(schema, where, site)
@@ -230,6 +191,20 @@ class Schemas:
             if not any(type(value) is type(u) and value == u for u in unique):
                 unique.append(value)
         return LiteralOf(tuple(unique))
+
+    def _named(self, node: TypeNode, schema: dict[str, Any], where: Where, site: Site) -> TypeNode:
+        """An enum with its key in ``name`` when it is to be named (see the module's docstring)."""
+        component = not site.parent and site.identity == _pointer(where)
+        if not isinstance(node, LiteralOf) or not (component or len(node.values) >= NAMED_ENUM_MIN):
+            return node
+        if component:
+            key, doc = site.identity, naming.clean_text(text(schema, "description") or text(schema, "title"))
+        else:  # the values' JSON tells 1, true and "1" apart
+            key, doc = "enum:" + hashlib.sha256(json.dumps(node.values).encode()).hexdigest()[:16], ""
+        draft = self.enums.setdefault(key, EnumDraft(key, [], node.values, doc))
+        if site not in draft.sites:
+            draft.sites.append(site)
+        return LiteralOf(node.values, key)
 
     def _union(self, where: Where, options: list[Any], site: Site, discriminator: Any) -> TypeNode:
         variants = [self.type_of(option, [*where, i], site.child(str(i), f"Option{i + 1}" if len(options) > 1 else "")) for i, option in enumerate(options)]
@@ -323,10 +298,13 @@ class Schemas:
 
         for key, draft in self.models.items():
             draft.resolved = absolute(key, ())[0]
+        for enum in self.enums.values():
+            found = {s.under(p) for s in enum.sites if s.parent in self.models for p in self.models[s.parent].resolved}
+            enum.resolved = sorted(found | {s for s in enum.sites if not s.parent})[:MAX_SITES]
 
     # ------------------------------------------------------------ models
     def _new_model(self, key: str, schema: dict[str, Any], where: Where, site: Site) -> TypeNode:
-        draft = ModelDraft(key, [site], schema, where)
+        draft = ModelDraft(key, [site], schema=schema, where=where)
         self.models[key] = draft
         description = text(schema, "description") or text(schema, "title")
         draft.doc = naming.clean_text(description)

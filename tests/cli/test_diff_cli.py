@@ -231,6 +231,28 @@ def test_removals_renames_and_narrower_inputs_are_breaking(tmp_path: Path, run: 
     }
 
 
+def test_named_enums_are_compared_by_their_values_and_their_names(tmp_path: Path, run: Callable[..., Run]) -> None:
+    """A named enum (six members: a ``Literal`` alias) is judged by its values where it is used;
+    the alias itself is a name callers import: removing it is breaking, adding one is not."""
+    six = ["cat", "dog", "bird", "fish", "frog", "hamster"]
+    old = small()
+    old["paths"]["/pets"]["get"]["parameters"][0]["schema"]["enum"] = six
+    old["components"]["schemas"]["Pet"]["properties"]["tag"] = {"type": "string", "enum": ["a", "b", "c", "d", "e", "f"]}
+    new = copy.deepcopy(old)
+    new["paths"]["/pets"]["get"]["parameters"][0]["schema"]["enum"] = six[:5]  # five: written out, and one value fewer
+    new["components"]["schemas"]["Pet"]["properties"]["tag"]["enum"].append("g")  # an output: more values is fine
+    new["components"]["schemas"]["NewPet"]["properties"]["tag"] = {"type": "string", "enum": ["a", "b", "c", "d", "e", "f"]}
+    status, report = diff(run, tmp_path, old, new)
+    assert status == 1
+    assert changes(report) == {
+        ("parameter-type-changed", "client.pet.list_pets(kind=)", "enum values removed: 'hamster'", True),
+        ("enum-removed", "ListPetsKind", "enum type removed", True),
+        ("field-type-changed", "Pet.tag", "enum values added: 'g'", False),
+        ("field-type-changed", "NewPet.tag", "str -> NewPetTag", True),  # callers' strings may not be members
+        ("enum-added", "NewPetTag", "enum type added", False),
+    }
+
+
 def test_additions_are_minor_and_pass_fail_on_breaking(tmp_path: Path, run: Callable[..., Run]) -> None:
     new = small()
     missing = {"description": "missing", "content": {"application/json": {"schema": {"type": "object", "properties": {"message": {"type": "string"}}}}}}

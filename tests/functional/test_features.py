@@ -199,14 +199,16 @@ SETTINGS = {
     "kind": "settings",
     "version": 2,
     "mode": "slow",
+    "region": "ap-east",
+    "weekday": [1, 7],
 }
 
 
 def test_enums_decode_to_their_literal_values(server: FaultServer, mode: str) -> None:
     pkg = feature("enums")
     server.add("/settings", json_body(SETTINGS))
-    got = call(pkg, server, lambda c: c.settings.get_settings(color="light blue", level=-1), mode)
-    assert parse_qsl(only(server).query) == [("color", "light blue"), ("level", "-1")]
+    got = call(pkg, server, lambda c: c.settings.get_settings(color="light blue", level=-1, region="us-west"), mode)
+    assert parse_qsl(only(server).query) == [("color", "light blue"), ("level", "-1"), ("region", "us-west")]
     assert got.color == "light blue"
     assert got.level == -2 and type(got.level) is int
     assert got.enabled is True
@@ -215,10 +217,11 @@ def test_enums_decode_to_their_literal_values(server: FaultServer, mode: str) ->
     assert got.ratio == -1.5
     assert got.mixed == "one"
     assert (got.kind, got.version, got.mode) == ("settings", 2, "slow")
+    assert (got.region, got.weekday) == ("ap-east", [1, 7])
     assert got.to_dict() == SETTINGS
     fields = fields_of(pkg.models.Settings)
-    assert fields["color"] == "Literal['red', 'green', 'light blue']"
-    assert fields["level"] == "Literal[-2, -1, 0, 1] | Unset"
+    assert fields["color"] == "Color"  # a component enum is named after its component
+    assert fields["level"] == "Level | Unset"
     assert fields["enabled"] == "Literal[True] | Unset"
     assert fields["maybe_color"] == "Literal['red', 'green'] | None | Unset"
     assert fields["numeric_strings"] == "Literal['1', '2'] | Unset"
@@ -226,6 +229,25 @@ def test_enums_decode_to_their_literal_values(server: FaultServer, mode: str) ->
     assert fields["mixed"] == "Literal[1, 'one', False] | None | Unset"
     assert fields["kind"] == "Literal['settings']"
     assert fields["version"] == "Literal[2] | Unset"
+    assert fields["region"] == "SettingsRegion | Unset"  # six members or more: named where it is used
+    assert fields["weekday"] == "list[SettingsWeekdayItem] | Unset"
+
+
+def test_named_enums_are_literal_aliases_of_the_models_package() -> None:
+    pkg = feature("enums")
+    m = pkg.models
+    assert typing.get_args(m.Color) == ("red", "green", "light blue")
+    assert typing.get_args(m.Level) == (-2, -1, 0, 1)
+    assert typing.get_args(m.SettingsRegion) == ("eu-west", "eu-north", "us-east", "us-west", "ap-south", "ap-east")
+    assert typing.get_args(m.SettingsWeekdayItem) == (1, 2, 3, 4, 5, 6, 7)
+    assert {"Color", "Level", "SettingsRegion", "SettingsWeekdayItem"} <= set(m.__all__)
+    assert pkg.Color is m.Color  # exported from the package like the models
+    # The query parameter with the same values shares the alias (named from its component's site).
+    signature = inspect.signature(pkg.Client(api_key="k").settings.get_settings)
+    assert str(signature.parameters["region"].annotation) == "SettingsRegion | Unset"
+    # The models package's doc lists each with its values.
+    api_md = (Path(pkg.__file__).parent / "api.md").read_text(encoding="utf-8")
+    assert "### `SettingsRegion`" in api_md and '`"eu-west"`, `"eu-north"`' in api_md
 
 
 def test_unknown_enum_values_are_kept(server: FaultServer) -> None:
@@ -265,7 +287,12 @@ def test_strict_decoding_rejects_unknown_enum_members() -> None:
     settings = feature("enums").models.Settings
     with pytest.raises(ValueError, match=r"at \$\.color: expected one of 'red', 'green', 'light blue', got string"):
         settings.from_dict({**SETTINGS, "color": "purple"}, strict=True)
+    with pytest.raises(ValueError, match=r"at \$\.region: expected one of 'eu-west', .*'ap-east', got string"):
+        settings.from_dict({**SETTINGS, "region": "mars"}, strict=True)
+    with pytest.raises(ValueError, match=r"at \$\.weekday\[1\]: expected one of 1, .*7, got number"):
+        settings.from_dict({**SETTINGS, "weekday": [1, 8]}, strict=True)
     assert settings.from_dict(SETTINGS, strict=True).color == "light blue"
+    assert settings.from_dict({**SETTINGS, "region": "mars", "weekday": [8]}).region == "mars"  # kept when not strict
 
 
 # --------------------------------------------------------------------------- oneOf / anyOf / discriminator / const

@@ -158,6 +158,59 @@ def test_typed_errors_and_success_union() -> None:
     assert errors == {"429": ("TooManyRequestsError", "RateLimitError"), "404": ("NotFoundResponseError", "NotFoundError")}
 
 
+SIX = ["a", "b", "c", "d", "e", "f"]
+
+
+def test_enums_are_named_when_they_are_a_component_or_have_six_members() -> None:
+    schemas = {
+        "Color": {"type": "string", "enum": ["red", "green"], "description": "A colour."},
+        "Pet": {"type": "object", "properties": {
+            "color": {"$ref": "#/components/schemas/Color"},
+            "tags": {"type": "array", "items": {"type": "string", "enum": SIX}},
+            "size": {"type": ["string", "null"], "enum": [*SIX[:5], None]},
+            "grade": {"type": ["string", "null"], "enum": [*SIX, None]},
+        }},
+    }
+    query = [{"name": "letter", "in": "query", "schema": {"type": "string", "enum": SIX}}]
+    doc = spec({"/pets": {"get": op("listPets", parameters=query, responses={"200": {"description": "ok", "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}})}}, schemas)
+    api = build(doc)
+    enums = {e.name: (e.identity, e.values, e.doc) for e in api.enums}
+    # The three six-member uses share one alias, named from the use whose identity sorts first.
+    assert enums == {
+        "Color": ("#/components/schemas/Color", ("red", "green"), "A colour."),
+        "PetGrade": ("#/components/schemas/Pet/properties/grade", tuple(SIX), ""),
+    }
+    types = {f.wire: f.type for f in api.model("Pet").fields}
+    color = types["color"]
+    assert color == LiteralOf(("red", "green")) and isinstance(color, LiteralOf) and color.name == "Color"
+    tags = types["tags"]
+    assert isinstance(tags, ListOf) and isinstance(tags.item, LiteralOf) and (tags.item.name, tags.item.module) == ("PetGrade", "pet_grade")
+    size = types["size"]
+    assert isinstance(size, Nullable) and isinstance(size.inner, LiteralOf) and size.inner.name == ""  # five members: written out
+    grade = types["grade"]
+    assert isinstance(grade, Nullable) and isinstance(grade.inner, LiteralOf) and grade.inner.name == "PetGrade"
+    (param,) = api.operations[0].params
+    assert isinstance(param.type, LiteralOf) and param.type.name == "PetGrade"
+    assert dict(dict(api.names)["classes"])["PetGrade"] == "#/components/schemas/Pet/properties/grade"
+    assert dict(dict(api.names)["model modules"])["pet_grade"] == "#/components/schemas/Pet/properties/grade"
+
+
+def test_a_pinned_enum_name_stays_with_its_enum() -> None:
+    def doc(*props: str) -> dict[str, Any]:
+        schema = {"type": "object", "properties": {p: {"type": "string", "enum": SIX if p == "kind" else [*SIX, p]} for p in props}}
+        return spec({"/a": {"get": op("getA", responses={"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}})}})
+
+    first = build(doc("kind"))
+    assert [e.name for e in first.enums] == ["GetAResponseKind"]
+    pins = {ns: dict(table) for ns, table in first.names}
+    # Another enum arrives whose candidate collides (a property spelled differently): the pinned one keeps its name.
+    second = build(doc("kind", "Kind"), pins)
+    named = {e.identity: e.name for e in second.enums}
+    assert named["GET /a response 200/properties/kind"] == "GetAResponseKind"
+    assert len(set(named.values())) == 2
+
+
 def _shuffled(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
     """The same document with paths, methods, parameters, properties and schemas in another order."""
     def mix(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +233,7 @@ def _shuffled(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
 
 
 _TELEGRAM = ROOT / "tests" / "corpus" / "specs" / "real_telegram_bot_api.json"
-_SMALL = [ROOT / "tests" / "specs" / name for name in ("names.yaml", "discriminator.yaml", "objects.yaml", "all_of.yaml", "responses.yaml")]
+_SMALL = [ROOT / "tests" / "specs" / name for name in ("names.yaml", "discriminator.yaml", "objects.yaml", "all_of.yaml", "responses.yaml", "enums.yaml")]
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -190,7 +243,8 @@ def _load(path: Path) -> dict[str, Any]:
 
 def _bindings(api: Api) -> dict[str, Any]:
     """Every name and what it binds to (not the order of definitions)."""
-    return {"names": dict(api.names), "methods": methods(api), "fields": {m.name: sorted((f.name, f.wire) for f in m.fields) for m in api.models}}
+    return {"names": dict(api.names), "methods": methods(api), "fields": {m.name: sorted((f.name, f.wire) for f in m.fields) for m in api.models},
+            "enums": sorted((e.name, e.identity, e.values) for e in api.enums)}
 
 
 @pytest.mark.parametrize("path", [*_SMALL, _TELEGRAM], ids=lambda p: p.name)

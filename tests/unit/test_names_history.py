@@ -50,6 +50,8 @@ def bindings(api: Api) -> dict[tuple[str, str], str]:
             found[("method", where)] = op.identity
             for param in op.params:
                 found[("parameter", f"{where}({param.name}=)")] = f"{param.location} {param.wire}"
+    for enum in api.enums:
+        found[("enum", enum.name)] = enum.identity
     for model in api.models:
         found[("model", model.name)] = model.identity
         for field in model.fields:
@@ -58,7 +60,7 @@ def bindings(api: Api) -> dict[tuple[str, str], str]:
 
 
 REBOUND = {"method": "operation-rebound", "parameter": "parameter-rebound", "field": "field-rebound"}
-REMOVED = {"method": ("operation-removed",), "parameter": ("parameter-removed",), "field": ("field-removed",), "model": ("model-removed",)}
+REMOVED = {"method": ("operation-removed",), "parameter": ("parameter-removed",), "field": ("field-removed",), "model": ("model-removed",), "enum": ("enum-removed",)}
 
 
 def pairs(versions: list[Api]) -> list[tuple[Api, Api, Report]]:
