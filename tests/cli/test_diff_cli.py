@@ -110,7 +110,7 @@ def test_markdown_report_is_deterministic_and_fail_on_breaking_exits_1(tmp_path:
     assert runs[0].stderr == "error: 18 breaking change(s) for callers (suggested bump: major)\n"
     text = runs[0].stdout
     assert text.startswith("**API changes for callers**: ")
-    assert "Suggested version bump: **major** (18 breaking, 68 other)." in text
+    assert "Suggested version bump: **major** (18 breaking, 70 other)." in text
     assert "\nBreaking:\n" in text and "\nOther:\n" in text
     assert "- `client.workspace_billing.get_workspace_plan_details`: method removed (GET /api/v2/workspace-billing/plan-details) (operation-removed)" in text
     plain = run("diff", str(MID), str(NEW), cwd=tmp_path)
