@@ -195,3 +195,17 @@ def test_a_remembered_verdict_is_of_the_part_that_was_validated(tmp_path: Path) 
     assert len(list(cache.rglob("*"))) == 2
     assert validate(doc(), "spec.json", raw=json.dumps(doc()).encode(), cache=cache, selection=pets) == []
     assert len(list(cache.rglob("*"))) == 3
+
+
+def test_a_cycle_of_references_ends_the_walk(tmp_path: Path) -> None:
+    """Pure reference cycles (which the load stage refuses) still end: a schema and a path item."""
+
+    def cycles(d: dict[str, Any]) -> None:
+        d["components"]["schemas"].update(A={"$ref": "#/components/schemas/B"}, B={"$ref": "#/components/schemas/A"})
+        d["components"]["schemas"]["Pet"]["properties"]["a"] = {"$ref": "#/components/schemas/A"}
+        d["paths"]["/loop"] = {"$ref": "#/paths/~1loop"}
+
+    whole = doc(cycles)
+    part = selected_part(whole, config(tmp_path, include_tags=["pets"]))
+    assert sorted(part["components"]["schemas"]) == ["A", "B", "Owner", "Pet"]
+    assert list(part["paths"]) == ["/pets/{id}"]
