@@ -86,7 +86,7 @@ def validate(config: Config, doc: dict[str, object], raw: bytes, single_file: bo
     ``example`` value are warnings either way (the build converts or drops such values)."""
     from generator.validate import validate as run_validator
 
-    problems = run_validator(doc, _display_spec(config), raw=raw if single_file else None, cache=cache_folder())
+    problems = run_validator(doc, _display_spec(config), raw=raw if single_file else None, cache=cache_folder(), selection=config)
     values = [p for p in problems if p.where and _VALUE_PROBLEM.search(p.where)]
     others = [p for p in problems if p not in values]
     if others and not config.lenient:
@@ -191,7 +191,7 @@ def api_of(config: Config, raw: bytes, name: str, *, base: Path | None = None, c
     if check:
         from generator.validate import validate as run_validator
 
-        problems = run_validator(doc, name, raw=raw, cache=cache_folder())
+        problems = run_validator(doc, name, raw=raw, cache=cache_folder(), selection=config)
         values = [p for p in problems if p.where and _VALUE_PROBLEM.search(p.where)]
         others = [p for p in problems if p not in values]
         if others and not config.lenient:

@@ -9,6 +9,9 @@
   components), and the whole validation has a time bound, so a ``pattern`` built
   for catastrophic backtracking cannot hang a run
   (``OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT``: the bound in seconds, for tests and slow machines).
+- With a config that selects operations, only the part of the document the client
+  uses is validated (``generator.selection.selected_part``: the selected operations
+  and what their references reach), under the same pointers.
 - A document that passed is remembered by the sha256 of what was validated (and
   the validator's version) under the cache folder, so a run on an unchanged spec
   skips the validator.
@@ -30,6 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from generator.config import Config
 from generator.errors import SpecError, pointer
 
 SPLIT_BYTES = 200_000  # documents whose paths are larger (as JSON) are validated in two halves, in parallel
@@ -235,14 +239,24 @@ def _without_lone_surrogates(node: Any) -> Any:
     return _clean(node) if isinstance(node, str) else node
 
 
-def validate(doc: dict[str, Any], name: str, *, raw: bytes | None = None, cache: Path | None = None, time_limit: float | None = None) -> list[SpecError]:
+def validate(
+    doc: dict[str, Any], name: str, *, raw: bytes | None = None, cache: Path | None = None, time_limit: float | None = None, selection: Config | None = None
+) -> list[SpecError]:
     """Every problem the validator finds (empty when valid). ``raw``: the document's bytes when it
-    is one file (the cache key); ``cache``: the cache folder (None: no cache)."""
+    is one file (the cache key); ``cache``: the cache folder (None: no cache); ``selection``: a
+    config whose selection of operations limits the check to the part of the document the client
+    uses (``generator.selection.selected_part``), with the same pointers."""
     version = check_version(doc, name)
+    limit = time_limit if time_limit is not None else _time_limit(len(raw or b""))
+    if selection is not None:
+        from generator.selection import selected_part
+
+        part = selected_part(doc, selection)
+        if part is not doc:
+            doc, raw = part, None  # the verdict is remembered by what was validated: the part
     entry = cache / "valid" / _key(doc, raw) if cache is not None else None
     if entry is not None and entry.is_file():
         return []
-    limit = time_limit if time_limit is not None else _time_limit(len(raw or b""))
     if raw is None or _SURROGATE_ESCAPE.search(raw):
         doc = _without_lone_surrogates(doc)
     if hasattr(os, "fork"):

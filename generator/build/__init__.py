@@ -16,28 +16,14 @@ from generator import __version__, naming
 from generator.build import pagination, runtime
 from generator.build.context import Context, mapping, sequence, text
 from generator.build.finish import finish
-from generator.build.operations import HTTP_METHODS, OperationDraft, operation
+from generator.build.operations import OperationDraft, operation
 from generator.build.schemas import Schemas
 from generator.config import Config
 from generator.errors import SpecError
 from generator.ir import Api, Auth, Server
+from generator.selection import HTTP_METHODS, operation_identity, resource_tag
 
 Pins = Mapping[str, Mapping[str, str]]
-
-
-def _tag(config: Config, tags: list[str], op_id: str) -> str | None:
-    """The resource an operation goes to (its first selected tag), or None when it is not selected."""
-    if config.include_operations and op_id not in config.include_operations:
-        return None
-    if op_id in config.exclude_operations:
-        return None
-    for tag in tags:
-        if tag in config.exclude_tags:
-            continue
-        if config.include_tags and tag not in config.include_tags:
-            continue
-        return tag
-    return None
 
 
 def _walk(ctx: Context, schemas: Schemas) -> tuple[list[OperationDraft], dict[str, str]]:
@@ -54,9 +40,8 @@ def _walk(ctx: Context, schemas: Schemas) -> tuple[list[OperationDraft], dict[st
         for method, op in item.items():
             if method not in HTTP_METHODS or not isinstance(op, dict):
                 continue
-            op_id = text(op, "operationId") or f"{method} {path}"
-            tags = [str(t) for t in op.get("tags") or [] if isinstance(t, (str, int))] or ["default"]
-            tag = _tag(ctx.config, tags, op_id)
+            op_id, tags = operation_identity(str(path), method, op)
+            tag = resource_tag(ctx.config, tags, op_id)
             every[op_id] = tag or ""
             if tag is None:
                 continue

@@ -18,7 +18,6 @@ from generator.build.responses import ResponseDraft, responses
 from generator.build.schemas import Schemas
 from generator.ir import STR, ListOf, Scalar, TypeNode
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SKIPPED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _LOCATIONS = ("path", "query", "header", "cookie")
 

@@ -485,3 +485,18 @@ def test_a_schema_the_validator_refuses_is_an_error_and_under_lenient_a_warning_
     assert f"warning: {SPEC_NAME}{MICROSOFT_INIT}/responses/200/content/application~1json/schema: a schema must be an object (operation 'initMicrosoftOAuth' skipped)" in lenient.stderr
     assert lenient.stdout.startswith("elsewhere/instantly_client: 2 operations, ")
     assert "def init_microsoft_oauth" not in (project / "elsewhere" / PACKAGE / "resources" / "oauth.py").read_text(encoding="utf-8")
+
+
+def test_a_problem_no_selected_operation_reaches_fails_only_a_run_without_the_selection(project: Path, tmp_path: Path, run: Callable[..., Run]) -> None:
+    """The selection validates what the OAuth client uses: a broken schema none of its operations
+    reaches is left alone; with every operation selected, the same document is refused."""
+    edit_spec(project, lambda d: node(d, ["components", "schemas", "def-0"]).update(type="no-such-type"))
+    cold = {"OPENAPI_TYPED_GEN_CACHE": str(tmp_path / "fresh-cache")}  # no remembered verdict: the validator runs
+    selected = run("generate", cwd=project, env=cold)
+    assert selected.returncode == 0, selected.stderr
+    assert selected.stdout.startswith("generated/instantly_client: 3 operations, ")
+    (project / "pyproject.toml").write_text(PYPROJECT.replace('include_tags = ["OAuth"]\n', "").replace('"generated"', '"everything"'), encoding="utf-8")
+    before = snapshot(project)
+    whole = run("generate", cwd=project, env=cold)
+    assert_rejected(whole, [(SPEC_NAME + "#/components/schemas/def-0/type", "'no-such-type' is not valid under any of the given schemas")])
+    assert snapshot(project) == before
