@@ -34,7 +34,7 @@ def black_version() -> str:
 def generator_digest(templates: Path | None = None) -> str:
     """A hash of the generator's code and templates (and of ``templates``, a user's overrides)."""
     digest = hashlib.sha256(__version__.encode())
-    roots = [Path(__file__).resolve().parent, paths.TEMPLATES] + ([templates] if templates else [])
+    roots = [Path(__file__).resolve().parent, paths.templates()] + ([templates] if templates else [])
     for root in roots:
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix in (".py", ".jinja") and "__pycache__" not in path.parts:
