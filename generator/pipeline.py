@@ -11,24 +11,44 @@ import dataclasses
 import hashlib
 import os
 import re
-from collections.abc import Mapping
-from importlib import metadata
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__, paths
 from generator.config import Config, check_package, package_from_title
 from generator.errors import SpecError, SpecErrors
-from generator.ir import Api
 from generator.lock import Lock, Source, sha256
+
+if TYPE_CHECKING:  # the IR is imported by the stages that build it, never by a no-op run
+    from generator.ir import Api
 
 _VALUE_PROBLEM = re.compile(r"/(default|example|examples(/.*)?)$")
 
 
 def black_version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("black")
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+def _sources(folder: str, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(path parts, file path) of every ``.py`` and ``.jinja`` file under ``folder``, outside
+    ``__pycache__``, as ``sorted(Path(folder).rglob("*"))`` orders them (by parts)."""
+    try:
+        with os.scandir(folder) as found:
+            entries = list(found)
+    except OSError:  # no such folder, or an unreadable one: nothing in it (as rglob)
+        return
+    for entry in entries:
+        if entry.is_dir():  # a linked folder too, as rglob's is_file() below it would
+            if entry.name != "__pycache__" and not entry.is_symlink():
+                yield from _sources(entry.path, (*parts, entry.name))
+        elif os.path.splitext(entry.name)[1] in (".py", ".jinja") and entry.is_file():
+            yield (*parts, entry.name), entry.path
 
 
 def generator_digest(templates: Path | None = None) -> str:
@@ -36,9 +56,9 @@ def generator_digest(templates: Path | None = None) -> str:
     digest = hashlib.sha256(__version__.encode())
     roots = [Path(__file__).resolve().parent, paths.templates()] + ([templates] if templates else [])
     for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".jinja") and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        for parts, path in sorted(_sources(str(root))):
+            with open(path, "rb") as handle:
+                digest.update("/".join(parts).encode() + b"\0" + handle.read() + b"\0")
     return digest.hexdigest()
 
 
