@@ -123,13 +123,22 @@ def _display_spec(config: Config) -> str:
     return paths.display(config.spec)
 
 
-def load(config: Config) -> tuple[dict[str, object], bytes, list[str], bool]:
-    """Read, parse and resolve the document: (document, its bytes, warnings, whether it is one file)."""
-    from generator.load import parse_spec_with_warnings, read_spec
+def read_spec(config: Config) -> bytes:
+    """The spec's bytes, read once per run (bounded before it happens: ``generator.readfile``;
+    a pipe can be read only once)."""
+    from generator.readfile import SPEC_LIMIT, read_bounded
+
+    return read_bounded(config.spec, _display_spec(config), limit=SPEC_LIMIT)
+
+
+def load(config: Config, raw: bytes | None = None) -> tuple[dict[str, object], bytes, list[str], bool]:
+    """Parse and resolve the document (``raw``: its bytes, read here when not given): (document,
+    its bytes, warnings, whether it is one file)."""
+    from generator.load import parse_spec_with_warnings
     from generator.resolve import bundle, check_refs, iter_refs, refers_to_files
 
     name = _display_spec(config)
-    raw = read_spec(config.spec)
+    raw = read_spec(config) if raw is None else raw
     doc, warnings = parse_spec_with_warnings(raw, name)
     refs = list(iter_refs(doc, []))
     single_file = not refers_to_files(doc, refs)
@@ -153,14 +162,15 @@ def validate(config: Config, doc: dict[str, object], raw: bytes, single_file: bo
     return [str(p) for p in values] + [str(p) for p in others]
 
 
-def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] | None = None) -> Result:
+def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] | None = None, raw: bytes | None = None) -> Result:
     """Everything ``generate`` and ``check`` need, in memory. ``previous``: the lock (names stay
-    bound as it records); ``current``: the output folder's files now (reused when unchanged)."""
+    bound as it records); ``current``: the output folder's files now (reused when unchanged);
+    ``raw``: the spec's bytes when already read (``read_spec``)."""
     from generator.build import build_api
     from generator.formatter import format_sources
     from generator.render import render, runtime_files
 
-    doc, raw, warnings, single_file = load(config)
+    doc, raw, warnings, single_file = load(config, raw)
     warnings += validate(config, doc, raw, single_file)
     if not config.package:
         info = doc.get("info")
@@ -212,21 +222,19 @@ def _relative(path: Path, base: Path) -> str:
         return path.name
 
 
-def unchanged(config: Config, previous: Lock | None, current: dict[str, bytes]) -> bool:
-    """Whether a run would write exactly what is there: the lock's inputs match, and every file
-    it records is on disk with its hash (and nothing else in the package)."""
+def unchanged(config: Config, previous: Lock | None, current: Mapping[str, bytes], raw: bytes) -> bool:
+    """Whether a run would write exactly what is there, answered from the lock alone: its inputs
+    match (``raw``: the spec's bytes, hashed, never parsed), and every file it records is on
+    disk with its hash (and nothing else in the package)."""
     if previous is None or not previous.spec_sha256 or not config.package or previous.package != config.package:
         return False  # no lock, a multi-file spec (its bytes alone do not decide), or a package to name
-    try:
-        raw = config.spec.read_bytes()
-    except OSError:
-        return False
+    owned = [path for path in current if path.startswith(config.package + "/") or path in previous.files]
+    if len(owned) != len(previous.files) or not all(path in previous.files for path in owned):
+        return False  # a file missing or added: no need to hash anything
     inputs = (sha256(raw), __version__, generator_digest(config.templates), black_version(), config.fingerprint(), config.package)
     if previous.inputs() != inputs:
         return False
-    owned = {path: data for path, data in current.items() if path.startswith(config.package + "/") or path in previous.files}
-    return {path: sha256(data) for path, data in owned.items()} == dict(previous.files)
-
+    return all(sha256(current[path]) == digest for path, digest in previous.files.items())
 
 
 def api_of(config: Config, raw: bytes, name: str, *, base: Path | None = None, check: bool = True, pins: Mapping[str, Mapping[str, str]] | None = None) -> tuple[Api, list[str]]:
