@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
 import fcntl
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -127,6 +125,8 @@ def _recover(target: Path) -> None:
 
 def _stage(target: Path, files: dict[str, bytes]) -> Path:
     """Write ``files`` into a staging folder beside ``target`` (removed again on any failure)."""
+    import tempfile
+
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         real_target = os.path.realpath(target)
@@ -218,6 +218,8 @@ def read_output(output: Path, package: str, beside: Iterable[str]) -> dict[str, 
 
 def diff_output(output: Path, current: Mapping[str, bytes], files: Mapping[str, bytes]) -> list[str]:
     """Unified diff lines from what is on disk to what would be written (paths relative to the output folder)."""
+    import difflib
+
     lines: list[str] = []
     for rel in sorted(set(current) | set(files)):
         old, new = current.get(rel), files.get(rel)
@@ -240,6 +242,8 @@ class Written:
 
 def _temp_beside(path: Path, data: bytes) -> str:
     """``data`` in a new temporary file beside ``path``, flushed to disk: ready for ``os.replace``."""
+    import tempfile
+
     if path.is_symlink():
         raise SpecError(_display(path), None, "is a symbolic link; refusing to write through it")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
