@@ -1,8 +1,9 @@
 """The whole run, one stage after the other: load → resolve → validate → build → render → format.
 
-``plan(config)`` answers "is anything to do?" from the lock alone; ``run(config)``
-computes everything in memory (nothing is written); ``generator.write`` then
-swaps the output in, or ``check`` compares it with what is on disk.
+``unchanged(config, lock, files, spec_bytes)`` answers "is anything to do?" from the
+lock alone (the spec hashed, not parsed; nothing of the later stages imported);
+``run(config)`` computes everything in memory (nothing is written); ``generator.write``
+then swaps the output in, or ``check`` compares it with what is on disk.
 """
 
 from __future__ import annotations
