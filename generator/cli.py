@@ -38,7 +38,14 @@ def _prog() -> str:
     return "python -m generator" if name in ("__main__.py", "-m", "") else name
 
 
-def parser() -> argparse.ArgumentParser:
+# Parsed without the other commands when named first: options of the program itself come before
+# the command, so then every later argument belongs to it.
+_OWN_COMMANDS = ("generate", "check")
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``command`` (``generate`` or ``check``: the first argument),
+    only what parses that command (the other commands' modules are not imported)."""
     prog = _prog()
     top = argparse.ArgumentParser(prog=prog, description="Generate a typed Python client from an OpenAPI 3.0/3.1 document.",
                                   epilog=EPILOG.format(prog=prog), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -57,11 +64,13 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--lenient", action="store_true", default=None, help="report validation problems as warnings and skip what cannot be generated")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         cmd.add_argument("-v", "--verbose", action="store_true", help="name every file written")
-    from generator import diff_command, fetch_command
+    if command not in _OWN_COMMANDS:
+        from generator import diff_command, fetch_command
 
-    fetch_command.add_arguments(sub)
-    diff_command.add_arguments(sub)
+        fetch_command.add_arguments(sub)
+        diff_command.add_arguments(sub)
     return top
+
 
 
 def load_config(args: argparse.Namespace) -> Config:
@@ -119,7 +128,8 @@ def _tty(stream: TextIO) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser(argv[0] if argv else None).parse_args(argv)
     out = Printer(getattr(args, "quiet", False), getattr(args, "verbose", False))
     try:
         if args.command in ("generate", "check"):

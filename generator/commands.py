@@ -25,9 +25,10 @@ def generate_or_check(args: argparse.Namespace, config: Config, out: Printer) ->
     write.check_output_path(config.output)
     lock_name = paths.display(config.lock_path)
     previous = lock.read(config.lock_path, lock_name)
+    raw = pipeline.read_spec(config)  # once: hashed for the lock's question, parsed only by a full run
     package = config.package or (previous.package if previous is not None else "")
     current = write.read_output(config.output, package, BESIDE) if package else {}
-    if package and pipeline.unchanged(config if config.package else _with_package(config, package), previous, current):
+    if package and pipeline.unchanged(config if config.package else _with_package(config, package), previous, current, raw):
         out.detail(f"{paths.display(config.spec)}: nothing changed since the lock was written")
         assert previous is not None
         target = paths.display(config.output / package)
@@ -36,7 +37,7 @@ def generate_or_check(args: argparse.Namespace, config: Config, out: Printer) ->
         else:
             out.out(f"{target}: {_plural(len(previous.files), 'file')} unchanged ({time.perf_counter() - started:.2f}s)")
         return 0
-    result = pipeline.run(config, previous, current)
+    result = pipeline.run(config, previous, current, raw)
     config = result.config
     if config.package != package:
         current = write.read_output(config.output, config.package, BESIDE)

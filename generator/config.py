@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from generator.errors import SpecError
 
 DEFAULTS: dict[str, Any] = {
@@ -148,6 +146,8 @@ def _check(table: dict[str, Any], file: str) -> None:
 
 def read_table(pyproject: Path) -> dict[str, Any] | None:
     """``[tool.generator]`` of a pyproject.toml (None when the file has no such table)."""
+    import tomllib
+
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except FileNotFoundError:

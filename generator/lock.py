@@ -13,9 +13,12 @@ same bytes.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from generator import GENERATOR_NAME
 from generator.errors import SpecError
 
 LOCK_VERSION = 2
+MAX_BYTES = 256 * 1024 * 1024  # the largest lock read (GitHub's 767 operations: 0.7 MB)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _COMMENT = "Written by openapi-typed-gen (generate, fetch); do not edit. `check` compares it with the spec and the output."
 
@@ -78,10 +82,17 @@ class Lock:
 
 def parse(data: bytes, name: str) -> Lock:
     """A lock from its bytes; a clear one-line error when it is not one."""
+    return _from_doc(_decode(data, name), name)
+
+
+def _decode(data: bytes, name: str) -> Any:
     try:
-        doc = json.loads(data.decode("utf-8"))
+        return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise SpecError(name, None, f"not a valid lock file: {exc}") from None
+
+
+def _from_doc(doc: Any, name: str) -> Lock:
     if not isinstance(doc, dict) or doc.get("lock_version") != LOCK_VERSION:
         found = doc.get("lock_version") if isinstance(doc, dict) else None
         newer = isinstance(found, int) and not isinstance(found, bool) and found > LOCK_VERSION
@@ -100,7 +111,7 @@ def parse(data: bytes, name: str) -> Lock:
         )
         strings = [*lock.inputs(), lock.spec, *dataclasses.astuple(lock.source), *lock.files, *lock.files.values(), *lock.rendered.values()]
         strings += [s for table in lock.names.values() for pair in table.items() for s in pair]
-        if not all(isinstance(s, str) for s in strings):
+        if set(map(type, strings)) != {str}:  # (what json.loads gives: str itself, never a subclass)
             raise TypeError("a value is not a string")
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise SpecError(name, None, f"not a valid lock file: missing or malformed {exc}") from None
@@ -108,17 +119,32 @@ def parse(data: bytes, name: str) -> Lock:
 
 
 def read(path: Path, name: str) -> Lock | None:
-    """The lock at ``path``; None when there is none."""
+    """The lock at ``path``; None when there is none (or an older generator wrote it).
+
+    Bounded like every read: a lock that is not a regular file, or is larger than
+    ``MAX_BYTES``, is refused before it is read. Its JSON is parsed once."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise SpecError(name, None, f"cannot read the lock file: {exc.strerror}") from None
     try:
-        version = json.loads(data.decode("utf-8")).get("lock_version")
-    except (UnicodeDecodeError, ValueError, AttributeError):
-        version = None
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise SpecError(name, None, f"cannot read the lock file: {os.strerror(errno.EISDIR)}")
+            if not stat.S_ISREG(info.st_mode):
+                raise SpecError(name, None, "cannot read the lock file: not a regular file")
+            if info.st_size > MAX_BYTES:
+                raise SpecError(name, None, f"cannot read the lock file: larger than {MAX_BYTES // (1024 * 1024)} MiB")
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(name, None, f"cannot read the lock file: {exc.strerror}") from None
+    if len(data) > MAX_BYTES:  # it grew while read
+        raise SpecError(name, None, f"cannot read the lock file: larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    doc = _decode(data, name)
+    version = doc.get("lock_version") if isinstance(doc, dict) else None
     if isinstance(version, int) and 0 < version < LOCK_VERSION:
         return None  # written by an older generator: the next generate rewrites it whole
-    return parse(data, name)
+    return _from_doc(doc, name)

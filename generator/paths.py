@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.resources
+import functools
 import os
 from pathlib import Path
 
 
-def _templates() -> Path:
+@functools.cache
+def templates() -> Path:
     """The built-in templates (and the static runtime under them).
 
     An installed package (wheel, ``pip install .``, pipx) carries them as package
@@ -15,13 +16,9 @@ def _templates() -> Path:
     ``templates/`` there). A source checkout (an editable install, or the repository
     on ``PYTHONPATH``) has them beside the package instead.
     """
-    installed = importlib.resources.files("generator") / "templates"
-    if isinstance(installed, Path) and installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "templates"
-
-
-TEMPLATES = _templates()
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"  # what importlib.resources.files("generator") / "templates" is for a package on disk
+    return installed if installed.is_dir() else here.parent / "templates"
 
 
 def display(path: Path) -> str:

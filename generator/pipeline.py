@@ -1,8 +1,9 @@
 """The whole run, one stage after the other: load → resolve → validate → build → render → format.
 
-``plan(config)`` answers "is anything to do?" from the lock alone; ``run(config)``
-computes everything in memory (nothing is written); ``generator.write`` then
-swaps the output in, or ``check`` compares it with what is on disk.
+``unchanged(config, lock, files, spec_bytes)`` answers "is anything to do?" from the
+lock alone (the spec hashed, not parsed; nothing of the later stages imported);
+``run(config)`` computes everything in memory (nothing is written); ``generator.write``
+then swaps the output in, or ``check`` compares it with what is on disk.
 """
 
 from __future__ import annotations
@@ -11,34 +12,93 @@ import dataclasses
 import hashlib
 import os
 import re
-from collections.abc import Mapping
-from importlib import metadata
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__, paths
 from generator.config import Config, check_package, package_from_title
 from generator.errors import SpecError, SpecErrors
-from generator.ir import Api
 from generator.lock import Lock, Source, sha256
+
+if TYPE_CHECKING:  # the IR is imported by the stages that build it, never by a no-op run
+    from generator.ir import Api
 
 _VALUE_PROBLEM = re.compile(r"/(default|example|examples(/.*)?)$")
 
 
 def black_version() -> str:
+    """The version of the black that formats the output (as ``importlib.metadata.version``
+    says; read straight from its installation record when that is plain to find, since
+    importing ``importlib.metadata`` and parsing black's long METADATA costs a no-op run
+    a tenth of its time)."""
+    found = _recorded_version("black")
+    if found:
+        return found
+    from importlib import metadata
+
     try:
         return metadata.version("black")
     except metadata.PackageNotFoundError:
         return "not installed"
 
 
+def _recorded_version(name: str) -> str | None:
+    """The ``Version`` of the one ``<name>-*.dist-info`` folder beside the package ``name`` imports
+    from (the layout of an installed project, PyPA "Recording installed projects"); None when
+    that is not what is found."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    locations = list(spec.submodule_search_locations)
+    if len(locations) != 1:
+        return None
+    site = os.path.dirname(locations[0])
+    try:
+        with os.scandir(site) as entries:
+            records = [e.path for e in entries if e.name.startswith(name + "-") and e.name.endswith(".dist-info") and e.is_dir()]
+        if len(records) != 1:
+            return None
+        with open(os.path.join(records[0], "METADATA"), "rb") as handle:
+            head = handle.read(64 * 1024).split(b"\n\n", 1)[0]
+    except OSError:
+        return None
+    for line in head.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "version" and value.strip():
+            return value.strip()
+    return None
+
+
+def _sources(folder: str, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(path parts, file path) of every ``.py`` and ``.jinja`` file under ``folder``, outside
+    ``__pycache__``, as ``sorted(Path(folder).rglob("*"))`` orders them (by parts)."""
+    try:
+        with os.scandir(folder) as found:
+            entries = list(found)
+    except OSError:  # no such folder, or an unreadable one: nothing in it (as rglob)
+        return
+    for entry in entries:
+        if entry.is_dir():  # a linked folder too, as rglob's is_file() below it would
+            if entry.name != "__pycache__" and not entry.is_symlink():
+                yield from _sources(entry.path, (*parts, entry.name))
+        elif os.path.splitext(entry.name)[1] in (".py", ".jinja") and entry.is_file():
+            yield (*parts, entry.name), entry.path
+
+
 def generator_digest(templates: Path | None = None) -> str:
     """A hash of the generator's code and templates (and of ``templates``, a user's overrides)."""
     digest = hashlib.sha256(__version__.encode())
-    roots = [Path(__file__).resolve().parent, paths.TEMPLATES] + ([templates] if templates else [])
+    roots = [Path(__file__).resolve().parent, paths.templates()] + ([templates] if templates else [])
     for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".jinja") and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        for parts, path in sorted(_sources(str(root))):
+            with open(path, "rb") as handle:
+                digest.update("/".join(parts).encode() + b"\0" + handle.read() + b"\0")
     return digest.hexdigest()
 
 
@@ -64,13 +124,22 @@ def _display_spec(config: Config) -> str:
     return paths.display(config.spec)
 
 
-def load(config: Config) -> tuple[dict[str, object], bytes, list[str], bool]:
-    """Read, parse and resolve the document: (document, its bytes, warnings, whether it is one file)."""
-    from generator.load import parse_spec_with_warnings, read_spec
+def read_spec(config: Config) -> bytes:
+    """The spec's bytes, read once per run (bounded before it happens: ``generator.readfile``;
+    a pipe can be read only once)."""
+    from generator.readfile import SPEC_LIMIT, read_bounded
+
+    return read_bounded(config.spec, _display_spec(config), limit=SPEC_LIMIT)
+
+
+def load(config: Config, raw: bytes | None = None) -> tuple[dict[str, object], bytes, list[str], bool]:
+    """Parse and resolve the document (``raw``: its bytes, read here when not given): (document,
+    its bytes, warnings, whether it is one file)."""
+    from generator.load import parse_spec_with_warnings
     from generator.resolve import bundle, check_refs, iter_refs, refers_to_files
 
     name = _display_spec(config)
-    raw = read_spec(config.spec)
+    raw = read_spec(config) if raw is None else raw
     doc, warnings = parse_spec_with_warnings(raw, name)
     refs = list(iter_refs(doc, []))
     single_file = not refers_to_files(doc, refs)
@@ -94,14 +163,15 @@ def validate(config: Config, doc: dict[str, object], raw: bytes, single_file: bo
     return [str(p) for p in values] + [str(p) for p in others]
 
 
-def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] | None = None) -> Result:
+def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] | None = None, raw: bytes | None = None) -> Result:
     """Everything ``generate`` and ``check`` need, in memory. ``previous``: the lock (names stay
-    bound as it records); ``current``: the output folder's files now (reused when unchanged)."""
+    bound as it records); ``current``: the output folder's files now (reused when unchanged);
+    ``raw``: the spec's bytes when already read (``read_spec``)."""
     from generator.build import build_api
     from generator.formatter import format_sources
     from generator.render import render, runtime_files
 
-    doc, raw, warnings, single_file = load(config)
+    doc, raw, warnings, single_file = load(config, raw)
     warnings += validate(config, doc, raw, single_file)
     if not config.package:
         info = doc.get("info")
@@ -153,21 +223,19 @@ def _relative(path: Path, base: Path) -> str:
         return path.name
 
 
-def unchanged(config: Config, previous: Lock | None, current: dict[str, bytes]) -> bool:
-    """Whether a run would write exactly what is there: the lock's inputs match, and every file
-    it records is on disk with its hash (and nothing else in the package)."""
+def unchanged(config: Config, previous: Lock | None, current: Mapping[str, bytes], raw: bytes) -> bool:
+    """Whether a run would write exactly what is there, answered from the lock alone: its inputs
+    match (``raw``: the spec's bytes, hashed, never parsed), and every file it records is on
+    disk with its hash (and nothing else in the package)."""
     if previous is None or not previous.spec_sha256 or not config.package or previous.package != config.package:
         return False  # no lock, a multi-file spec (its bytes alone do not decide), or a package to name
-    try:
-        raw = config.spec.read_bytes()
-    except OSError:
-        return False
+    owned = [path for path in current if path.startswith(config.package + "/") or path in previous.files]
+    if len(owned) != len(previous.files) or not all(path in previous.files for path in owned):
+        return False  # a file missing or added: no need to hash anything
     inputs = (sha256(raw), __version__, generator_digest(config.templates), black_version(), config.fingerprint(), config.package)
     if previous.inputs() != inputs:
         return False
-    owned = {path: data for path, data in current.items() if path.startswith(config.package + "/") or path in previous.files}
-    return {path: sha256(data) for path, data in owned.items()} == dict(previous.files)
-
+    return all(sha256(current[path]) == digest for path, digest in previous.files.items())
 
 
 def api_of(config: Config, raw: bytes, name: str, *, base: Path | None = None, check: bool = True, pins: Mapping[str, Mapping[str, str]] | None = None) -> tuple[Api, list[str]]:

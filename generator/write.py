@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
 import fcntl
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -24,20 +22,42 @@ from generator.errors import GenerationError, SpecError
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (relative POSIX paths), skipping caches."""
+    """Every file under ``root`` (relative POSIX paths), skipping caches.
+
+    One ``scandir`` per folder (the kind of each entry comes with it, no ``stat`` per file):
+    a no-op run reads every generated file to prove it unchanged."""
     out: dict[str, bytes] = {}
-    if not root.is_dir():
-        return out
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if "__pycache__" in rel.split("/") or path.is_symlink() or not path.is_file():
+    if root.is_dir():
+        _read_folder(str(root), "", out)
+    return out
+
+
+def _read_folder(folder: str, prefix: str, out: dict[str, bytes]) -> None:
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda e: e.name)
+    for entry in entries:
+        rel = prefix + entry.name
+        if entry.is_symlink():
             # A symbolic link planted in the package is never followed (check would print
             # whatever it points to); it differs from any generated file, so check reports it.
-            if path.is_symlink():
-                out[rel] = b"<symbolic link>"
-            continue
-        out[rel] = path.read_bytes()
-    return out
+            out[rel] = b"<symbolic link>"
+        elif entry.is_dir(follow_symlinks=False):
+            if entry.name != "__pycache__":
+                _read_folder(entry.path, rel + "/", out)
+        elif entry.is_file(follow_symlinks=False):
+            out[rel] = _read_file(entry.path)
+
+
+def _read_file(path: str) -> bytes:
+    """A whole file in one read of its size (a file object costs a no-op run more than the read)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]
+        while chunks[-1]:  # to the end, should it have grown
+            chunks.append(os.read(fd, 1024 * 1024))
+        return chunks[0] if len(chunks) <= 2 else b"".join(chunks)  # the last is b"" (the end)
+    finally:
+        os.close(fd)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -105,6 +125,8 @@ def _recover(target: Path) -> None:
 
 def _stage(target: Path, files: dict[str, bytes]) -> Path:
     """Write ``files`` into a staging folder beside ``target`` (removed again on any failure)."""
+    import tempfile
+
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         real_target = os.path.realpath(target)
@@ -196,6 +218,8 @@ def read_output(output: Path, package: str, beside: Iterable[str]) -> dict[str, 
 
 def diff_output(output: Path, current: Mapping[str, bytes], files: Mapping[str, bytes]) -> list[str]:
     """Unified diff lines from what is on disk to what would be written (paths relative to the output folder)."""
+    import difflib
+
     lines: list[str] = []
     for rel in sorted(set(current) | set(files)):
         old, new = current.get(rel), files.get(rel)
@@ -218,6 +242,8 @@ class Written:
 
 def _temp_beside(path: Path, data: bytes) -> str:
     """``data`` in a new temporary file beside ``path``, flushed to disk: ready for ``os.replace``."""
+    import tempfile
+
     if path.is_symlink():
         raise SpecError(_display(path), None, "is a symbolic link; refusing to write through it")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

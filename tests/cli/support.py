@@ -41,11 +41,12 @@ def repo_table() -> str:
 
 
 def cli(*args: str, cwd: Path, cache: Path | str, env: Mapping[str, str] | None = None, timeout: float = 180,
-        program: Sequence[str] | None = None, preexec_fn: Callable[[], None] | None = None) -> Run:
-    """``python -m generator ARGS`` (or ``program ARGS``) in a fresh process, as a user runs it."""
+        program: Sequence[str] | None = None, preexec_fn: Callable[[], None] | None = None, input: str | None = None) -> Run:
+    """``python -m generator ARGS`` (or ``program ARGS``) in a fresh process, as a user runs it
+    (``input``: what a pipe on its stdin carries)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "OPENAPI_TYPED_GEN_CACHE": str(cache), **NO_PROXY, **(env or {})}
     command = [*(program or (PYTHON, "-m", "generator")), *args]
-    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, preexec_fn=preexec_fn)
+    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, preexec_fn=preexec_fn, input=input)
 
 
 def make_project(root: Path, spec: bytes | None = None, table: str = PYPROJECT, spec_name: str = SPEC_NAME) -> Path:

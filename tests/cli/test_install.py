@@ -104,7 +104,7 @@ def test_the_wheel_carries_every_template_and_the_static_runtime(wheel: Path) ->
 
 
 def test_the_installed_generator_uses_its_own_templates(installed: Installed, tmp_path: Path) -> None:
-    shown = installed.run([installed.python, "-c", "import generator, generator.paths as p; print(generator.__file__); print(p.TEMPLATES)"], cwd=tmp_path)
+    shown = installed.run([installed.python, "-c", "import generator, generator.paths as p; print(generator.__file__); print(p.templates())"], cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     module, templates = map(Path, shown.stdout.split("\n")[:2])
     assert installed.venv in module.parents, module

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,11 @@ from tests.conftest import PYTHON, ROOT, tree_bytes
 TARGET = f"generated/{PACKAGE}"
 FAST = f"{SPEC_NAME}: nothing changed since the lock was written"
 HEAVY = {"jinja2", "black", "yaml", "openapi_spec_validator", "jsonschema", "httpx"}
+# Nor what only a full run, another command or a changed output needs: the IR and the stages,
+# fetch's network stack, importlib.metadata (email, zipfile), the diff and the staging folder.
+FULL_RUN_ONLY = {"generator.ir", "generator.build", "generator.render", "generator.load", "generator.validate", "generator.formatter",
+                 "generator.fetch_command", "generator.diff_command", "generator.download", "importlib.metadata", "email", "http.client",
+                 "ssl", "difflib", "tempfile"}
 
 
 def _generated(root: Path, spec: bytes | None, cache: Path) -> Path:
@@ -78,9 +84,14 @@ def fast(done: Run) -> bool:
     return FAST in done.stderr
 
 
+def modules(done: Run) -> set[str]:
+    """Modules named by ``-X importtime`` on stderr."""
+    return {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:") and "|" in line}
+
+
 def imported(done: Run) -> set[str]:
     """Top-level modules named by ``-X importtime`` on stderr."""
-    return {line.rsplit("|", 1)[1].strip().split(".")[0] for line in done.stderr.splitlines() if line.startswith("import time:") and "|" in line}
+    return {name.split(".")[0] for name in modules(done)}
 
 
 def edit_spec(project: Path) -> None:
@@ -119,6 +130,7 @@ def test_the_fast_path_imports_nothing_heavy(served: Path, generator_cache: Path
         assert done.returncode == 0, done.stderr[-2000:]
         assert "generator" in imported(done)
         assert not imported(done) & HEAVY, sorted(imported(done) & HEAVY)
+        assert not modules(done) & FULL_RUN_ONLY, sorted(modules(done) & FULL_RUN_ONLY)
     # The same measurement sees them when the full run happens (a file was edited).
     errors = project / TARGET / "errors.py"
     errors.write_bytes(errors.read_bytes() + b"# edited\n")
@@ -127,6 +139,7 @@ def test_the_fast_path_imports_nothing_heavy(served: Path, generator_cache: Path
     # It renders (jinja2); black is not needed: every module renders as the lock recorded, and
     # the format cache holds black's output of it.
     assert "jinja2" in imported(done)
+    assert {"generator.ir", "generator.render", "difflib"} <= modules(done)
 
 
 def test_a_file_rewritten_with_the_same_bytes_still_takes_the_fast_path(project: Path, run: Callable[..., Run]) -> None:
@@ -281,6 +294,59 @@ def test_a_changed_config(setting: str, package_stale: bool, project: Path, run:
     assert fast(run("check", "-v", cwd=project))
 
 
+@pytest.mark.parametrize(
+    ("record", "value"),
+    [
+        (("generator", "version"), "0.0.1"),
+        (("generator", "digest"), "0" * 64),
+        (("generator", "black"), "22.1.0"),
+        (("files", f"{TARGET.split('/', 1)[1]}/py.typed", "sha256"), "0" * 64),
+    ],
+    ids=["generator version", "generator digest", "black version", "a file's hash"],
+)
+def test_each_input_the_lock_records_is_compared(record: tuple[str, ...], value: str, project: Path, run: Callable[..., Run]) -> None:
+    """The output would be the same, but the lock records another generator, black or file:
+    the full run, which finds the package up to date and the lock to be rewritten."""
+    lock = project / LOCK_NAME
+    original = lock.read_bytes()
+    doc = load_json(lock)
+    entry = doc
+    for key in record[:-1]:
+        entry = entry[key]
+    assert entry[record[-1]] != value
+    entry[record[-1]] = value
+    save_json(lock, doc)
+    before = snapshot(project)
+    done = run("check", "-v", cwd=project)
+    assert (done.returncode, done.stdout) == (0, f"{TARGET} is up to date\n"), done.stdout + done.stderr
+    assert not fast(done)
+    assert f"note: {LOCK_NAME} is out of date (the output is not): run generate to refresh it" in done.stderr
+    assert snapshot(project) == before
+    done = run("generate", cwd=project)
+    assert done.returncode == 0 and f"files unchanged, lock {LOCK_NAME} written (" in done.stdout, done.stdout
+    assert lock.read_bytes() == original
+    assert fast(run("check", "-v", cwd=project))
+
+
+def test_a_spec_read_from_a_pipe_is_read_once(tmp_path: Path, run: Callable[..., Run]) -> None:
+    """``--spec /dev/stdin``: the bytes hashed for the lock's question are the bytes a full run
+    parses (a pipe cannot be read twice)."""
+    spec = (ROOT / "tests" / "specs" / "params.yaml").read_text(encoding="utf-8")
+    args = ("--spec", "/dev/stdin", "--output", "out", "--package", "params_client")
+    done = run("generate", *args, cwd=tmp_path, input=spec)
+    assert done.returncode == 0, done.stderr
+    done = run("generate", "-v", *args, cwd=tmp_path, input=spec)
+    assert done.returncode == 0 and "/dev/stdin: nothing changed since the lock was written" in done.stderr, done.stderr
+    changed = spec.replace("title: Parameters,", "title: Parameters Renamed,", 1)
+    assert changed != spec
+    done = run("check", *args, cwd=tmp_path, input=changed)
+    assert done.returncode == 1 and done.stderr.endswith("error: out/params_client is stale: run generate\n"), done.stderr
+    assert "+++ b/out/params_client/" in done.stdout
+    done = run("generate", *args, cwd=tmp_path, input=changed)
+    assert done.returncode == 0, done.stderr
+    assert run("check", *args, cwd=tmp_path, input=changed).returncode == 0
+
+
 def test_the_default_spelled_out_is_the_same_configuration(project: Path, run: Callable[..., Run]) -> None:
     (project / "pyproject.toml").write_text(PYPROJECT + "exclude_tags = []\nlenient = false\n", encoding="utf-8")
     done = run("check", "-v", cwd=project)
@@ -324,6 +390,7 @@ def test_the_lock_records_the_spec_the_generator_the_config_every_file_and_the_n
 
     assert lock["spec"]["sha256"] == hashlib.sha256((project / SPEC_NAME).read_bytes()).hexdigest()
     assert lock["generator"]["name"] == "openapi-typed-gen" and len(lock["generator"]["digest"]) == 64
+    assert lock["generator"]["black"] == metadata.version("black")
     assert lock["package"] == PACKAGE and len(lock["config_fingerprint"]) == 64
     on_disk = tree_bytes(project / "generated")
     assert {rel: entry["sha256"] for rel, entry in lock["files"].items()} == {rel: hashlib.sha256(data).hexdigest() for rel, data in on_disk.items()}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from generator.errors import SpecError
-from generator.lock import LOCK_VERSION, Lock, Source, parse, read
+from generator.lock import LOCK_VERSION, MAX_BYTES, Lock, Source, parse, read
 
 LOCK = Lock(
     spec="api.json",
@@ -85,6 +86,20 @@ def test_read_a_missing_lock_an_older_one_and_a_folder(tmp_path: Path) -> None:
     path = tmp_path / "ok.lock.json"
     path.write_bytes(LOCK.to_bytes())
     assert read(path, "ok.lock.json") == LOCK
+
+
+def test_a_lock_that_is_not_a_plain_file_of_bounded_size_is_refused_unread(tmp_path: Path) -> None:
+    """A FIFO without a writer (it would block a plain open) and a file over the limit (sparse:
+    reading it would take 256 MiB of memory) are each one error, before a byte is read."""
+    fifo = tmp_path / "fifo.lock.json"
+    os.mkfifo(fifo)
+    with pytest.raises(SpecError, match=r"^fifo\.lock\.json: cannot read the lock file: not a regular file$"):
+        read(fifo, "fifo.lock.json")
+    huge = tmp_path / "huge.lock.json"
+    with open(huge, "wb") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    with pytest.raises(SpecError, match=r"^huge\.lock\.json: cannot read the lock file: larger than 256 MiB$"):
+        read(huge, "huge.lock.json")
 
 
 def test_an_identity_holding_a_lone_surrogate_is_written_escaped_and_reads_back() -> None:
