@@ -20,7 +20,7 @@ RUNTIME = {
     "SyncResource": "._base_client", "AsyncResource": "._base_client", "RequestOptions": "._base_client",
     "SyncBaseClient": "._base_client", "AsyncBaseClient": "._base_client", "Auth": "._base_client",
     "Paginate": "._base_client", "RetryPolicy": "._retry", "RateLimit": "._ratelimit", "Waiter": "._waiter",
-    "ModelBase": "._codec", "as_object": "._codec", "extra": "._codec", "req": "._codec", "opt": "._codec",
+    "ModelBase": "._codec", "Decoder": "._codec",
     "UNSET": "._types", "Unset": "._types", "File": "._types",
 }
 
@@ -61,12 +61,11 @@ def _split(runtime: set[Import], checking: set[Import], depth: int, own: str = "
 
 def model_block(model: Model) -> list[str]:
     nodes = [f.type for f in model.fields] + [model.extra]
-    runtime = {("dataclasses", ""), ("typing", "Any")} | _runtime("ModelBase", "as_object", "extra") | _decoders(nodes)
-    runtime |= _runtime(*{"req" if f.required else "opt" for f in model.fields})
-    checking = _types(nodes) | {("typing_extensions", "Self")}
+    runtime = {("dataclasses", ""), ("typing", "Any")} | _runtime("ModelBase") | _decoders(nodes)
+    checking = _types(nodes) | _runtime("Decoder")
     if any(not f.required for f in model.fields):
         runtime |= _runtime("UNSET", "Unset")
-    if any(f.name != f.wire for f in model.fields):
+    if model.closed or any(f.name != f.wire for f in model.fields):
         runtime.add(("typing", "ClassVar"))
     return _split(runtime, checking, 1, model.name)
 

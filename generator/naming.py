@@ -15,7 +15,7 @@ import unicodedata
 # Names a model's class body evaluates (defaults, decorators) or its annotations use:
 # a field with one of these names would shadow them, so it gets a "_".
 RESERVED_FIELDS = frozenset(
-    {"additional_properties", "from_dict", "to_dict", "dataclasses", "dict", "classmethod", "str", "int", "float",
+    {"additional_properties", "from_dict", "to_dict", "dataclasses", "dict", "classmethod", "staticmethod", "str", "int", "float",
      "bool", "bytes", "list", "datetime", "uuid", "decimal"}
 )
 # A method's own names: its body is ``return self._call(_X, locals())``.

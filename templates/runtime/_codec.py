@@ -1,13 +1,14 @@
 # pyright: reportPrivateUsage=false
-# (reads the ``_renamed`` table generated models declare)
+# (reads the ``_renamed``, ``_closed`` and ``_decoders`` tables generated models declare)
 """Decoding JSON into typed values and encoding values back to JSON.
 
 A decoder is a callable ``decode(value, strict=False) -> T`` that checks the
 JSON value it is given and raises ``DecodeFailure`` naming the place in the
 document, so a body that is not what the spec says never turns into a
-half-built model. Generated models call ``req``/``opt``/``extra`` from their
-``from_dict(data, strict=False)`` and pass ``strict`` on; the client passes its
-own ``strict`` setting to the response's decoder. No state is kept anywhere
+half-built model. A generated model lists the decoder of each field
+(``_decoders``); ``ModelBase.from_dict(data, strict=False)`` runs them and
+passes ``strict`` on; the client passes its own ``strict`` setting to the
+response's decoder. No state is kept anywhere
 else: the same decoder may run in any thread, task or mode at once.
 
 ``strict`` makes three things errors that are otherwise kept as received
@@ -35,9 +36,12 @@ import re
 import sys
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol, TypeVar, cast
 
-from ._types import UNSET, Unset
+from ._types import UNSET
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "DecodeFailure",
@@ -62,8 +66,6 @@ __all__ = [
     "d_uuid",
     "extra",
     "is_file",
-    "opt",
-    "req",
     "to_jsonable",
 ]
 
@@ -387,37 +389,6 @@ def d_tagged(
 # ----------------------------------------------------------------- models
 
 
-def opt(
-    data: Mapping[str, Any], key: str, decode: Decoder[T], strict: bool = False
-) -> T | Unset:
-    """An optional property: ``UNSET`` when absent, else decoded."""
-    value = data.get(key, _MISSING)
-    if value is _MISSING:
-        return UNSET
-    try:
-        return decode(value, strict)
-    except DecodeFailure as exc:
-        raise exc.at(key) from None
-
-
-def req(
-    data: Mapping[str, Any], key: str, decode: Decoder[T], strict: bool = False
-) -> T:
-    """A required property."""
-    try:
-        value = data[key]
-    except KeyError:
-        if type(data) is _Hollow:
-            return cast(
-                T, None
-            )  # a union's look at the top levels: deeper is not checked
-        raise DecodeFailure(f"required property {key!r}") from None
-    try:
-        return decode(value, strict)
-    except DecodeFailure as exc:
-        raise exc.at(key) from None
-
-
 def extra(
     data: Mapping[str, Any],
     model: type[ModelBase],
@@ -482,15 +453,49 @@ def to_jsonable(value: Any) -> Any:
 
 
 class ModelBase:
-    """Base of the generated models (dataclasses): their JSON encoding.
+    """Base of the generated models (dataclasses): their JSON decoding and encoding.
 
     A model's wire names are its field names, except those in ``_renamed``
-    (field name -> wire name), where the spec's name is not a Python name.
+    (field name -> wire name), where the spec's name is not a Python name. Its
+    ``_decoders()`` gives each field's decoder (and, under ``additional_properties``,
+    the decoder of each property the spec does not name, when the schema has one);
+    ``_closed`` is ``additionalProperties: false``. A field without a default is required.
     """
 
     __slots__ = ()
     _renamed: ClassVar[dict[str, str]] = {}
+    _closed: ClassVar[bool] = False
     additional_properties: dict[str, Any]
+
+    @staticmethod
+    def _decoders() -> dict[str, Decoder[Any]]:
+        return {}
+
+    @classmethod
+    def from_dict(cls, data: Any, strict: bool = False) -> Self:
+        """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
+        plan = _PLANS.get(cls) or _plan(cls)
+        d = as_object(data)
+        hollow = (
+            type(d) is _Hollow
+        )  # a union's look at the top levels: deeper is not checked
+        values: dict[str, Any] = {}
+        for name, key, decode, required in plan.fields:
+            value = d.get(key, _MISSING)
+            if value is _MISSING:
+                if not required:
+                    continue  # the field's default: UNSET
+                if not hollow:
+                    raise DecodeFailure(f"required property {key!r}")
+                value = None
+            else:
+                try:
+                    value = decode(value, strict)
+                except DecodeFailure as exc:
+                    raise exc.at(key) from None
+            values[name] = value
+        values["additional_properties"] = extra(d, cls, cls._closed, plan.extra, strict)
+        return cast("Callable[..., Self]", cls)(**values)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this model: its extra properties, then its set fields."""
@@ -506,10 +511,21 @@ class ModelBase:
         return out
 
 
+class _Plan(NamedTuple):
+    """How a model class decodes: (field name, wire name, decoder, required) per
+    field, and the decoder of its unnamed properties."""
+
+    fields: tuple[tuple[str, str, Decoder[Any], bool], ...]
+    extra: Decoder[Any] | None
+
+
 # Per model class, computed on first use: (field name, wire name) in field order,
-# and the set of wire names (what ``extra`` leaves out).
+# the set of wire names (what ``extra`` leaves out), and how it decodes. The
+# decoders are asked for on first use, not at import: they may name models that
+# import this one.
 _PAIRS: dict[type, tuple[tuple[str, str], ...]] = {}
 _KNOWN: dict[type, frozenset[str]] = {}
+_PLANS: dict[type, _Plan] = {}
 
 
 def _wire(cls: type[ModelBase]) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
@@ -522,3 +538,22 @@ def _wire(cls: type[ModelBase]) -> tuple[tuple[tuple[str, str], ...], frozenset[
     known = frozenset(key for _, key in pairs)
     _PAIRS[cls], _KNOWN[cls] = pairs, known
     return pairs, known
+
+
+def _plan(cls: type[ModelBase]) -> _Plan:
+    decoders = cls._decoders()
+    renamed = cls._renamed
+    fields = tuple(
+        (
+            f.name,
+            renamed.get(f.name, f.name),
+            decoders[f.name],
+            f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING,
+        )
+        for f in dataclasses.fields(cast(Any, cls))
+        if f.name != "additional_properties"
+    )
+    plan = _Plan(fields, decoders.get("additional_properties"))
+    _PLANS[cls] = plan
+    return plan

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fixture_client import AsyncClient, Client, _codec, errors
-from fixture_client._codec import DecodeFailure, as_object, d_list, d_lit, d_union, opt
+from fixture_client._codec import DecodeFailure, as_object, d_list, d_lit, d_union
 from fixture_client._retry import RetryPolicy
 from fixture_client.models import Charge, ErrorBody, Problem, Refund, TreeNode, Widget
 
@@ -153,14 +153,23 @@ def node(value: Any, strict: bool = False) -> Any:
     return _NODE(value, strict)
 
 
-def left(value: Any, strict: bool = False) -> Any:
+def kids(value: Any, strict: bool) -> Any:
+    """The optional property ``kids``, decoded as a model decodes a field."""
     d = as_object(value)
-    return ("left", opt(d, "kids", d_list(node), strict))
+    if "kids" not in d:
+        return None
+    try:
+        return d_list(node)(d["kids"], strict)
+    except DecodeFailure as exc:
+        raise exc.at("kids") from None
+
+
+def left(value: Any, strict: bool = False) -> Any:
+    return ("left", kids(value, strict))
 
 
 def right(value: Any, strict: bool = False) -> Any:
-    d = as_object(value)
-    return ("right", opt(d, "kids", d_list(node), strict))
+    return ("right", kids(value, strict))
 
 
 _NODE = d_union(left, right)

@@ -10,11 +10,8 @@ from typing import (
 
 from .._codec import (
     ModelBase,
-    as_object,
     d_lit,
     d_str,
-    extra,
-    opt,
 )
 from .._types import (
     UNSET,
@@ -22,7 +19,7 @@ from .._types import (
 )
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from .._codec import Decoder
 
 __all__ = ["GetOAuthSessionStatusResponse"]
 
@@ -46,17 +43,12 @@ class GetOAuthSessionStatusResponse(ModelBase):
     )
     """Properties the spec does not name, kept as received."""
 
-    @classmethod
-    def from_dict(cls, data: Any, strict: bool = False) -> Self:
-        """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
-        d = as_object(data)
-        return cls(
-            status=opt(
-                d, "status", d_lit("pending", "success", "error", "expired"), strict
-            ),
-            email=opt(d, "email", d_str, strict),
-            name=opt(d, "name", d_str, strict),
-            error=opt(d, "error", d_str, strict),
-            error_description=opt(d, "error_description", d_str, strict),
-            additional_properties=extra(d, cls, strict=strict),
-        )
+    @staticmethod
+    def _decoders() -> dict[str, Decoder[Any]]:
+        return {
+            "status": d_lit("pending", "success", "error", "expired"),
+            "email": d_str,
+            "name": d_str,
+            "error": d_str,
+            "error_description": d_str,
+        }

@@ -10,11 +10,8 @@ from typing import (
 
 from .._codec import (
     ModelBase,
-    as_object,
     d_datetime,
     d_str,
-    extra,
-    opt,
 )
 from .._types import (
     UNSET,
@@ -22,7 +19,7 @@ from .._types import (
 )
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from .._codec import Decoder
 
 __all__ = ["InitGoogleOAuthResponse"]
 
@@ -42,13 +39,10 @@ class InitGoogleOAuthResponse(ModelBase):
     )
     """Properties the spec does not name, kept as received."""
 
-    @classmethod
-    def from_dict(cls, data: Any, strict: bool = False) -> Self:
-        """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
-        d = as_object(data)
-        return cls(
-            session_id=opt(d, "session_id", d_str, strict),
-            auth_url=opt(d, "auth_url", d_str, strict),
-            expires_at=opt(d, "expires_at", d_datetime, strict),
-            additional_properties=extra(d, cls, strict=strict),
-        )
+    @staticmethod
+    def _decoders() -> dict[str, Decoder[Any]]:
+        return {
+            "session_id": d_str,
+            "auth_url": d_str,
+            "expires_at": d_datetime,
+        }

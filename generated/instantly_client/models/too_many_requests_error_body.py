@@ -11,15 +11,12 @@ from typing import (
 
 from .._codec import (
     ModelBase,
-    as_object,
     d_lit,
     d_str,
-    extra,
-    req,
 )
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from .._codec import Decoder
 
 __all__ = ["TooManyRequestsErrorBody"]
 
@@ -39,13 +36,10 @@ class TooManyRequestsErrorBody(ModelBase):
         "status_code": "statusCode",
     }
 
-    @classmethod
-    def from_dict(cls, data: Any, strict: bool = False) -> Self:
-        """Decode a JSON object; raises ``DecodeFailure`` when it does not match the schema."""
-        d = as_object(data)
-        return cls(
-            status_code=req(d, "statusCode", d_lit(429), strict),
-            error=req(d, "error", d_lit("Too Many Requests"), strict),
-            message=req(d, "message", d_str, strict),
-            additional_properties=extra(d, cls, strict=strict),
-        )
+    @staticmethod
+    def _decoders() -> dict[str, Decoder[Any]]:
+        return {
+            "status_code": d_lit(429),
+            "error": d_lit("Too Many Requests"),
+            "message": d_str,
+        }
