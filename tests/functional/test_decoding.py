@@ -245,16 +245,26 @@ def test_brackets_inside_strings_do_not_count_as_depth(server: FaultServer, mode
     assert found.name == name
 
 
+def chain(levels: int) -> dict[str, Any]:
+    node: dict[str, Any] = {"name": "root"}
+    for level in range(levels - 1):
+        node = {"name": f"n{level}", "parent": node}
+    return node
+
+
 def test_no_recursion_error_escapes_even_on_a_short_stack(server: FaultServer) -> None:
-    """With Python's stack cut short, decoding an allowed depth fails cleanly instead."""
-    server.add("/trees/t1", json_body(tree(45)), json_body(tree(45)))  # 89 levels: allowed
+    """With Python's stack cut short, decoding an allowed depth fails cleanly instead.
+
+    99 levels of ``parent`` parse (the C parser takes a frame a level) but do not
+    decode in 150 frames (the decoders take two a level)."""
+    server.add("/trees/t1", json_body(chain(99)), json_body(chain(99)))
     code = textwrap.dedent(
         f"""
         import sys
         from fixture_client import Client, errors
         client = Client(api_key="k", base_url={server.url!r})
         client.payments.get_tree  # the resource, made before the stack is cut
-        sys.setrecursionlimit(120)
+        sys.setrecursionlimit(150)
         try:
             client.payments.get_tree("t1")
         except errors.ApiDecodeError as exc:
@@ -266,7 +276,7 @@ def test_no_recursion_error_escapes_even_on_a_short_stack(server: FaultServer) -
     status, output, _ = run_child(code)
     assert status == 0, output
     assert "decode error: 200: the body is nested too deeply to decode" in output
-    assert "fine: n43" in output
+    assert "fine: n97" in output
 
 
 def test_the_async_client_decodes_alike(server: FaultServer) -> None:

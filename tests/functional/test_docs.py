@@ -97,7 +97,8 @@ def _annotations(package: Path) -> dict[str, dict[str, str]]:
                     item.target.id: _normal(ast.get_source_segment(source, item.annotation) or "")
                     for item in node.body
                     if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
-                    and item.target.id not in ("additional_properties", "_renamed")
+                    and item.target.id != "additional_properties"
+                    and not (ast.get_source_segment(source, item.annotation) or "").startswith("ClassVar[")
                 }
     return found
 
