@@ -298,9 +298,11 @@ class Schemas:
 
         for key, draft in self.models.items():
             draft.resolved = absolute(key, ())[0]
-        for enum in self.enums.values():
+        for key, enum in list(self.enums.items()):
             found = {s.under(p) for s in enum.sites if s.parent in self.models for p in self.models[s.parent].resolved}
             enum.resolved = sorted(found | {s for s in enum.sites if not s.parent})[:MAX_SITES]
+            if not enum.resolved:  # used only inside a model that was dropped (--lenient)
+                del self.enums[key]
 
     # ------------------------------------------------------------ models
     def _new_model(self, key: str, schema: dict[str, Any], where: Where, site: Site) -> TypeNode:
