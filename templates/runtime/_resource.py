@@ -62,19 +62,9 @@ class SyncResource:
 
     def _iter(self, endpoint: Endpoint[Any], args: Mapping[str, Any]) -> Iterator[Any]:
         """Every item of every page of a paginated operation (checked as ``_pages``)."""
-        return self._walk_items(endpoint, PageWalk(_paginate(endpoint), args))
-
-    def _walk_items(self, endpoint: Endpoint[Any], walk: PageWalk) -> Iterator[Any]:
-        while not walk.done:
-            response: ApiResponse[Any] = self._client._request(
-                endpoint, walk.args, True
-            )
-            items = walk.items_of(response.parsed)
-            if not walk.fresh(items):
-                return
-            taken = walk.take(items)
-            walk.advance(response, len(items))
-            yield from taken
+        walk = PageWalk(_paginate(endpoint), args)
+        pages = self._walk_pages(endpoint, walk)
+        return (item for page in pages for item in walk.take(walk.items_of(page)))
 
     def _wait(self, waiter: Waiter[T], args: Mapping[str, Any]) -> T:
         """Poll ``waiter.endpoint`` until its field is final (see ``_waiter``)."""
@@ -130,21 +120,15 @@ class AsyncResource:
         self, endpoint: Endpoint[Any], args: Mapping[str, Any]
     ) -> AsyncIterator[Any]:
         """Every item of every page of a paginated operation (checked as ``_pages``)."""
-        return self._walk_items(endpoint, PageWalk(_paginate(endpoint), args))
+        walk = PageWalk(_paginate(endpoint), args)
+        return self._walk_items(self._walk_pages(endpoint, walk), walk)
 
+    @staticmethod
     async def _walk_items(
-        self, endpoint: Endpoint[Any], walk: PageWalk
+        pages: AsyncIterator[Any], walk: PageWalk
     ) -> AsyncIterator[Any]:
-        while not walk.done:
-            response: ApiResponse[Any] = await self._client._request(
-                endpoint, walk.args, True
-            )
-            items = walk.items_of(response.parsed)
-            if not walk.fresh(items):
-                return
-            taken = walk.take(items)
-            walk.advance(response, len(items))
-            for item in taken:
+        async for page in pages:
+            for item in walk.take(walk.items_of(page)):
                 yield item
 
     async def _wait(self, waiter: Waiter[T], args: Mapping[str, Any]) -> T:
