@@ -12,6 +12,10 @@
 - With a config that selects operations, only the part of the document the client
   uses is validated (``generator.selection.selected_part``: the selected operations
   and what their references reach), under the same pointers.
+- Equal objects of the document are made one object first, so the validator
+  (which checks a Schema Object once per object) checks schemas written out
+  alike once; a document with problems is checked again as written, so each
+  problem is reported at every place it occurs.
 - A document that passed is remembered by the sha256 of what was validated (and
   the validator's version) under the cache folder, so a run on an unchanged spec
   skips the validator.
@@ -239,6 +243,35 @@ def _without_lone_surrogates(node: Any) -> Any:
     return _clean(node) if isinstance(node, str) else node
 
 
+def _shared(node: Any, table: dict[tuple[Any, ...], Any]) -> Any:
+    """A copy of the document in which equal objects and arrays are one object.
+
+    The validator checks a Schema Object once per object (it remembers them by
+    identity, as it does a component that several ``$ref`` name), so schemas
+    written out alike in many places are checked once."""
+    if isinstance(node, dict):
+        mapping = {k: _shared(v, table) for k, v in node.items()}
+        return table.setdefault(("{", *((k, _token(v)) for k, v in mapping.items())), mapping)
+    if isinstance(node, list):
+        items = [_shared(v, table) for v in node]
+        return table.setdefault(("[", *(_token(v) for v in items)), items)
+    return node
+
+
+def _token(value: Any) -> tuple[Any, ...]:
+    # Shared containers by identity; scalars by type and value (1, 1.0 and true are not equal here).
+    return ("@", id(value)) if isinstance(value, (dict, list)) else (type(value).__name__, value)
+
+
+def _run(doc: dict[str, Any], version: str, limit: float) -> list[tuple[str, str]] | None:
+    """Every problem, in forked children where the platform forks (None: out of time)."""
+    if hasattr(os, "fork"):
+        import openapi_spec_validator  # noqa: F401  (imported once, before forking)
+
+        return _in_children(_parts(doc), version, limit)
+    return _problems(doc, version)
+
+
 def validate(
     doc: dict[str, Any], name: str, *, raw: bytes | None = None, cache: Path | None = None, time_limit: float | None = None, selection: Config | None = None
 ) -> list[SpecError]:
@@ -259,14 +292,16 @@ def validate(
         return []
     if raw is None or _SURROGATE_ESCAPE.search(raw):
         doc = _without_lone_surrogates(doc)
-    if hasattr(os, "fork"):
-        import openapi_spec_validator  # noqa: F401  (imported once, before forking)
-
-        found = _in_children(_parts(doc), version, limit)
-        if found is None:
-            return [SpecError(name, "#", f"validation did not finish within {limit:.0f} s (a `pattern` that backtracks catastrophically?)")]
-    else:
-        found = _problems(doc, version)
+    started = time.monotonic()
+    try:
+        shared = _shared(doc, {})
+    except RecursionError:
+        shared = doc  # the validator says how deep is too deep
+    found = _run(shared, version, limit)
+    if found:  # checked again as written, so that each problem is reported wherever it is
+        found = _run(doc, version, max(limit - (time.monotonic() - started), 1.0))
+    if found is None:
+        return [SpecError(name, "#", f"validation did not finish within {limit:.0f} s (a `pattern` that backtracks catastrophically?)")]
     problems: list[SpecError] = []
     for where, message in dict.fromkeys(found):
         problems.append(SpecError(name, where, message))
