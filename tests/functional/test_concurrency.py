@@ -37,8 +37,8 @@ def echo_url() -> Iterator[str]:
         proc.wait()
 
 
-def test_32_threads_of_250_calls_share_one_client(echo_url: str) -> None:
-    # 8000 calls in all: every thread's calls overlap the others' (the pool holds at most
+def test_32_threads_of_1000_calls_share_one_client(echo_url: str) -> None:
+    # 32,000 calls in all: every thread's calls overlap the others' (the pool holds at most
     # 100 connections), which is what could hand a response to the wrong caller.
     mismatches: list[tuple[str, str]] = []
     done = [0]
@@ -46,7 +46,7 @@ def test_32_threads_of_250_calls_share_one_client(echo_url: str) -> None:
     with Client(api_key=KEY, base_url=echo_url) as client:
 
         def work(thread: int) -> None:
-            for n in range(250):
+            for n in range(1000):
                 wanted = f"t{thread}-{n}"
                 got = client.items.get_item(wanted).id
                 with lock:
@@ -60,7 +60,7 @@ def test_32_threads_of_250_calls_share_one_client(echo_url: str) -> None:
         for thread in threads:
             thread.join()
 
-    assert done[0] == 8_000
+    assert done[0] == 32_000
     assert mismatches == []
 
 
