@@ -104,8 +104,8 @@ def format_sources(sources: Mapping[str, str], *, cache_dir: Path | None = None,
         else:
             done[path] = cached
     workers = workers or os.cpu_count() or 1
-    groups = sorted(_groups(todo, 2 * workers), key=lambda group: -sum(map(len, group.values())))
-    if len(groups) > 1:  # two runs a worker, the longest first: one whose modules cost more does not hold up the end
+    groups = sorted(_groups(todo, workers), key=lambda group: -sum(map(len, group.values())))
+    if len(groups) > 1:  # one run a worker: a probe two runs share is answered twice (measured: fewer runs are faster)
         forks = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
         context = multiprocessing.get_context("fork" if forks else None)  # forked workers start at once
         with ProcessPoolExecutor(min(workers, len(groups)), mp_context=context) as pool:
@@ -132,7 +132,7 @@ def _groups(todo: Mapping[str, str], runs: int) -> list[dict[str, str]]:
     paths = sorted(todo, key=lambda path: (path.rpartition("/")[0], path))
     sizes = [todo[path].count("\n") + 1 for path in paths]
     total = sum(sizes)
-    if runs < 4 or total < _POOL_LINES:
+    if runs < 2 or total < _POOL_LINES:
         return [dict(todo)] if todo else []
     ends = list(itertools.accumulate(sizes))
     folders = [index for index in range(1, len(paths)) if paths[index].rpartition("/")[0] != paths[index - 1].rpartition("/")[0]]
