@@ -31,6 +31,7 @@ from generator.ir import (
     NONE,
     Api,
     Body,
+    Enum,
     ListOf,
     LiteralOf,
     MapOf,
@@ -239,16 +240,23 @@ class _Differ:
             breaking = not within(new, old, open_enums=True)
         self.add(kind, where, describe(old, new), "major" if breaking else "minor")
 
+    def named(self, kind: str, what: str, old: Iterable[Model | Enum], new: Iterable[Model | Enum]) -> list[str]:
+        """Names callers import (models, named enums): removed (breaking; where its identity went,
+        when it is still there) and added. The names in both, to compare further."""
+        before = {item.name: item.identity for item in old}
+        after = {item.name: item.identity for item in new}
+        by_identity = {identity: name for name, identity in after.items()}
+        for name in sorted(before.keys() - after.keys()):
+            moved = by_identity.get(before[name])
+            self.add(f"{kind}-removed", name, f"{what} removed" + (f"; it is now {moved}" if moved else ""), "major")
+        for name in sorted(after.keys() - before.keys()):
+            self.add(f"{kind}-added", name, f"{what} added", "minor")
+        return sorted(before.keys() & after.keys())
+
     def models(self) -> None:
         old = {m.name: m for m in self.old.models}
         new = {m.name: m for m in self.new.models}
-        by_identity = {m.identity: m.name for m in self.new.models}
-        for name in sorted(old.keys() - new.keys()):
-            moved = by_identity.get(old[name].identity)
-            self.add("model-removed", name, "model removed" + (f"; it is now {moved}" if moved else ""), "major")
-        for name in sorted(new.keys() - old.keys()):
-            self.add("model-added", name, "model added", "minor")
-        for name in sorted(old.keys() & new.keys()):
+        for name in self.named("model", "model", self.old.models, self.new.models):
             self.model(name, old[name], new[name])
 
     def model(self, name: str, old: Model, new: Model) -> None:
@@ -275,14 +283,7 @@ class _Differ:
 
     def enums(self) -> None:
         """Named enums: their values are compared where they are used; here, the names callers import."""
-        old = {e.name: e for e in self.old.enums}
-        new = {e.name: e for e in self.new.enums}
-        by_identity = {e.identity: e.name for e in self.new.enums}
-        for name in sorted(old.keys() - new.keys()):
-            moved = by_identity.get(old[name].identity)
-            self.add("enum-removed", name, "enum type removed" + (f"; it is now {moved}" if moved else ""), "major")
-        for name in sorted(new.keys() - old.keys()):
-            self.add("enum-added", name, "enum type added", "minor")
+        self.named("enum", "enum type", self.old.enums, self.new.enums)
 
     def errors(self) -> None:
         old = {e.name: e for e in self.old.errors}
