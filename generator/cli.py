@@ -72,7 +72,6 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     return top
 
 
-
 def load_config(args: argparse.Namespace) -> Config:
     """Project mode (a [tool.generator] table) or ad-hoc mode (--spec and --output)."""
     overrides = {"spec": args.spec, "output": args.output, "package": args.package, "templates": args.templates, "lenient": args.lenient}

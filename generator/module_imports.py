@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from generator import imports, typemap
 from generator.imports import Import
-from generator.ir import Api, Enum, Model, Resource, Response, TypeNode
+from generator.ir import Api, Model, Resource, Response, TypeNode
 
 # Where each runtime name the templates use is defined (package-root-relative).
 RUNTIME = {
@@ -70,7 +70,7 @@ def model_block(model: Model) -> list[str]:
     return _split(runtime, checking, 1, model.name)
 
 
-def enum_block(enum: Enum) -> list[str]:
+def enum_block() -> list[str]:
     runtime = {("typing", "Literal"), ("typing", "TypeAlias"), ("typing", "get_args"), ("._codec", "d_lit")}
     return _split(runtime, set(), 1)
 
@@ -127,8 +127,7 @@ def client_block(api: Api) -> list[str]:
 def block(kind: str, obj: object = None) -> list[str]:
     """The import lines of one module: ``kind`` is model, enum, resource, errors or client."""
     if kind == "enum":
-        assert isinstance(obj, Enum)
-        return enum_block(obj)
+        return enum_block()
     if kind == "model":
         assert isinstance(obj, Model)
         return model_block(obj)

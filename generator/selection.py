@@ -23,7 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from generator.config import Config
-from generator.resolve import iter_refs, lookup, split_ref
+from generator.errors import SpecError
+from generator.resolve import Resolver, iter_refs, lookup, split_ref
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -67,17 +68,10 @@ def selected_part(doc: dict[str, Any], config: Config) -> dict[str, Any]:
 
 def _target(doc: dict[str, Any], node: Any) -> Any:
     """What a (chain of) local reference(s) reaches, or None when it does not resolve."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        ref = node["$ref"]
-        if ref in seen:
-            return None
-        seen.add(ref)
-        try:
-            node = lookup(doc, split_ref(ref))
-        except (KeyError, ValueError):
-            return None
-    return node
+    try:
+        return Resolver(doc, "").deref(node, [])[0]
+    except (SpecError, KeyError, ValueError):  # a cycle, or a reference that leads nowhere
+        return None
 
 
 class _Part:

@@ -25,7 +25,7 @@ from generator import naming
 from generator.build import values
 from generator.build.context import Context, Where, text
 from generator.build.drafts import EnumDraft, FieldDraft, ModelDraft, Site
-from generator.errors import SpecError
+from generator.errors import SpecError, pointer
 from generator.ir import (
     ANY,
     NONE,
@@ -55,10 +55,6 @@ _SCALARS = {
 
 def _canonical(schema: Any) -> str:
     return json.dumps(schema, sort_keys=True, default=str, ensure_ascii=False)
-
-
-def _pointer(where: Where) -> str:
-    return "#" + "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in where)
 
 
 def _annotation_only(schema: Any) -> bool:
@@ -105,7 +101,7 @@ class Schemas:
         if not isinstance(target, (dict, bool)):
             raise self.ctx.fail([*where, "$ref"], f"reference {ref!r} does not point to a schema")
         tokens = split_ref(ref)
-        key = _pointer(target_where)
+        key = pointer(target_where)
         site = Site(key, self._component_hint(tokens, target if isinstance(target, dict) else {}))
         if key in self.models:
             return ModelRef(key)
@@ -194,7 +190,7 @@ class Schemas:
 
     def _named(self, node: TypeNode, schema: dict[str, Any], where: Where, site: Site) -> TypeNode:
         """An enum with its key in ``name`` when it is to be named (see the module's docstring)."""
-        component = not site.parent and site.identity == _pointer(where)
+        component = not site.parent and site.identity == pointer(where)
         if not isinstance(node, LiteralOf) or not (component or len(node.values) >= NAMED_ENUM_MIN):
             return node
         if component:
