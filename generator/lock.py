@@ -13,12 +13,10 @@ same bytes.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import hashlib
 import json
 import os
 import re
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -121,28 +119,16 @@ def _from_doc(doc: Any, name: str) -> Lock:
 def read(path: Path, name: str) -> Lock | None:
     """The lock at ``path``; None when there is none (or an older generator wrote it).
 
-    Bounded like every read: a lock that is not a regular file, or is larger than
-    ``MAX_BYTES``, is refused before it is read. Its JSON is parsed once."""
+    Bounded like every read (``generator.readfile``): a lock that is not a regular file, or
+    is larger than ``MAX_BYTES``, is refused before it is read. Its JSON is parsed once."""
+    from generator.readfile import read_bounded
+
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise SpecError(name, None, f"cannot read the lock file: {exc.strerror}") from None
-    try:
-        with open(fd, "rb") as handle:
-            info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode):
-                raise SpecError(name, None, f"cannot read the lock file: {os.strerror(errno.EISDIR)}")
-            if not stat.S_ISREG(info.st_mode):
-                raise SpecError(name, None, "cannot read the lock file: not a regular file")
-            if info.st_size > MAX_BYTES:
-                raise SpecError(name, None, f"cannot read the lock file: larger than {MAX_BYTES // (1024 * 1024)} MiB")
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise SpecError(name, None, f"cannot read the lock file: {exc.strerror}") from None
-    if len(data) > MAX_BYTES:  # it grew while read
-        raise SpecError(name, None, f"cannot read the lock file: larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        data = read_bounded(path, name, limit=MAX_BYTES, pipes=False)
+    except SpecError as exc:
+        if not os.path.lexists(path):
+            return None
+        raise SpecError(name, None, f"cannot read the lock file: {exc.message}") from None
     doc = _decode(data, name)
     version = doc.get("lock_version") if isinstance(doc, dict) else None
     if isinstance(version, int) and 0 < version < LOCK_VERSION:

@@ -32,28 +32,30 @@ def _mib(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
 
 
-def _kind(mode: int) -> str | None:
-    """Why a file of this mode cannot be read as a document (None: it can)."""
+def _kind(mode: int, pipes: bool = True) -> str | None:
+    """Why a file of this mode cannot be read as a document (None: it can; a pipe or FIFO
+    only with ``pipes``)."""
     if stat.S_ISDIR(mode):
         return "is a folder, not a file"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "is a device, not a file"
     if stat.S_ISSOCK(mode):
         return "is a socket, not a file"
-    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+    if stat.S_ISREG(mode) or (pipes and stat.S_ISFIFO(mode)):
         return None
     return "is not a regular file"
 
 
-def read_bounded(path: Path, name: str, *, limit: int, wait: float = PIPE_WAIT, total: float = PIPE_TOTAL) -> bytes:
-    """The bytes of ``path`` (at most ``limit``), or a ``SpecError(name, None, ...)``."""
+def read_bounded(path: Path, name: str, *, limit: int, wait: float = PIPE_WAIT, total: float = PIPE_TOTAL, pipes: bool = True) -> bytes:
+    """The bytes of ``path`` (at most ``limit``), or a ``SpecError(name, None, ...)``; a pipe or
+    FIFO is refused as not a regular file unless ``pipes``."""
     try:
         mode = os.stat(path).st_mode  # follows links: /dev/stdin is judged by what it points to
     except FileNotFoundError:
         raise SpecError(name, None, "no such file") from None
     except OSError as exc:
         raise SpecError(name, None, f"cannot read: {exc.strerror}") from None
-    problem = _kind(mode)
+    problem = _kind(mode, pipes)
     if problem:
         raise SpecError(name, None, problem)
     try:
@@ -62,7 +64,7 @@ def read_bounded(path: Path, name: str, *, limit: int, wait: float = PIPE_WAIT, 
         raise SpecError(name, None, f"cannot read: {exc.strerror}") from None
     try:
         info = os.fstat(fd)  # what was opened, not what the name pointed to a moment before
-        problem = _kind(info.st_mode)
+        problem = _kind(info.st_mode, pipes)
         if problem:
             raise SpecError(name, None, problem)
         if stat.S_ISREG(info.st_mode):

@@ -81,7 +81,7 @@ def test_read_a_missing_lock_an_older_one_and_a_folder(tmp_path: Path) -> None:
     old.write_text(json.dumps({"lock_version": 1, "whatever": "the old layout"}), encoding="utf-8")
     assert read(old, "old.lock.json") is None  # an older generator's: the next generate rewrites it whole
     (tmp_path / "dir.lock.json").mkdir()
-    with pytest.raises(SpecError, match=r"^dir\.lock\.json: cannot read the lock file: Is a directory$"):
+    with pytest.raises(SpecError, match=r"^dir\.lock\.json: cannot read the lock file: is a folder, not a file$"):
         read(tmp_path / "dir.lock.json", "dir.lock.json")
     path = tmp_path / "ok.lock.json"
     path.write_bytes(LOCK.to_bytes())
@@ -93,12 +93,12 @@ def test_a_lock_that_is_not_a_plain_file_of_bounded_size_is_refused_unread(tmp_p
     reading it would take 256 MiB of memory) are each one error, before a byte is read."""
     fifo = tmp_path / "fifo.lock.json"
     os.mkfifo(fifo)
-    with pytest.raises(SpecError, match=r"^fifo\.lock\.json: cannot read the lock file: not a regular file$"):
+    with pytest.raises(SpecError, match=r"^fifo\.lock\.json: cannot read the lock file: is not a regular file$"):
         read(fifo, "fifo.lock.json")
     huge = tmp_path / "huge.lock.json"
     with open(huge, "wb") as handle:
         handle.truncate(MAX_BYTES + 1)
-    with pytest.raises(SpecError, match=r"^huge\.lock\.json: cannot read the lock file: larger than 256 MiB$"):
+    with pytest.raises(SpecError, match=r"^huge\.lock\.json: cannot read the lock file: file is larger than 256 MiB$"):
         read(huge, "huge.lock.json")
 
 
