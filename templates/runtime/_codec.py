@@ -391,18 +391,16 @@ def d_tagged(
 
 def extra(
     data: Mapping[str, Any],
-    model: type[ModelBase],
+    known: frozenset[str],
     closed: bool = False,
     decode: Decoder[Any] | None = None,
     strict: bool = False,
 ) -> dict[str, Any]:
-    """Properties the spec does not name, kept so nothing the server sent is lost.
+    """Properties the spec does not name (``known``: the wire names it does), kept so
+    nothing the server sent is lost.
 
     ``closed`` (``additionalProperties: false``) makes them an error when strict;
     ``decode`` (``additionalProperties`` is a schema) decodes each value."""
-    known = _KNOWN.get(model)
-    if known is None:
-        known = _wire(model)[1]
     out = {k: v for k, v in data.items() if k not in known}
     if out and closed and strict:
         first = sorted(out)[0]
@@ -494,17 +492,17 @@ class ModelBase:
                 except DecodeFailure as exc:
                     raise exc.at(key) from None
             values[name] = value
-        values["additional_properties"] = extra(d, cls, cls._closed, plan.extra, strict)
+        values["additional_properties"] = extra(
+            d, plan.known, cls._closed, plan.extra, strict
+        )
         return cast("Callable[..., Self]", cls)(**values)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this model: its extra properties, then its set fields."""
         cls = type(self)
-        pairs = _PAIRS.get(cls)
-        if pairs is None:
-            pairs = _wire(cls)[0]
+        plan = _PLANS.get(cls) or _plan(cls)
         out = {k: to_jsonable(v) for k, v in self.additional_properties.items()}
-        for name, key in pairs:
+        for name, key, _, _ in plan.fields:
             value = getattr(self, name)
             if value is not UNSET:
                 out[key] = to_jsonable(value)
@@ -512,32 +510,17 @@ class ModelBase:
 
 
 class _Plan(NamedTuple):
-    """How a model class decodes: (field name, wire name, decoder, required) per
-    field, and the decoder of its unnamed properties."""
+    """How a model class decodes and encodes: (field name, wire name, decoder, required)
+    per field, the wire names it knows, and the decoder of its unnamed properties."""
 
     fields: tuple[tuple[str, str, Decoder[Any], bool], ...]
+    known: frozenset[str]
     extra: Decoder[Any] | None
 
 
-# Per model class, computed on first use: (field name, wire name) in field order,
-# the set of wire names (what ``extra`` leaves out), and how it decodes. The
-# decoders are asked for on first use, not at import: they may name models that
-# import this one.
-_PAIRS: dict[type, tuple[tuple[str, str], ...]] = {}
-_KNOWN: dict[type, frozenset[str]] = {}
+# Per model class, made on first use, not at import: the decoders may name models
+# that import this one.
 _PLANS: dict[type, _Plan] = {}
-
-
-def _wire(cls: type[ModelBase]) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
-    renamed = cls._renamed
-    pairs = tuple(
-        (f.name, renamed.get(f.name, f.name))
-        for f in dataclasses.fields(cast(Any, cls))
-        if f.name != "additional_properties"
-    )
-    known = frozenset(key for _, key in pairs)
-    _PAIRS[cls], _KNOWN[cls] = pairs, known
-    return pairs, known
 
 
 def _plan(cls: type[ModelBase]) -> _Plan:
@@ -554,6 +537,10 @@ def _plan(cls: type[ModelBase]) -> _Plan:
         for f in dataclasses.fields(cast(Any, cls))
         if f.name != "additional_properties"
     )
-    plan = _Plan(fields, decoders.get("additional_properties"))
+    plan = _Plan(
+        fields,
+        frozenset(key for _, key, _, _ in fields),
+        decoders.get("additional_properties"),
+    )
     _PLANS[cls] = plan
     return plan
