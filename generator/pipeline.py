@@ -156,11 +156,18 @@ def validate(config: Config, doc: dict[str, object], raw: bytes, single_file: bo
     from generator.validate import validate as run_validator
 
     problems = run_validator(doc, _display_spec(config), raw=raw if single_file else None, cache=cache_folder(), selection=config)
+    values, others = _judged(problems, config.lenient)
+    return [str(p) for p in values] + [str(p) for p in others]
+
+
+def _judged(problems: list[SpecError], lenient: bool) -> tuple[list[SpecError], list[SpecError]]:
+    """(problems with a ``default`` or ``example`` value, the others); the others refuse the
+    document unless ``lenient``."""
     values = [p for p in problems if p.where and _VALUE_PROBLEM.search(p.where)]
     others = [p for p in problems if p not in values]
-    if others and not config.lenient:
+    if others and not lenient:
         raise SpecErrors(others)
-    return [str(p) for p in values] + [str(p) for p in others]
+    return values, others
 
 
 def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] | None = None, raw: bytes | None = None) -> Result:
@@ -260,10 +267,7 @@ def api_of(config: Config, raw: bytes, name: str, *, base: Path | None = None, c
         from generator.validate import validate as run_validator
 
         problems = run_validator(doc, name, raw=raw, cache=cache_folder(), selection=config)
-        values = [p for p in problems if p.where and _VALUE_PROBLEM.search(p.where)]
-        others = [p for p in problems if p not in values]
-        if others and not config.lenient:
-            raise SpecErrors(others)
+        _judged(problems, config.lenient)
         warnings += [str(p) for p in problems]
     package = config.package or package_from_title(_title(doc))
     # Built leniently whatever the validation: the comparison is of what can be generated (config

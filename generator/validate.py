@@ -243,19 +243,20 @@ def _without_lone_surrogates(node: Any) -> Any:
     return _clean(node) if isinstance(node, str) else node
 
 
-def _shared(node: Any, table: dict[tuple[Any, ...], Any]) -> Any:
-    """A copy of the document in which equal objects and arrays are one object.
+def _shared(node: Any, table: dict[tuple[Any, ...], Any], clean: bool) -> Any:
+    """A copy of the document in which equal objects and arrays are one object (``clean``:
+    and lone surrogates shown as U+FFFD, as ``_without_lone_surrogates``).
 
     The validator checks a Schema Object once per object (it remembers them by
     identity, as it does a component that several ``$ref`` name), so schemas
     written out alike in many places are checked once."""
     if isinstance(node, dict):
-        mapping = {k: _shared(v, table) for k, v in node.items()}
+        mapping = {(_clean(k) if clean else k): _shared(v, table, clean) for k, v in node.items()}
         return table.setdefault(("{", *((k, _token(v)) for k, v in mapping.items())), mapping)
     if isinstance(node, list):
-        items = [_shared(v, table) for v in node]
+        items = [_shared(v, table, clean) for v in node]
         return table.setdefault(("[", *(_token(v) for v in items)), items)
-    return node
+    return _clean(node) if clean and isinstance(node, str) else node
 
 
 def _token(value: Any) -> tuple[Any, ...]:
@@ -290,16 +291,16 @@ def validate(
     entry = cache / "valid" / _key(doc, raw) if cache is not None else None
     if entry is not None and entry.is_file():
         return []
-    if raw is None or _SURROGATE_ESCAPE.search(raw):
-        doc = _without_lone_surrogates(doc)
+    clean = raw is None or _SURROGATE_ESCAPE.search(raw) is not None
     started = time.monotonic()
+    shared: dict[str, Any] | None
     try:
-        shared = _shared(doc, {})
+        shared = _shared(doc, {}, clean)
     except RecursionError:
-        shared = doc  # the validator says how deep is too deep
-    found = _run(shared, version, limit)
-    if found:  # checked again as written, so that each problem is reported wherever it is
-        found = _run(doc, version, max(limit - (time.monotonic() - started), 1.0))
+        shared = None  # too deep to share: checked as written (the validator says how deep is too deep)
+    found = _run(shared, version, limit) if shared is not None else None
+    if shared is None or found:  # checked as written, so that each problem is reported wherever it is
+        found = _run(_without_lone_surrogates(doc) if clean else doc, version, max(limit - (time.monotonic() - started), 1.0))
     if found is None:
         return [SpecError(name, "#", f"validation did not finish within {limit:.0f} s (a `pattern` that backtracks catastrophically?)")]
     problems: list[SpecError] = []
