@@ -35,6 +35,11 @@ def model_exports(api: Api) -> list[tuple[str, str]]:
     return sorted([(m.name, m.module) for m in api.models] + [(e.name, e.module) for e in api.enums])
 
 
+def model_imports(api: Api) -> list[str]:
+    """The models package's imports of its models (for type checkers: it loads them lazily)."""
+    return imports.lines({("." + module, name) for name, module in model_exports(api)}, 0, "    ")
+
+
 def field_doc(field: Field) -> str:
     doc = field.doc
     if (field.has_default and isinstance(field.default, (str, int, float, bool))) or (field.has_default and field.default is None):
@@ -177,7 +182,7 @@ def exports(api: Api) -> list[tuple[str, str]]:
 
 
 def export_imports(api: Api) -> list[str]:
-    pairs = {(module, f"{name} as {name}") for name, module in exports(api) if module != ".models"}
+    pairs = {(module, name) for name, module in exports(api) if module != ".models"}  # re-exported by __all__
     return imports.lines(pairs, 0, "    ")
 
 
@@ -239,7 +244,7 @@ def pycomment(text: str) -> str:
 
 FILTERS: dict[str, Callable[..., Any]] = {"pytuple": pytuple, "toml": toml, "pep440": pep440, "md": md, "code": code, "pycomment": pycomment}
 GLOBALS: dict[str, Any] = {
-    "model_doc": model_doc, "enum_doc": enum_doc, "model_exports": model_exports, "field_doc": field_doc, "renamed_fields": renamed_fields, "operation_doc": operation_doc,
+    "model_doc": model_doc, "enum_doc": enum_doc, "model_exports": model_exports, "model_imports": model_imports, "field_doc": field_doc, "renamed_fields": renamed_fields, "operation_doc": operation_doc,
     "waiter_doc": waiter_doc, "iterator_doc": iterator_doc, "async_doc": async_doc, "response_headers": response_headers, "client_doc": client_doc, "exports": exports,
     "export_imports": export_imports, "error_names": error_names, "raises": raises, "generator_name": GENERATOR_NAME,
 }

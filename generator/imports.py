@@ -3,7 +3,9 @@
 Sections: ``__future__``, the standard library, then imports from the generated
 package (relative, furthest first). ``import x`` before ``from x import y``;
 names ordered constants, classes, then functions. A statement importing several
-names is written one name per line with a trailing comma, as black writes it.
+names is written one name per line with a trailing comma, as black writes it; so is
+any import from a module named from the spec (models, resources, errors: its module
+and class names have any length, and written so each line is one black keeps).
 """
 
 from __future__ import annotations
@@ -42,6 +44,20 @@ def _module_key(module: str) -> tuple[int, str]:
     return -dots, module.lstrip(".").lower()
 
 
+def _from(module: str, names: list[str]) -> list[str]:
+    if len(names) == 1 and not _spec_named(module):
+        return [f"from {module} import {names[0]}"]
+    # One name per line, a trailing comma: black keeps it so at any width.
+    return [f"from {module} import (", *(f"    {n}," for n in names), ")"]
+
+
+def _spec_named(module: str) -> bool:
+    """A module of the generated package named from the spec (models, resources, errors),
+    not the package itself or its runtime (``_``-prefixed, fixed names)."""
+    last = module.lstrip(".").rpartition(".")[2]
+    return module.startswith(".") and bool(last) and not last.startswith("_")
+
+
 def lines(pairs: Iterable[Import], depth: int = 0, indent: str = "") -> list[str]:
     """The import statements, sections separated by an empty line."""
     plain: set[str] = set()
@@ -60,14 +76,10 @@ def lines(pairs: Iterable[Import], depth: int = 0, indent: str = "") -> list[str
         sections.setdefault(_section(module), []).append(((-99, module.lower()), (-1, [], ""), [f"import {module}"]))
     for module, names in froms.items():
         ordered = sorted(names, key=_name_key)
-        if len(ordered) == 1:
-            text = [f"from {module} import {ordered[0]}"]
-        else:  # one name per line, a trailing comma: black keeps it so at any width
-            text = [f"from {module} import ("] + [f"    {n}," for n in ordered] + [")"]
-        sections.setdefault(_section(module), []).append((_module_key(module), (-1, [], ""), text))
+        sections.setdefault(_section(module), []).append((_module_key(module), (-1, [], ""), _from(module, ordered)))
     for module, name in aliased:
         # Sorted by the name imported: "UNSET as UNSET" is a constant, not a class.
-        sections.setdefault(_section(module), []).append((_module_key(module), _name_key(name.split(" as ")[0]), [f"from {module} import {name}"]))
+        sections.setdefault(_section(module), []).append((_module_key(module), _name_key(name.split(" as ")[0]), _from(module, [name])))
     out: list[str] = []
     for index in sorted(sections):
         if out:

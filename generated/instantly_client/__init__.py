@@ -10,39 +10,49 @@ from typing import TYPE_CHECKING, Any
 from ._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from ._base_client import with_raw_response as with_raw_response
-    from ._client import AsyncClient as AsyncClient
-    from ._client import Client as Client
-    from ._errors import ApiConnectionError as ApiConnectionError
-    from ._errors import ApiDeadlineError as ApiDeadlineError
-    from ._errors import ApiDecodeError as ApiDecodeError
-    from ._errors import ApiError as ApiError
-    from ._errors import ApiStatusError as ApiStatusError
-    from ._errors import ApiTimeoutError as ApiTimeoutError
-    from ._errors import AuthenticationError as AuthenticationError
-    from ._errors import BadRequestError as BadRequestError
-    from ._errors import ClientRateLimitError as ClientRateLimitError
-    from ._errors import ConflictError as ConflictError
-    from ._errors import NotFoundError as NotFoundError
-    from ._errors import PermissionDeniedError as PermissionDeniedError
-    from ._errors import RateLimitError as RateLimitError
-    from ._errors import ResponseTooLargeError as ResponseTooLargeError
-    from ._errors import ServerError as ServerError
-    from ._errors import UnexpectedStatusError as UnexpectedStatusError
-    from ._errors import UnprocessableEntityError as UnprocessableEntityError
-    from ._errors import WaiterError as WaiterError
-    from ._errors import WaiterFailedError as WaiterFailedError
-    from ._errors import WaiterTimeoutError as WaiterTimeoutError
-    from ._meta import __version__ as __version__
-    from ._ratelimit import RateLimit as RateLimit
-    from ._ratelimit import SlidingWindowLimiter as SlidingWindowLimiter
-    from ._retry import RetryPolicy as RetryPolicy
-    from ._types import UNSET as UNSET
-    from ._types import ApiResponse as ApiResponse
-    from ._types import Unset as Unset
-    from .errors import OAuthSessionError as OAuthSessionError
-    from .errors import ServiceUnavailableError as ServiceUnavailableError
-    from .errors import TooManyRequestsError as TooManyRequestsError
+    from ._base_client import with_raw_response
+    from ._client import (
+        AsyncClient,
+        Client,
+    )
+    from ._errors import (
+        ApiConnectionError,
+        ApiDeadlineError,
+        ApiDecodeError,
+        ApiError,
+        ApiStatusError,
+        ApiTimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ClientRateLimitError,
+        ConflictError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ResponseTooLargeError,
+        ServerError,
+        UnexpectedStatusError,
+        UnprocessableEntityError,
+        WaiterError,
+        WaiterFailedError,
+        WaiterTimeoutError,
+    )
+    from ._meta import __version__
+    from ._ratelimit import (
+        RateLimit,
+        SlidingWindowLimiter,
+    )
+    from ._retry import RetryPolicy
+    from ._types import (
+        UNSET,
+        ApiResponse,
+        Unset,
+    )
+    from .errors import (
+        OAuthSessionError,
+        ServiceUnavailableError,
+        TooManyRequestsError,
+    )
     from .models import *  # noqa: F403  (each model by name would cost import time)
 
 __all__: list[str] = [

@@ -9,11 +9,21 @@ from typing import TYPE_CHECKING, Any
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .get_oauth_session_status_response import GetOAuthSessionStatusResponse
-    from .init_google_oauth_response import InitGoogleOAuthResponse
-    from .init_microsoft_oauth_response import InitMicrosoftOAuthResponse
-    from .service_unavailable_error_body import ServiceUnavailableErrorBody
-    from .too_many_requests_error_body import TooManyRequestsErrorBody
+    from .get_oauth_session_status_response import (
+        GetOAuthSessionStatusResponse,
+    )
+    from .init_google_oauth_response import (
+        InitGoogleOAuthResponse,
+    )
+    from .init_microsoft_oauth_response import (
+        InitMicrosoftOAuthResponse,
+    )
+    from .service_unavailable_error_body import (
+        ServiceUnavailableErrorBody,
+    )
+    from .too_many_requests_error_body import (
+        TooManyRequestsErrorBody,
+    )
 
 __all__: list[str] = [
     "GetOAuthSessionStatusResponse",
