@@ -5,7 +5,8 @@ It records where the spec came from (URL, ETag, Last-Modified, written by
 templates, black's version), a hash of the configuration, every output file's
 sha256 (and, for Python files, the sha256 of the source as rendered before
 formatting, so a regeneration reuses unchanged files without formatting them
-again), and the name map: every Python name and the identity it stands for
+again), the digests of the spec's parts that passed the validator (so a regeneration
+validates only the parts that changed: ``generator.verdicts``), and the name map: every Python name and the identity it stands for
 (``generator.names`` keeps them bound). No timestamps: the same inputs give the
 same bytes.
 """
@@ -55,6 +56,7 @@ class Lock:
     files: Mapping[str, str] = dataclasses.field(default_factory=dict)  # path in the output folder -> sha256
     rendered: Mapping[str, str] = dataclasses.field(default_factory=dict)  # Python file -> sha256 of its source before formatting
     names: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)  # namespace -> name -> identity
+    validated: frozenset[str] = frozenset()  # digests of the spec's parts that passed the validator (generator.verdicts)
 
     def inputs(self) -> tuple[str, ...]:
         """Everything that decides the output besides the files themselves."""
@@ -71,6 +73,7 @@ class Lock:
             "package": self.package,
             "files": {path: {"sha256": digest, **({"rendered": self.rendered[path]} if path in self.rendered else {})} for path, digest in sorted(self.files.items())},
             "names": {ns: dict(sorted(table.items())) for ns, table in sorted(self.names.items())},
+            "validated": sorted(self.validated),
         }
         text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
         # An identity may hold spec text with a lone surrogate (not valid Unicode, so not UTF-8):
@@ -106,14 +109,21 @@ def _from_doc(doc: Any, name: str) -> Lock:
             files={path: entry["sha256"] for path, entry in files.items()},
             rendered={path: entry["rendered"] for path, entry in files.items() if "rendered" in entry},
             names={ns: dict(table) for ns, table in names.items()},
+            validated=frozenset(_listed(doc.get("validated", []))),
         )
-        strings = [*lock.inputs(), lock.spec, *dataclasses.astuple(lock.source), *lock.files, *lock.files.values(), *lock.rendered.values()]
+        strings = [*lock.inputs(), lock.spec, *dataclasses.astuple(lock.source), *lock.files, *lock.files.values(), *lock.rendered.values(), *lock.validated]
         strings += [s for table in lock.names.values() for pair in table.items() for s in pair]
         if set(map(type, strings)) != {str}:  # (what json.loads gives: str itself, never a subclass)
             raise TypeError("a value is not a string")
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise SpecError(name, None, f"not a valid lock file: missing or malformed {exc}") from None
     return lock
+
+
+def _listed(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError("validated: not a list")
+    return value
 
 
 def read(path: Path, name: str) -> Lock | None:

@@ -150,14 +150,15 @@ def load(config: Config, raw: bytes | None = None) -> tuple[dict[str, object], b
     return doc, raw, warnings, single_file
 
 
-def validate(config: Config, doc: dict[str, object], raw: bytes, single_file: bool) -> list[str]:
+def validate(config: Config, doc: dict[str, object], raw: bytes, single_file: bool, passed: frozenset[str] = frozenset()) -> tuple[list[str], frozenset[str]]:
     """Refuse an invalid document (warnings under ``--lenient``); problems with a ``default`` or
-    ``example`` value are warnings either way (the build converts or drops such values)."""
-    from generator.validate import validate as run_validator
+    ``example`` value are warnings either way (the build converts or drops such values). Also
+    the digests of the parts that passed (``passed``: those that passed before, from the lock)."""
+    from generator.validate import verdict
 
-    problems = run_validator(doc, _display_spec(config), raw=raw if single_file else None, cache=cache_folder(), selection=config)
-    values, others = _judged(problems, config.lenient)
-    return [str(p) for p in values] + [str(p) for p in others]
+    found = verdict(doc, _display_spec(config), raw=raw if single_file else None, cache=cache_folder(), selection=config, passed=passed)
+    values, others = _judged(found.problems, config.lenient)
+    return [str(p) for p in values] + [str(p) for p in others], found.passed
 
 
 def _judged(problems: list[SpecError], lenient: bool) -> tuple[list[SpecError], list[SpecError]]:
@@ -179,7 +180,8 @@ def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] 
     from generator.render import render, runtime_files
 
     doc, raw, warnings, single_file = load(config, raw)
-    warnings += validate(config, doc, raw, single_file)
+    problems, passed = validate(config, doc, raw, single_file, previous.validated if previous is not None else frozenset())
+    warnings += problems
     if not config.package:
         info = doc.get("info")
         title = info.get("title") if isinstance(info, dict) and isinstance(info.get("title"), str) else ""
@@ -219,6 +221,7 @@ def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] 
         files={path: sha256(data) for path, data in files.items()},
         rendered=rendered,
         names={ns: dict(table) for ns, table in api.names},
+        validated=passed,
     )
     return Result(config, api, files, new_lock if single_file else dataclasses.replace(new_lock, spec_sha256=""), tuple(warnings) + api.warnings)
 

@@ -63,7 +63,23 @@ def selected_part(doc: dict[str, Any], config: Config) -> dict[str, Any]:
     paths = doc.get("paths")
     if not selects_subset(config) or not isinstance(paths, dict):
         return doc
-    return _Part(doc, paths, config).build()
+    part = _Part(doc, paths)
+    for path, item in paths.items():
+        if not str(path).startswith("x-") and isinstance(item, dict):
+            part.select(path, item, config)
+    return part.build()
+
+
+def part_holding(doc: dict[str, Any], paths: set[str], components: set[tuple[str, str]]) -> dict[str, Any]:
+    """The part of ``doc`` (built as ``selected_part`` builds it) that holds the path items
+    ``paths`` and the components entries ``components`` (section, name) whole."""
+    found = doc.get("paths")
+    part = _Part(doc, found if isinstance(found, dict) else {})
+    for path in sorted(paths):
+        part.keep_path(path, None)
+    for section, name in sorted(components):
+        part.keep_component([section, name])
+    return part.build()
 
 
 def _target(doc: dict[str, Any], node: Any) -> Any:
@@ -77,10 +93,9 @@ def _target(doc: dict[str, Any], node: Any) -> Any:
 class _Part:
     """The regions of the document to keep, grown by following references from the selected operations."""
 
-    def __init__(self, doc: dict[str, Any], paths: dict[str, Any], config: Config) -> None:
+    def __init__(self, doc: dict[str, Any], paths: dict[str, Any]) -> None:
         self.doc = doc
         self.paths = paths
-        self.config = config
         self.items: dict[str, set[str] | None] = {}  # path -> the methods kept beside its own fields (None: all of it)
         self.sections: dict[str, set[str] | None] = {}  # components section -> the names kept (None: all)
         self.all_components = False
@@ -92,10 +107,7 @@ class _Part:
         self._walk([], {k: v for k, v in self.doc.items() if k not in ("paths", "components")})
         components = self.doc.get("components")
         if isinstance(components, dict) and "securitySchemes" in components:
-            self._keep_component(["securitySchemes"])
-        for path, item in self.paths.items():
-            if not str(path).startswith("x-") and isinstance(item, dict):
-                self._select(path, item)
+            self.keep_component(["securitySchemes"])
         while self.todo and not self.whole:
             node, where = self.todo.pop()
             for _, ref in iter_refs(node, where):
@@ -118,17 +130,18 @@ class _Part:
             self.walked.add(tuple(where))
             self.todo.append((node, where))
 
-    def _select(self, path: str, item: dict[str, Any]) -> None:
+    def select(self, path: str, item: dict[str, Any], config: Config) -> None:
+        """Keep the operations of the path item that ``config`` selects."""
         target = _target(self.doc, item)
         if not isinstance(target, dict):
             return
         for method, op in target.items():
             if method in HTTP_METHODS and isinstance(op, dict):
                 op_id, tags = operation_identity(path, method, op)
-                if resource_tag(self.config, tags, op_id) is not None:
-                    self._keep_path(path, method)  # a path item that is a reference: its own fields are the reference
+                if resource_tag(config, tags, op_id) is not None:
+                    self.keep_path(path, method)  # a path item that is a reference: its own fields are the reference
 
-    def _keep_path(self, path: str, method: str | None) -> None:
+    def keep_path(self, path: str, method: str | None) -> None:
         """Keep a path item's own fields and its operation ``method`` ("": none; None: the whole path item)."""
         item = self.paths[path]
         if path in self.items and self.items[path] is None:
@@ -145,7 +158,7 @@ class _Part:
             kept.add(method)
             self._walk(["paths", path, method], item[method])
 
-    def _keep_component(self, tokens: list[str]) -> None:
+    def keep_component(self, tokens: list[str]) -> None:
         """Keep the components entry ``tokens`` (a section and a name) leads to: all of them, or a section."""
         components = self.doc["components"]
         if self.all_components:
@@ -182,11 +195,11 @@ class _Part:
         if tokens[0] == "paths":
             if len(tokens) == 1:
                 for path in self.paths:
-                    self._keep_path(path, None)
+                    self.keep_path(path, None)
             else:
-                self._keep_path(tokens[1], None if len(tokens) == 2 else tokens[2] if tokens[2] in HTTP_METHODS else "")
+                self.keep_path(tokens[1], None if len(tokens) == 2 else tokens[2] if tokens[2] in HTTP_METHODS else "")
         elif tokens[0] == "components":
-            self._keep_component(tokens[1:])
+            self.keep_component(tokens[1:])
         self._walk(list(tokens), target)  # the target itself (a field kept as it is, or one inside a kept region)
 
     def _item(self, path: str) -> Any:

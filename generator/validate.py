@@ -16,6 +16,10 @@
   (which checks a Schema Object once per object) checks schemas written out
   alike once; a document with problems is checked again as written, so each
   problem is reported at every place it occurs.
+- Parts of the document that passed before (their digests, which the lock keeps:
+  ``generator.verdicts``) are not validated again: only the part holding the
+  others is, and operationIds are checked for uniqueness over the whole document
+  (the validator, given a part or half of a document, sees only its own).
 - A document that passed is remembered by the sha256 of what was validated (and
   the validator's version) under the cache folder, so a run on an unchanged spec
   skips the validator.
@@ -23,6 +27,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -37,6 +42,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from generator import verdicts
 from generator.config import Config
 from generator.errors import SpecError, pointer
 
@@ -205,11 +211,14 @@ def _in_children(parts: list[dict[str, Any]], version: str, limit: float) -> lis
                 pass
 
 
-def _key(doc: dict[str, Any], raw: bytes | None) -> str:
+def _versions() -> str:
     try:
-        versions = f"{metadata.version('openapi-spec-validator')} {metadata.version('jsonschema-rs')}"
+        return f"{metadata.version('openapi-spec-validator')} {metadata.version('jsonschema-rs')}"
     except metadata.PackageNotFoundError:
-        versions = "unknown"
+        return "unknown"
+
+
+def _key(doc: dict[str, Any], raw: bytes | None, versions: str) -> str:
     content = raw if raw is not None else json.dumps(doc, sort_keys=True).encode("utf-8", "surrogatepass")
     return hashlib.sha256(versions.encode() + b"\0" + content).hexdigest()
 
@@ -273,13 +282,34 @@ def _run(doc: dict[str, Any], version: str, limit: float) -> list[tuple[str, str
     return _problems(doc, version)
 
 
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    problems: list[SpecError]
+    passed: frozenset[str]  # the digests of the document's parts that passed (``generator.verdicts``)
+
+
 def validate(
     doc: dict[str, Any], name: str, *, raw: bytes | None = None, cache: Path | None = None, time_limit: float | None = None, selection: Config | None = None
 ) -> list[SpecError]:
-    """Every problem the validator finds (empty when valid). ``raw``: the document's bytes when it
-    is one file (the cache key); ``cache``: the cache folder (None: no cache); ``selection``: a
-    config whose selection of operations limits the check to the part of the document the client
-    uses (``generator.selection.selected_part``), with the same pointers."""
+    """Every problem the validator finds (empty when valid): ``verdict(...).problems``."""
+    return verdict(doc, name, raw=raw, cache=cache, time_limit=time_limit, selection=selection).problems
+
+
+def verdict(
+    doc: dict[str, Any],
+    name: str,
+    *,
+    raw: bytes | None = None,
+    cache: Path | None = None,
+    time_limit: float | None = None,
+    selection: Config | None = None,
+    passed: frozenset[str] = frozenset(),
+) -> Verdict:
+    """Every problem the validator finds, and the digests of the parts that passed. ``raw``: the
+    document's bytes when it is one file (the cache key); ``cache``: the cache folder (None: no
+    cache); ``selection``: a config whose selection of operations limits the check to the part of
+    the document the client uses (``generator.selection.selected_part``), with the same pointers;
+    ``passed``: digests of parts that passed before (the lock's), not validated again."""
     version = check_version(doc, name)
     limit = time_limit if time_limit is not None else _time_limit(len(raw or b""))
     if selection is not None:
@@ -288,7 +318,21 @@ def validate(
         part = selected_part(doc, selection)
         if part is not doc:
             doc, raw = part, None  # the verdict is remembered by what was validated: the part
-    entry = cache / "valid" / _key(doc, raw) if cache is not None else None
+    versions = _versions()
+    parts = verdicts.digests(doc, versions)
+    todo = verdicts.unchecked_part(doc, parts, passed)
+    found = _checked(todo, raw if todo is doc else None, version, cache, limit, versions) if todo is not None else []
+    if found is None:
+        return Verdict([SpecError(name, "#", f"validation did not finish within {limit:.0f} s (a `pattern` that backtracks catastrophically?)")], frozenset())
+    duplicates = verdicts.duplicate_operation_ids(doc)  # across every part, which the validator may see one at a time
+    said = {message for _, message in duplicates}
+    problems = [SpecError(name, where, message) for where, message in dict.fromkeys(duplicates + [f for f in found if f[1] not in said])]
+    return Verdict(problems, frozenset(parts.values()) if not problems else passed & frozenset(parts.values()))
+
+
+def _checked(doc: dict[str, Any], raw: bytes | None, version: str, cache: Path | None, limit: float, versions: str) -> list[tuple[str, str]] | None:
+    """(pointer, message) of every problem the validator finds in ``doc``; None when out of time."""
+    entry = cache / "valid" / _key(doc, raw, versions) if cache is not None else None
     if entry is not None and entry.is_file():
         return []
     clean = raw is None or _SURROGATE_ESCAPE.search(raw) is not None
@@ -301,15 +345,10 @@ def validate(
     found = _run(shared, version, limit) if shared is not None else None
     if shared is None or found:  # checked as written, so that each problem is reported wherever it is
         found = _run(_without_lone_surrogates(doc) if clean else doc, version, max(limit - (time.monotonic() - started), 1.0))
-    if found is None:
-        return [SpecError(name, "#", f"validation did not finish within {limit:.0f} s (a `pattern` that backtracks catastrophically?)")]
-    problems: list[SpecError] = []
-    for where, message in dict.fromkeys(found):
-        problems.append(SpecError(name, where, message))
-    if not problems and entry is not None:
+    if found == [] and entry is not None:
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             entry.write_bytes(_VALID)
         except OSError:
             pass  # a cache that cannot be written only costs time
-    return problems
+    return found

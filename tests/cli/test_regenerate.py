@@ -39,6 +39,7 @@ from tests.cli.support import (
     make_project,
     node,
     oauth_only_spec,
+    one_error,
     save_json,
     snapshot,
     stats,
@@ -403,6 +404,26 @@ def test_the_lock_records_the_spec_the_generator_the_config_every_file_and_the_n
     assert lock["names"]["resources"] == {"oauth": "tag OAuth"}
     assert set(lock["names"]["methods OAuth"].values()) == {"POST /api/v2/oauth/google/init", "POST /api/v2/oauth/microsoft/init", "GET /api/v2/oauth/session/status/{sessionId}"}
     assert "timestamp" not in json.dumps(lock).lower()
+
+
+def test_the_lock_records_the_parts_that_passed_and_a_regeneration_validates_what_changed(project: Path) -> None:
+    """The lock keeps a digest for each part of the spec that passed the validator (path items
+    and components entries: generator.verdicts); a spec edit changes those of the parts it
+    touches, and a regeneration on a machine without a cache refuses a problem in them."""
+    before = load_json(project / LOCK_NAME)["validated"]
+    assert before == sorted(before) and len(before) >= 3 and all(re.fullmatch("[0-9a-f]{64}", d) for d in before)
+    edit_spec(project)  # the status operation's response schema: one path item
+    done = cli("generate", cwd=project, cache="off")
+    assert done.returncode == 0, done.stderr
+    after = load_json(project / LOCK_NAME)["validated"]
+    assert len(after) == len(before) and len(set(before) - set(after)) == 1
+    doc = load_json(project / SPEC_NAME)
+    node(doc, STATUS_SCHEMA)["properties"]["scope"]["type"] = "no-such-type"
+    save_json(project / SPEC_NAME, doc)
+    kept = snapshot(project)
+    line = one_error(cli("generate", cwd=project, cache="off"))
+    assert line.startswith(f"{SPEC_NAME}#/paths/~1api~1v2~1oauth~1session~1status~1{{sessionId}}/get/responses/200/content/application~1json/schema/properties/scope/type: "), line
+    assert snapshot(project) == kept
 
 
 def test_the_lock_is_the_same_in_another_folder(project: Path, tmp_path: Path, run: Callable[..., Run]) -> None:

@@ -23,6 +23,7 @@ LOCK = Lock(
     files={"pets_client/z.py": "1" * 64, "pets_client/a.py": "2" * 64, "pyproject.toml": "3" * 64},
     rendered={"pets_client/a.py": "4" * 64},
     names={"methods pets": {"list_pets": "GET /pets", "create_pet": "POST /pets"}, "classes": {"Pet": "#/components/schemas/Pet"}},
+    validated=frozenset({"f" * 64, "e" * 64}),
 )
 
 
@@ -40,6 +41,7 @@ def test_the_same_lock_is_the_same_bytes_sorted_and_without_timestamps() -> None
     assert doc["lock_version"] == LOCK_VERSION and data.endswith(b"}\n")
     assert doc["files"]["pets_client/a.py"] == {"sha256": "2" * 64, "rendered": "4" * 64}
     assert doc["files"]["pyproject.toml"] == {"sha256": "3" * 64}
+    assert doc["validated"] == ["e" * 64, "f" * 64]
 
 
 def test_inputs_are_what_decides_the_output_besides_the_files() -> None:
@@ -69,6 +71,14 @@ def test_a_value_of_the_wrong_type_is_refused() -> None:
     doc["names"]["methods pets"]["list_pets"] = 5
     with pytest.raises(SpecError, match="not a valid lock file: missing or malformed a value is not a string"):
         parse(json.dumps(doc).encode(), "x.lock.json")
+    for wrong in ("f" * 64, [5], [["f"]]):  # a list of strings
+        doc = json.loads(LOCK.to_bytes())
+        doc["validated"] = wrong
+        with pytest.raises(SpecError, match="not a valid lock file: missing or malformed"):
+            parse(json.dumps(doc).encode(), "x.lock.json")
+    doc = json.loads(LOCK.to_bytes())
+    del doc["validated"]  # written before the lock kept them: nothing passed
+    assert parse(json.dumps(doc).encode(), "x.lock.json") == Lock(**{**LOCK.__dict__, "validated": frozenset()})
     doc = json.loads(LOCK.to_bytes())
     doc["files"]["pyproject.toml"] = "3" * 64  # an entry must be an object
     with pytest.raises(SpecError, match="not a valid lock file"):

@@ -66,7 +66,7 @@ def stage_validate(tmp_path: Path, document: dict[str, Any], **selection: Any) -
     cfg = config(tmp_path, **selection)
     cfg.spec.write_text(json.dumps(document), encoding="utf-8")
     loaded, raw, _, single_file = pipeline.load(cfg)
-    return pipeline.validate(cfg, loaded, raw, single_file)
+    return pipeline.validate(cfg, loaded, raw, single_file)[0]
 
 
 def refused(tmp_path: Path, document: dict[str, Any], **selection: Any) -> list[str]:
