@@ -115,20 +115,27 @@ def _at(node: Any, path: list[str | int]) -> Any:
     return node
 
 
-def _anchor(doc: dict[str, Any], nodes: list[tuple[Any, list[str | int]]], path: list[str | int], instance: Any, taken: set[tuple[str | int, ...]]) -> list[str | int]:
-    """The error's path from the document's root. A Schema Object's own check (3.1) reports its
-    path from that schema: the schema is found as the first object (by pointer) from which that
-    path leads to the reported value and where no earlier error was placed."""
-    if instance is _NOTHING or _at(doc, path) == instance:
+class _Anchors:
+    """Where a Schema Object's own check (3.1) reports a problem: its path from that schema.
+    The schema is found as the first object (by pointer) from which that path leads to the
+    reported value and where no earlier problem was placed."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.nodes: list[tuple[Any, list[str | int]]] | None = None  # every object of the document, walked once when needed
+        self.taken: set[tuple[str | int, ...]] = set()
+
+    def place(self, path: list[str | int], instance: Any) -> list[str | int]:
+        """The problem's path from the document's root."""
+        if instance is _NOTHING or _at(self.doc, path) == instance:
+            return path
+        if self.nodes is None:
+            self.nodes = sorted(_walk(self.doc, []), key=lambda nw: [str(p) for p in nw[1]])
+        for node, where in self.nodes:
+            if _at(node, path) == instance and tuple([*where, *path]) not in self.taken:
+                self.taken.add(tuple([*where, *path]))
+                return [*where, *path]
         return path
-    if not nodes:
-        nodes.extend(sorted(_walk(doc, []), key=lambda nw: [str(p) for p in nw[1]]))
-    for _, where in ((n, w) for n, w in nodes if _at(n, path) == instance):
-        full = [*where, *path]
-        if tuple(full) not in taken:
-            taken.add(tuple(full))
-            return full
-    return path
 
 
 def _problems(doc: dict[str, Any], version: str) -> list[tuple[str, str]]:
@@ -137,12 +144,11 @@ def _problems(doc: dict[str, Any], version: str) -> list[tuple[str, str]]:
 
     cls = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
     found: list[tuple[str, str]] = []
-    taken: set[tuple[str | int, ...]] = set()
-    nodes: list[tuple[Any, list[str | int]]] = []  # every object of the document, walked once when needed
+    anchors = _Anchors(doc)
     try:
         for err in cls(doc).iter_errors():
             path = list(getattr(err, "absolute_path", None) or getattr(err, "path", None) or deque())
-            path = _anchor(doc, nodes, path, getattr(err, "instance", _NOTHING), taken) if path else _locate(doc, err)
+            path = anchors.place(path, getattr(err, "instance", _NOTHING)) if path else _locate(doc, err)
             found.append((pointer(path), _message(err)))
     except RecursionError:
         found.append(("#", "the document nests too deeply to validate"))
