@@ -37,7 +37,7 @@ def environment(extra: Path | None = None) -> jinja2.Environment:
         decoder=typemap.decoder,
         **docs.FILTERS,
     )
-    env.globals.update(imports=module_imports.block, error_tables=module_imports.error_tables, **docs.GLOBALS)
+    env.globals.update(imports=module_imports.block, error_tables=module_imports.error_tables, enum_decoder=typemap.ENUM_DECODER, **docs.GLOBALS)
     return env
 
 

@@ -57,6 +57,9 @@ def status_base(key: str) -> str:
     return "ApiStatusError"
 
 
+ENUM_DECODER = "decode"  # the name each named enum's module gives its decoder (templates/models/enum.py.jinja)
+
+
 def enum_decoder(module: str) -> str:
     """How a module that decodes a named enum binds the decoder of the enum's module."""
     return f"_d_{module}"
@@ -130,7 +133,7 @@ def decoder_imports(node: TypeNode) -> set[Import]:
     if isinstance(node, Nullable):
         return {("._codec", "d_nullable")} | decoder_imports(node.inner)
     if isinstance(node, LiteralOf):
-        return {(f".models.{node.module}", f"decode as {enum_decoder(node.module)}")} if node.name else {("._codec", "d_lit")}
+        return {(f".models.{node.module}", f"{ENUM_DECODER} as {enum_decoder(node.module)}")} if node.name else {("._codec", "d_lit")}
     found = {("._codec", "d_union")}.union(*(decoder_imports(o) for o in node.options))
     if node.discriminator is not None:
         found |= {("._codec", "d_tagged"), (".", "models as _m")}
