@@ -562,7 +562,8 @@ class Bench:
 
     def spec_changed(self) -> None:
         """The build-step case: the previous version's output and lock are there, the spec moved on,
-        and the machine has no cache (a fresh CI runner): only what changed is formatted again."""
+        and the machine has no cache (a fresh CI runner): only what changed is validated and formatted
+        again (the lock keeps the digests of the spec's parts that passed and each file's rendered hash)."""
         label = "Instantly full"
         if not INSTANTLY_BEFORE.exists() or label not in self.generated:
             return

@@ -111,6 +111,8 @@ def _refs(node: Any) -> Iterator[str]:
 
 
 class _Digests:
+    """The parts of one document, and what goes into each digest."""
+
     def __init__(self, doc: dict[str, Any], validator: str) -> None:
         self.doc = doc
         self.units: dict[Unit, Any] = {}
