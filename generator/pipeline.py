@@ -248,9 +248,12 @@ def unchanged(config: Config, previous: Lock | None, current: Mapping[str, bytes
     return all(sha256(current[path]) == digest for path, digest in previous.files.items())
 
 
-def api_of(config: Config, raw: bytes, name: str, *, base: Path | None = None, check: bool = True, pins: Mapping[str, Mapping[str, str]] | None = None) -> tuple[Api, list[str]]:
+def api_of(
+    config: Config, raw: bytes, name: str, *, base: Path | None = None, check: bool = True, pins: Mapping[str, Mapping[str, str]] | None = None, passed: frozenset[str] = frozenset()
+) -> tuple[Api, list[str]]:
     """The IR of a document given as bytes (``fetch`` and ``diff``): parsed, resolved (relative
-    files against ``base``), validated when ``check``, built with ``config``'s selection."""
+    files against ``base``), validated when ``check`` (but the parts whose digests are ``passed``:
+    the lock's), built with ``config``'s selection."""
     from generator.build import build_api
     from generator.load import parse_spec_with_warnings
     from generator.resolve import bundle, check_refs, iter_refs, refers_to_files
@@ -267,9 +270,9 @@ def api_of(config: Config, raw: bytes, name: str, *, base: Path | None = None, c
 
     check_version(doc, name)  # even unvalidated, a Swagger 2.0 or OpenAPI 4 document is refused
     if check:
-        from generator.validate import validate as run_validator
+        from generator.validate import verdict
 
-        problems = run_validator(doc, name, raw=raw, cache=cache_folder(), selection=config)
+        problems = verdict(doc, name, raw=raw, cache=cache_folder(), selection=config, passed=passed).problems
         _judged(problems, config.lenient)
         warnings += [str(p) for p in problems]
     package = config.package or package_from_title(_title(doc))
