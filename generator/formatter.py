@@ -184,16 +184,17 @@ class _Run:
         self.ask((plan.outline for plan in plans.values() if plan is not None), ())
         whole |= {path for path, plan in plans.items() if plan is not None and self.answers[plan.outline] != plan.outline.text}
         self.ask(_first(plan for path, plan in plans.items() if path not in whole), (todo[path] for path in whole))
-        for path, plan in plans.items():  # most lines to black anyway: all of them
-            if plan is not None and path not in whole and 2 * sum(len(p.text) for p in _needs(plan.pieces, self.answers) if p not in self.answers) > len(plan.lines):
+        frontiers = {path: (plan, _unproven(plan.pieces, self.answers)) for path, plan in plans.items() if plan is not None and path not in whole}
+        for path, (plan, frontier) in frontiers.items():  # most lines to black anyway: all of them
+            if 2 * sum(len(piece.exact.text) for piece in frontier if piece.exact not in self.answers) > len(plan.lines):
                 whole.add(path)
-        later = [plan for path, plan in plans.items() if plan is not None and path not in whole]
-        self.ask((probe for plan in later for probe in _needs(plan.pieces, self.answers)), (todo[path] for path in whole))
+        later = [frontier for path, (_, frontier) in frontiers.items() if path not in whole]
+        self.ask((piece.exact for frontier in later for piece in frontier), (todo[path] for path in whole))
         result: dict[str, str] = {}
-        for path, plan in plans.items():
-            if plan is not None and path not in whole:
+        for path, (plan, frontier) in frontiers.items():
+            if path not in whole:
                 try:
-                    result[path] = _splice(plan, _edits(plan.pieces, self.answers))
+                    result[path] = _splice(plan, _edits(frontier, self.answers))
                 except _Unproven:
                     whole.add(path)
         self.ask((), (todo[path] for path in whole))
@@ -231,34 +232,48 @@ class _Run:
             self.fresh[self.store.key(probe)] = None if answer is None else list(answer)
 
 
-def _first(plans: Iterable[Plan | None]) -> Iterator[Probe]:
+def _first(plans: Iterable[Plan | None]) -> list[Probe]:
     """What to ask about pieces first: their checks (their exact probe if none)."""
+    found: list[Probe] = []
 
-    def walk(pieces: Sequence[Piece]) -> Iterator[Probe]:
+    def walk(pieces: Sequence[Piece]) -> None:
         for piece in pieces:
-            yield from piece.checks or (piece.exact,)
-            yield from walk(piece.items)
+            found.extend(piece.checks or (piece.exact,))
+            walk(piece.items)
 
     for plan in plans:
         if plan is not None:
-            yield from walk(plan.pieces)
+            walk(plan.pieces)
+    return found
+
+
+def _unproven(pieces: Sequence[Piece], answers: Mapping[Probe, Answer]) -> list[Piece]:
+    """The pieces (in order) not proven unchanged that are in no such piece: the ones
+    black's answer on the piece itself decides. Once every check is answered (``_first``)
+    this does not change as more answers come."""
+    found: list[Piece] = []
+
+    def walk(pieces: Sequence[Piece]) -> None:
+        for piece in pieces:
+            if _proven(piece, answers):
+                walk(piece.items)
+            else:
+                found.append(piece)
+
+    walk(pieces)
+    return found
 
 
 def _proven(piece: Piece, answers: Mapping[Probe, Answer]) -> bool:
-    return bool(piece.checks) and all(answers.get(check) == check.text for check in piece.checks)
+    for check in piece.checks:
+        if answers.get(check) != check.text:
+            return False
+    return bool(piece.checks)
 
 
-def _needs(pieces: Sequence[Piece], answers: Mapping[Probe, Answer]) -> Iterator[Probe]:
-    for piece in pieces:
-        yield from _needs(piece.items, answers) if _proven(piece, answers) else (piece.exact,)
-
-
-def _edits(pieces: Sequence[Piece], answers: Mapping[Probe, Answer]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
-    """Lines first..last to replace (black's answer for a piece not proven unchanged)."""
-    for piece in pieces:
-        if _proven(piece, answers):
-            yield from _edits(piece.items, answers)
-            continue
+def _edits(frontier: Iterable[Piece], answers: Mapping[Probe, Answer]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """Lines first..last to replace: black's answer for each piece of ``_unproven``."""
+    for piece in frontier:
         answer = answers.get(piece.exact)
         if answer is None:
             raise _Unproven
