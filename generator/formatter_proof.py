@@ -80,11 +80,14 @@ class Plan(NamedTuple):
 
 @dataclass(slots=True)
 class Analyzer:
-    """Plans modules; equal lines are scanned and shrunk once."""
+    """Plans modules; equal lines are scanned and shrunk once, and equal one-line logical
+    lines (by kind) and items (by role) are decided once: nothing else goes into that."""
 
     scanner: Scanner = field(default_factory=Scanner)
     shrunk: dict[str, str | None] = field(default_factory=dict)
     alike: dict[str, str | None] = field(default_factory=dict)
+    lone: dict[tuple[str, str], Piece] = field(default_factory=dict)
+    items: dict[tuple[str, str], Piece] = field(default_factory=dict)
 
     def plan(self, source: str, tree: ast.Module) -> Plan | None:
         """The probes that decide ``source``; None when black must format it whole."""
@@ -166,6 +169,16 @@ def _collapse(token: str) -> str:
 
 
 def _piece(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: Logical) -> Piece:
+    first = logical.first
+    if first != logical.last:
+        return _decide(an, lines, scans, logical)
+    known = an.lone.get((logical.kind, lines[first]))
+    if known is None:
+        known = an.lone[logical.kind, lines[first]] = _decide(an, lines, scans, logical)
+    return known if known.first == first else Piece(first, first, known.exact, known.checks)
+
+
+def _decide(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: Logical) -> Piece:
     first, last = logical.first, logical.last
     text = tuple(lines[first : last + 1])
     exact = _probe(logical.kind, logical.depth, text)
@@ -285,6 +298,15 @@ def _plain(scans: Sequence[Line], first: int, last: int) -> bool:
 
 def _item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, role: str) -> Piece:
     """An item of an exploded bracket, shown to black in a frame of the same ``role`` at the same depth."""
+    if first != last:
+        return _decide_item(an, lines, scans, first, last, role)
+    known = an.items.get((role, lines[first]))
+    if known is None:
+        known = an.items[role, lines[first]] = _decide_item(an, lines, scans, first, last, role)
+    return known if known.first == first else Piece(first, first, known.exact, known.checks)
+
+
+def _decide_item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, role: str) -> Piece:
     depth = scans[first].toks[0][1] // 4 - 1
     opening, filler, closing, body = _ROLES[role]
     pad, inner = INDENT * depth, INDENT * (depth + 1)
