@@ -37,7 +37,9 @@ from generator.formatter_scan import (
 _KEEP = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"print", "exec"}
 # In a string: an escape sequence (kept), or a run of text black's docstring handling
 # never reads (written x): no whitespace, quote or backslash at either end, only spaces inside.
-_RUN = re.compile(r"""\\(?:N\{[^}"'\\]*\}|[xuU][0-9a-fA-F]*|.)|([^\s"'\\](?: *[^\s"'\\])*)""", re.S)
+_TEXT = r"""[^\s"'\\](?: *[^\s"'\\])*"""
+_RUN = re.compile(r"""\\(?:N\{[^}"'\\]*\}|[xuU][0-9a-fA-F]*|.)|(""" + _TEXT + ")", re.S)
+_TEXT_RUN = re.compile(_TEXT)  # for a string without escapes: every match is text, no call a match needed
 # The frame the items of an exploded bracket are shown in: its opening line, a filler
 # item, its closing line and the lines of a body after it.
 _ROLES = {"call": ("x(", "x,", ")", ()), "params": ("def x(", "x,", "):", ("pass",)),
@@ -164,7 +166,8 @@ def _collapse(token: str) -> str:
     """A string literal with each run of text black's docstring handling never reads written ``x``."""
     start = len(prefix(token))
     quote = token[start : start + 3] if token[start : start + 3] in CLOSE else token[start]
-    body = _RUN.sub(lambda match: "x" if match.group(1) else match.group(), token[start + len(quote) : -len(quote)])
+    body = token[start + len(quote) : -len(quote)]
+    body = _RUN.sub(lambda match: "x" if match.group(1) else match.group(), body) if "\\" in body else _TEXT_RUN.sub("x", body)
     return token[: start + len(quote)] + body + quote
 
 
