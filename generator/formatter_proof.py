@@ -261,8 +261,8 @@ def _items(scans: Sequence[Line], starts: Sequence[int], first: int, last: int) 
 def _role(scans: Sequence[Line], opening: int, item: int) -> str:
     """What the bracket that ends line ``opening`` opens, told by the tokens before it."""
     words, kinds = scans[opening].words, scans[opening].kinds
-    if len(words) < 2:
-        words, kinds = (*scans[opening - 1].words[-2:], words[0]), scans[opening - 1].kinds[-2:] + kinds
+    # A bracket alone on its line has nothing before it (the line above is another statement,
+    # or ends with the comma or bracket before this item): a tuple, a list, a dict or a set.
     before, kind, bracket = words[-3:-1], kinds[-2:-1], words[-1]
     named = kind in ("s", "d") or before[-1:] in ((")",), ("]",)) or (kind == "n" and not keyword.iskeyword(before[-1]))
     if bracket == "(":

@@ -126,6 +126,9 @@ AWKWARD = {
     "one-tuples and subscripts": "x = (1,)\ny = a[1,]\nz = a[\n    1,\n]\n",
     "magic commas": "foo(\n    a,\n)\nbar(a, b,)\nx = [\n    1, 2,\n]\n",
     "comments in brackets": "x = [\n    1,  # one\n    # two\n    2,\n]\n",
+    # A statement that starts with a bracket alone on its line: a tuple or a list, whatever the
+    # statement above ends with (a call's closing bracket, here).
+    "bare brackets after a call": "f(a)\n(\n    aaaa,\n    bbbb,\n)\nf(a)[b]\n[\n    cccc,\n]\nx = {\n    'k': (\n        1,\n    ),\n}\n",
     "nested classes": "class A:\n\n\n    class B:\n        x = 1\n    y = 2\n\n\n\n\nz = 3\n",
     # A split kept only because the names are short: black splits the long version elsewhere.
     "trailers after a magic comma": ("n" * 30 + " = " + "f" * 30 + "(\n    " + "a" * 30 + ",\n)(\n    " + "b" * 30 + "\n)(" + "c" * 30 + ")\n"),
