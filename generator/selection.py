@@ -82,7 +82,7 @@ def part_holding(doc: dict[str, Any], paths: set[str], components: set[tuple[str
     return part.build()
 
 
-def _target(doc: dict[str, Any], node: Any) -> Any:
+def target(doc: dict[str, Any], node: Any) -> Any:
     """What a (chain of) local reference(s) reaches, or None when it does not resolve."""
     try:
         return Resolver(doc, "").deref(node, [])[0]
@@ -132,10 +132,10 @@ class _Part:
 
     def select(self, path: str, item: dict[str, Any], config: Config) -> None:
         """Keep the operations of the path item that ``config`` selects."""
-        target = _target(self.doc, item)
-        if not isinstance(target, dict):
+        operations = target(self.doc, item)
+        if not isinstance(operations, dict):
             return
-        for method, op in target.items():
+        for method, op in operations.items():
             if method in HTTP_METHODS and isinstance(op, dict):
                 op_id, tags = operation_identity(path, method, op)
                 if resource_tag(config, tags, op_id) is not None:

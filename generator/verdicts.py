@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.resolve import split_ref
-from generator.selection import HTTP_METHODS, part_holding
+from generator.selection import HTTP_METHODS, part_holding, target
 
 Unit = tuple[str, ...]  # ("paths", path) or ("components", section, name)
 _REST = ("securitySchemes",)  # components sections that belong with the rest of the document
@@ -63,32 +63,16 @@ def duplicate_operation_ids(doc: dict[str, Any]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     paths = doc.get("paths")
     for url, item in paths.items() if isinstance(paths, dict) else ():
-        target = _local_target(doc, item)
-        for method, op in target.items() if isinstance(target, dict) else ():
+        operations = target(doc, item)  # a path item that is a reference: the operations it leads to
+        for method, op in operations.items() if isinstance(operations, dict) else ():
             if method not in HTTP_METHODS or not isinstance(op, dict) or not isinstance(op.get("operationId"), str):
                 continue
             op_id = op["operationId"]
             if op_id in seen:
-                where = ["paths", url, method, "operationId"] if target is item else ["paths", url]
+                where = ["paths", url, method, "operationId"] if operations is item else ["paths", url]
                 found.append((pointer(where), f"Operation ID '{op_id}' for '{method}' in '{url}' is not unique"))
             seen.add(op_id)
     return found
-
-
-def _local_target(doc: dict[str, Any], item: Any) -> Any:
-    """A path item, or what its local ``$ref`` leads to (one step, as the validator reads it)."""
-    if isinstance(item, dict) and isinstance(item.get("$ref"), str):
-        try:
-            tokens = split_ref(item["$ref"])
-        except ValueError:
-            return None
-        node: Any = doc
-        for token in tokens:
-            if not isinstance(node, dict) or token not in node:
-                return None
-            node = node[token]
-        return node
-    return item
 
 
 def _hash(value: Any) -> str:

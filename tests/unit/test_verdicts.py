@@ -156,3 +156,11 @@ def test_validating_what_changed_finds_what_validating_the_whole_finds(edits: li
             target["operationId"] = "getStats"
     whole = [(p.where, p.message) for p in validate(copy.deepcopy(doc), "spec.json")]
     assert [(p.where, p.message) for p in verdict(doc, "spec.json", passed=passed).problems] == whole
+
+
+def test_a_path_item_that_is_a_reference_repeats_the_operation_ids_it_leads_to() -> None:
+    """As the validator reads it: the operations a path item's ``$ref`` leads to are that path's."""
+    doc = document()
+    doc["paths"]["/pets/again"] = {"$ref": "#/paths/~1pets"}
+    found = [(p.where, p.message) for p in validate(doc, "spec.json")]
+    assert found == [("#/paths/~1pets~1again", "Operation ID 'listPets' for 'get' in '/pets/again' is not unique")]
