@@ -5,8 +5,9 @@
   validator's schema checks use its documented jsonschema-rs backend when that
   package is installed (its ``auto`` setting).
 - It runs in forked worker processes (where the platform forks): a document with
-  many paths is split in two halves validated side by side (each with all the
-  components), and the whole validation has a time bound, so a ``pattern`` built
+  many paths is split in two halves validated side by side (each with what its path
+  items reference, the second with every components entry; operationIds are checked
+  across both), and the whole validation has a time bound, so a ``pattern`` built
   for catastrophic backtracking cannot hang a run
   (``OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT``: the bound in seconds, for tests and slow machines).
 - With a config that selects operations, only the part of the document the client
@@ -45,6 +46,7 @@ from typing import Any
 from generator import verdicts
 from generator.config import Config
 from generator.errors import SpecError, pointer
+from generator.selection import part_holding
 
 SPLIT_BYTES = 200_000  # documents whose paths are larger (as JSON) are validated in two halves, in parallel
 _VALID = b"valid\n"
@@ -159,20 +161,25 @@ def _problems(doc: dict[str, Any], version: str) -> list[tuple[str, str]]:
 
 def _parts(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The document whole, or (a large one, on a machine with two cores or more) in two parts of
-    about the same size: each with half of the paths, by their JSON size, and everything else."""
-    paths = doc.get("paths")
+    about the same cost: each holds half of the path items (by their JSON size) with what their
+    references reach (``selection.part_holding``: the same pointers), the second also every
+    components entry, so that each is validated once at least and a shared one at most twice."""
+    paths, components = doc.get("paths"), doc.get("components", {})
     if not isinstance(paths, dict) or len(paths) < 2 or (os.cpu_count() or 1) < 2:
         return [doc]
+    if not isinstance(components, dict) or not all(isinstance(section, dict) for section in components.values()):
+        return [doc]  # a components section that is no object: validated whole, where the validator says so
     sizes = {key: len(json.dumps(item, default=str)) for key, item in paths.items()}
     if sum(sizes.values()) < SPLIT_BYTES:
         return [doc]
-    halves: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
-    weight = [0, 0]
+    halves: tuple[set[str], set[str]] = (set(), set())
+    weight = [0, len(json.dumps(components, default=str)) // 2]  # the second carries the components
     for key in sorted(paths, key=lambda k: -sizes[k]):  # the largest first, each to the lighter half
         lighter = 0 if weight[0] <= weight[1] else 1
-        halves[lighter][key] = paths[key]
+        halves[lighter].add(key)
         weight[lighter] += sizes[key]
-    return [{**doc, "paths": {k: paths[k] for k in paths if k in half}} for half in halves]
+    entries = {(section, name) for section, found in components.items() for name in found}
+    return [part_holding(doc, halves[0], set()), part_holding(doc, halves[1], entries)]
 
 
 def _in_children(parts: list[dict[str, Any]], version: str, limit: float) -> list[tuple[str, str]] | None:

@@ -117,6 +117,22 @@ def test_a_large_document_validated_in_parts_reports_every_problem_once() -> Non
     assert sorted(found) == sorted(["#/components/schemas/Bad/type", *(f"#/paths/~1pets{n}~1{{id}}/get/responses/200" for n in (0, 50, 100))]), found
 
 
+def test_a_large_document_in_two_parts_reports_a_problem_of_a_component_both_parts_reach_once() -> None:
+    """Each part holds what its path items reference (the second also every components entry):
+    a component both parts reach is validated in both, and its problem is reported once."""
+    doc = copy.deepcopy(GOOD)
+    item = doc["paths"].pop("/pets/{id}")
+    for n in range(150):
+        copy_of = copy.deepcopy(item)
+        copy_of["get"]["operationId"] = f"getPet{n}"
+        schema = {"$ref": "#/components/schemas/Shared" if n % 2 else "#/components/schemas/Even"}
+        copy_of["get"]["responses"]["200"] = {"description": "x" * 2000, "content": {"application/json": {"schema": schema}}}
+        doc["paths"][f"/pets{n}/{{id}}"] = copy_of
+    doc["components"] = {"schemas": {"Shared": {"type": "nope"}, "Even": {"type": "object", "properties": {"s": {"$ref": "#/components/schemas/Shared"}}}}}
+    found = sorted(p.where for p in validate(doc, "spec.json"))
+    assert found == ["#/components/schemas/Shared/type"], found
+
+
 def test_a_schema_problem_is_named_by_its_pointer_from_the_root() -> None:
     """3.1 checks each Schema Object on its own and reports paths from that schema; the pointer
     still starts at the document's root, and two alike problems keep their own places."""
