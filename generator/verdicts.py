@@ -114,6 +114,7 @@ class _Digests:
         rest = {k: v for k, v in doc.items() if k not in ("paths", "components")}
         self.base = _hash([validator, list(doc), rest, rest_components, sorted(components) if isinstance(components, dict) else None])
         self.whole: str | None = None
+        self.named: dict[str, frozenset[Unit] | None] = {}
 
     def all(self) -> dict[Unit, str]:
         own = {unit: _hash([list(unit), value]) for unit, value in self.units.items()}
@@ -133,22 +134,32 @@ class _Digests:
         """The parts the references in ``value`` name (None: something that is not a part)."""
         reached: set[Unit] = set()
         for ref in _refs(value):
-            if not ref.startswith("#"):
+            if ref not in self.named:
+                self.named[ref] = self._named(ref)
+            units = self.named[ref]
+            if units is None:
                 return None
-            try:
-                tokens = split_ref(ref)
-            except ValueError:
-                return None
-            unit: Unit = tuple(tokens[:3]) if tokens[:1] == ["components"] else tuple(tokens[:2])
-            if unit in self.units:
-                reached.add(unit)
-            elif tokens[:1] == ["components"] and len(tokens) == 2:  # a whole section
-                reached.update(u for u in self.units if u[:2] == ("components", tokens[1]))
-            elif tokens[:1] == ["paths"] and len(tokens) == 1:
-                reached.update(u for u in self.units if u[0] == "paths")
-            elif not (tokens[:1] == ["components"] and tokens[1:2] and tokens[1] in _REST):
-                return None
+            reached |= units
         return reached
+
+    def _named(self, ref: str) -> frozenset[Unit] | None:
+        """The parts one reference names (each reference is read once: documents repeat them)."""
+        if not ref.startswith("#"):
+            return None
+        try:
+            tokens = split_ref(ref)
+        except ValueError:
+            return None
+        unit: Unit = tuple(tokens[:3]) if tokens[:1] == ["components"] else tuple(tokens[:2])
+        if unit in self.units:
+            return frozenset({unit})
+        if tokens[:1] == ["components"] and len(tokens) == 2:  # a whole section
+            return frozenset(u for u in self.units if u[:2] == ("components", tokens[1]))
+        if tokens == ["paths"]:
+            return frozenset(u for u in self.units if u[0] == "paths")
+        if tokens[:1] == ["components"] and tokens[1:2] and tokens[1] in _REST:
+            return frozenset()
+        return None
 
     def _closure(self, start: Unit, edges: dict[Unit, set[Unit] | None]) -> set[Unit] | None:
         seen = {start}
