@@ -138,7 +138,7 @@ EDITS = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # each example validates three times, forking each time
 @given(EDITS)
 def test_validating_what_changed_finds_what_validating_the_whole_finds(edits: list[tuple[tuple[str, ...], str]]) -> None:
     """Any edits after a run that passed: the problems with the lock's digests are the problems
