@@ -46,7 +46,7 @@ from typing import Any
 from generator import verdicts
 from generator.config import Config
 from generator.errors import SpecError, pointer
-from generator.selection import part_holding
+from generator.selection import part_holding, selected_part
 
 SPLIT_BYTES = 200_000  # documents whose paths are larger (as JSON) are validated in two halves, in parallel
 _VALID = b"valid\n"
@@ -301,13 +301,6 @@ class Verdict:
     passed: frozenset[str]  # the digests of the document's parts that passed (``generator.verdicts``)
 
 
-def validate(
-    doc: dict[str, Any], name: str, *, raw: bytes | None = None, cache: Path | None = None, time_limit: float | None = None, selection: Config | None = None
-) -> list[SpecError]:
-    """Every problem the validator finds (empty when valid): ``verdict(...).problems``."""
-    return verdict(doc, name, raw=raw, cache=cache, time_limit=time_limit, selection=selection).problems
-
-
 def verdict(
     doc: dict[str, Any],
     name: str,
@@ -326,8 +319,6 @@ def verdict(
     version = check_version(doc, name)
     limit = time_limit if time_limit is not None else _time_limit(len(raw or b""))
     if selection is not None:
-        from generator.selection import selected_part
-
         part = selected_part(doc, selection)
         if part is not doc:
             doc, raw = part, None  # the verdict is remembered by what was validated: the part

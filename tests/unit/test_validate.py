@@ -12,7 +12,7 @@ import pytest
 
 from generator.errors import SpecError
 from generator.load import parse_spec_with_warnings
-from generator.validate import check_version, validate
+from generator.validate import check_version, verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def children() -> set[int]:
 
 
 def test_a_valid_document_has_no_problem(tmp_path: Path) -> None:
-    assert validate(copy.deepcopy(GOOD), "spec.json") == []
+    assert verdict(copy.deepcopy(GOOD), "spec.json").problems == []
 
 
 @pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
@@ -42,7 +42,7 @@ def test_every_problem_is_named_by_its_pointer(version: str) -> None:
     operation = doc["paths"]["/pets/{id}"]["get"]
     operation["parameters"][0]["required"] = False
     del operation["responses"]["200"]["description"]
-    found = validate(doc, "spec.json")
+    found = verdict(doc, "spec.json").problems
     assert all(isinstance(p, SpecError) and p.file == "spec.json" for p in found)
     # 3.0's meta-schema states both as a oneOf that fails at the object; 3.1's at the field.
     parameter = "#/paths/~1pets~1{id}/get/parameters/0" + ("/required" if version == "3.1.0" else "")
@@ -72,7 +72,7 @@ def test_a_pattern_that_backtracks_is_stopped_at_the_time_bound_and_no_child_is_
     doc, _ = parse_spec_with_warnings(raw, "spec.yaml")
     before = children()
     started = time.monotonic()
-    found = validate(doc, "spec.yaml", time_limit=1.0)
+    found = verdict(doc, "spec.yaml", time_limit=1.0).problems
     elapsed = time.monotonic() - started
     assert [str(p) for p in found] == ["spec.yaml#: validation did not finish within 1 s (a `pattern` that backtracks catastrophically?)"]
     assert elapsed < 15, elapsed
@@ -83,22 +83,22 @@ def test_the_time_bound_can_be_set_in_the_environment(monkeypatch: pytest.Monkey
     raw = (ROOT / "tests" / "specs" / "catastrophic_pattern.yaml").read_bytes()
     doc, _ = parse_spec_with_warnings(raw, "spec.yaml")
     monkeypatch.setenv("OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT", "1.5")
-    assert [p.message for p in validate(doc, "spec.yaml")] == ["validation did not finish within 2 s (a `pattern` that backtracks catastrophically?)"]
+    assert [p.message for p in verdict(doc, "spec.yaml").problems] == ["validation did not finish within 2 s (a `pattern` that backtracks catastrophically?)"]
     monkeypatch.setenv("OPENAPI_TYPED_GEN_VALIDATE_TIMEOUT", "not a number")  # ignored: the default bound
-    assert validate(copy.deepcopy(GOOD), "spec.json") == []
+    assert verdict(copy.deepcopy(GOOD), "spec.json").problems == []
 
 
 def test_a_valid_verdict_is_remembered_by_content_and_a_broken_one_never(tmp_path: Path) -> None:
     raw = b'{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}'
     doc, _ = parse_spec_with_warnings(raw, "spec.json")
-    assert validate(doc, "spec.json", raw=raw, cache=tmp_path) == []
+    assert verdict(doc, "spec.json", raw=raw, cache=tmp_path).problems == []
     remembered = sorted(p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file())
     assert remembered == ["valid"]
     broken = copy.deepcopy(GOOD)
     del broken["paths"]["/pets/{id}"]["get"]["responses"]["200"]["description"]
-    assert validate(broken, "spec.json", cache=tmp_path)
+    assert verdict(broken, "spec.json", cache=tmp_path).problems
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
-    assert validate(doc, "spec.json", raw=raw, cache=tmp_path) == []
+    assert verdict(doc, "spec.json", raw=raw, cache=tmp_path).problems == []
 
 
 def test_a_large_document_validated_in_parts_reports_every_problem_once() -> None:
@@ -113,7 +113,7 @@ def test_a_large_document_validated_in_parts_reports_every_problem_once() -> Non
         copy_of["get"]["responses"]["200"] = {**filler} if n % 50 else {"content": {}}  # every 50th: no description
         doc["paths"][f"/pets{n}/{{id}}"] = copy_of
     doc["components"] = {"schemas": {"Bad": {"type": "no-such-type"}}}
-    found = [p.where for p in validate(doc, "spec.json")]
+    found = [p.where for p in verdict(doc, "spec.json").problems]
     assert sorted(found) == sorted(["#/components/schemas/Bad/type", *(f"#/paths/~1pets{n}~1{{id}}/get/responses/200" for n in (0, 50, 100))]), found
 
 
@@ -129,7 +129,7 @@ def test_a_large_document_in_two_parts_reports_a_problem_of_a_component_both_par
         copy_of["get"]["responses"]["200"] = {"description": "x" * 2000, "content": {"application/json": {"schema": schema}}}
         doc["paths"][f"/pets{n}/{{id}}"] = copy_of
     doc["components"] = {"schemas": {"Shared": {"type": "nope"}, "Even": {"type": "object", "properties": {"s": {"$ref": "#/components/schemas/Shared"}}}}}
-    found = sorted(p.where for p in validate(doc, "spec.json"))
+    found = sorted(p.where for p in verdict(doc, "spec.json").problems)
     assert found == ["#/components/schemas/Shared/type"], found
 
 
@@ -138,5 +138,5 @@ def test_a_schema_problem_is_named_by_its_pointer_from_the_root() -> None:
     still starts at the document's root, and two alike problems keep their own places."""
     doc = copy.deepcopy(GOOD)
     doc["components"] = {"schemas": {"A": {"type": "object", "properties": {"x": {"type": "nope"}}}, "B": {"type": "object", "properties": {"x": {"type": "nope"}}}}}
-    found = sorted(p.where for p in validate(doc, "spec.json"))
+    found = sorted(p.where for p in verdict(doc, "spec.json").problems)
     assert found == ["#/components/schemas/A/properties/x/type", "#/components/schemas/B/properties/x/type"], found

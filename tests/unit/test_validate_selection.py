@@ -14,7 +14,7 @@ from generator import pipeline
 from generator.config import Config
 from generator.errors import SpecErrors
 from generator.selection import selected_part
-from generator.validate import validate
+from generator.validate import verdict
 
 ITEM = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 
@@ -188,12 +188,12 @@ def test_a_remembered_verdict_is_of_the_part_that_was_validated(tmp_path: Path) 
     broken = doc(_bad_owner)
     admin = config(tmp_path, include_tags=["admin"])
     pets = config(tmp_path, include_tags=["pets"])
-    assert validate(broken, "spec.json", raw=json.dumps(broken).encode(), cache=cache, selection=admin) == []
+    assert verdict(broken, "spec.json", raw=json.dumps(broken).encode(), cache=cache, selection=admin).problems == []
     assert len(list(cache.rglob("*"))) == 2  # the folder and the admin part's verdict
-    assert len(validate(broken, "spec.json", raw=json.dumps(broken).encode(), cache=cache, selection=pets)) == 1
-    assert len(validate(broken, "spec.json", raw=json.dumps(broken).encode(), cache=cache)) == 1
+    assert len(verdict(broken, "spec.json", raw=json.dumps(broken).encode(), cache=cache, selection=pets).problems) == 1
+    assert len(verdict(broken, "spec.json", raw=json.dumps(broken).encode(), cache=cache).problems) == 1
     assert len(list(cache.rglob("*"))) == 2
-    assert validate(doc(), "spec.json", raw=json.dumps(doc()).encode(), cache=cache, selection=pets) == []
+    assert verdict(doc(), "spec.json", raw=json.dumps(doc()).encode(), cache=cache, selection=pets).problems == []
     assert len(list(cache.rglob("*"))) == 3
 
 
