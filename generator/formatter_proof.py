@@ -13,7 +13,7 @@ import ast
 import itertools
 import keyword
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -172,12 +172,17 @@ def _collapse(token: str) -> str:
 
 
 def _piece(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: Logical) -> Piece:
-    first = logical.first
-    if first != logical.last:
+    if logical.first != logical.last:
         return _decide(an, lines, scans, logical)
-    known = an.lone.get((logical.kind, lines[first]))
+    return _once(an.lone, (logical.kind, lines[logical.first]), logical.first, lambda: _decide(an, lines, scans, logical))
+
+
+def _once(table: dict[tuple[str, str], Piece], key: tuple[str, str], first: int, decide: Callable[[], Piece]) -> Piece:
+    """A one-line piece decided once for every equal line (``key``: its text and kind or
+    role), given at line ``first``."""
+    known = table.get(key)
     if known is None:
-        known = an.lone[logical.kind, lines[first]] = _decide(an, lines, scans, logical)
+        known = table[key] = decide()
     return known if known.first == first else Piece(first, first, known.exact, known.checks)
 
 
@@ -303,10 +308,7 @@ def _item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int,
     """An item of an exploded bracket, shown to black in a frame of the same ``role`` at the same depth."""
     if first != last:
         return _decide_item(an, lines, scans, first, last, role)
-    known = an.items.get((role, lines[first]))
-    if known is None:
-        known = an.items[role, lines[first]] = _decide_item(an, lines, scans, first, last, role)
-    return known if known.first == first else Piece(first, first, known.exact, known.checks)
+    return _once(an.items, (role, lines[first]), first, lambda: _decide_item(an, lines, scans, first, last, role))
 
 
 def _decide_item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, role: str) -> Piece:
