@@ -5,8 +5,9 @@ It records where the spec came from (URL, ETag, Last-Modified, written by
 templates, black's version), a hash of the configuration, every output file's
 sha256 (and, for Python files, the sha256 of the source as rendered before
 formatting, so a regeneration reuses unchanged files without formatting them
-again), the digests of the spec's parts that passed the validator (so a regeneration
-validates only the parts that changed: ``generator.verdicts``), and the name map: every Python name and the identity it stands for
+again), the digests of the spec's parts that passed the validator (so a
+regeneration validates only the parts that changed: ``generator.verdicts``), and
+the name map: every Python name and the identity it stands for
 (``generator.names`` keeps them bound). No timestamps: the same inputs give the
 same bytes.
 """
