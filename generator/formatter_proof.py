@@ -46,7 +46,7 @@ _ROLES = {"call": ("x(", "x,", ")", ()), "params": ("def x(", "x,", "):", ("pass
           "bases": ("class x(", "x,", "):", ("pass",)), "import": ("from x import (", "x,", ")", ()),
           "subscript": ("x[", "x,", "]", ()), "list": ("[", "x,", "]", ()), "tuple": ("(", "x,", ")", ()),
           "dict": ("{", "**x,", "}", ()), "set": ("{", "x,", "}", ())}
-_FRAMED = ("x", "@x", "import x", "class x:", "def x():", "async def x():")  # kinds a frame may have
+_FRAMED = ("x", "@x", "import x", "class x:", "def x():")  # kinds a frame may have
 
 
 class Probe(NamedTuple):
@@ -228,7 +228,7 @@ def _exploded(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: 
     opening, closing = an.shrink(lines[first]), an.shrink(lines[last])
     if not items or opening is None or closing is None:
         return None
-    if kind in ("def x():", "async def x():"):
+    if kind == "def x():":
         returned = rest.index("->") + 2 if "->" in rest else 0
         if head[:-2] not in (("def",), ("async", "def")) or (returned and scans[last].kinds[returned] == "s"):
             return None

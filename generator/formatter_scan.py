@@ -4,7 +4,11 @@ lines and their kinds, and its outline.
 A logical line is a statement, a compound statement's header or a decorator, the unit
 black lays out on its own. Its kind is the outline's representative of it: a line with
 every property black's blank-line handling reads (decorator, ``def``, ``class``, import,
-docstring, opens a block and with which keyword, stub body, depth). Anything this module
+docstring, opens a block and with which keyword, stub body, depth). An ``async def`` is
+shown as a ``def``: black's blank-line handling reads ``Line.is_def``, true for both, and
+reads the first word only to tell some block openers apart, or in stub files (black
+26.10, ``EmptyLineTracker``). So the methods of a sync class and of its async twin make
+the same outline, and a run of them is cut short (``outline``). Anything this module
 does not handle (tabs, backslash continuations, semicolons, trailing whitespace, a
 ``# fmt:`` directive, ``match``, a body on its header's line, a statement boundary
 Python's parser puts elsewhere) makes ``logicals`` or ``agrees`` say so: black formats
@@ -170,8 +174,8 @@ def _kind(logical: Logical, scans: Sequence[Line], previous: Logical | None) -> 
     first = " ".join(words[:2]) if words[0] == "async" and len(words) > 1 else words[0]
     if (first in ("match", "case") and colon) or (first == "type" and head.kinds[1:2] == "n"):
         return ""
-    if first in ("def", "async def", "class"):
-        rep = first + (" x" if first == "class" else " x()")
+    if first in ("def", "async def", "class"):  # black's blank lines tell a def from an async def in stubs only
+        rep = "class x" if first == "class" else "def x()"
         return rep + ": ..." if tail.words[-2:] == (":", "...") else rep + ":" if colon else ""
     if first in _HEADERS or first in ("async for", "async with"):
         return ("async " + _HEADERS[words[1]] if words[0] == "async" else _HEADERS[first]) if colon else ""

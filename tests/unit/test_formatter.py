@@ -129,6 +129,13 @@ AWKWARD = {
     # A statement that starts with a bracket alone on its line: a tuple or a list, whatever the
     # statement above ends with (a call's closing bracket, here).
     "bare brackets after a call": "f(a)\n(\n    aaaa,\n    bbbb,\n)\nf(a)[b]\n[\n    cccc,\n]\nx = {\n    'k': (\n        1,\n    ),\n}\n",
+    # An async def and a def share one outline line: black's blank lines treat them alike.
+    "async and plain defs": (
+        "import os\nasync def a():\n    pass\ndef b(): ...\nclass C:\n    async def d(self):\n        pass\n\n\n\n"
+        "    def e(self):\n        pass\n    @x\n    async def f(self): ...\n    async def g(self): ...\n    def h(self): ...\n"
+        '    # c\n    async def i(self):\n        """Doc."""\nif x:\n    async def j():\n        pass\nelse:\n    def k():\n        pass\n'
+        "async def m():\n    pass\nx = 1\n"
+    ),
     "nested classes": "class A:\n\n\n    class B:\n        x = 1\n    y = 2\n\n\n\n\nz = 3\n",
     # A split kept only because the names are short: black splits the long version elsewhere.
     "trailers after a magic comma": ("n" * 30 + " = " + "f" * 30 + "(\n    " + "a" * 30 + ",\n)(\n    " + "b" * 30 + "\n)(" + "c" * 30 + ")\n"),
