@@ -50,7 +50,7 @@ which keyword, comment, stub body, depth) and how many blank lines are written t
   not come back unchanged, the piece is shown as it stands (at its depth and docstring
   position, after a marker statement), and black's answer replaces it, by (1); that
   answer went through black's second pass too, which also takes each piece on its own.
-  A piece on one line past the width is shown as it stands at once: black nearly always
+  A piece with a line past the width is shown as it stands at once: black nearly always
   lays such a line out anew, and the same question for another piece is rare there.
 
 The tests hold this to black itself: on every module of generated packages, perturbed

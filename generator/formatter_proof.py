@@ -334,7 +334,7 @@ def _decide_item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], firs
 def _as_is(an: Analyzer, lines: Sequence[str], first: int, last: int, exact: Probe, batch: str = "") -> Piece:
     """A piece decided by black on itself, or on its names and strings written with as
     many ``x`` when there are some (the same question, asked once for all pieces alike)."""
-    if first == last and width(lines[first]) > WIDTH:  # most likely changed: asked once, as it stands
+    if any(width(line) > WIDTH for line in lines[first : last + 1]):  # most likely changed: asked once, as it stands
         return Piece(first, last, exact)
     same = tuple(an.same(line) for line in lines[first : last + 1])
     if None in same or same == exact.text:
