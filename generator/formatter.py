@@ -82,6 +82,7 @@ from generator.formatter_black import (
     mode,
 )
 from generator.formatter_proof import Analyzer, Piece, Plan, Probe
+from generator.formatter_scan import Statements, statements
 
 _POOL_LINES = 3000  # fewer lines than this to format are formatted in this process
 _SLOTS = 400  # probes in one input for black
@@ -165,21 +166,19 @@ class _Run:
 
     def format(self, todo: Mapping[str, str]) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, Any]]:
         """The modules formatted, errors (path, message), and the answers black gave."""
-        analyzer = Analyzer()
-        plans: dict[str, Plan | None] = {}
+        parsed: dict[str, Statements] = {}
         errors: list[tuple[str, str]] = []
-        for path, source in todo.items():
-            try:
-                tree = ast.parse(source, filename=path)
+        for path, source in todo.items():  # every module parsed first, its tree dropped at once:
+            try:  # no tree is alive (for the garbage collector to walk) while modules are planned
+                parsed[path] = statements(ast.parse(source, filename=path))
             except SyntaxError as exc:
                 errors.append((path, f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}"))
-                continue
             except UnicodeEncodeError as exc:  # a lone surrogate
                 errors.append((path, f"{path}:{source.count(chr(10), 0, exc.start) + 1}: generated code does not parse: {exc.reason}"))
-                continue
-            plans[path] = analyzer.plan(source, tree)
         if errors:
             return {}, errors[:1], {}
+        analyzer = Analyzer()
+        plans = {path: analyzer.plan(todo[path], shape) for path, shape in parsed.items()}
         whole = {path for path, plan in plans.items() if plan is None}
         self.ask((plan.outline for plan in plans.values() if plan is not None), ())
         whole |= {path for path, plan in plans.items() if plan is not None and self.answers[plan.outline] != plan.outline.text}

@@ -9,7 +9,6 @@ an equivalent position, for when no skeleton comes back unchanged.
 
 from __future__ import annotations
 
-import ast
 import itertools
 import keyword
 import re
@@ -26,6 +25,7 @@ from generator.formatter_scan import (
     Line,
     Logical,
     Scanner,
+    Statements,
     agrees,
     bare,
     logicals,
@@ -91,12 +91,13 @@ class Analyzer:
     lone: dict[tuple[str, str], Piece] = field(default_factory=dict)
     items: dict[tuple[str, str], Piece] = field(default_factory=dict)
 
-    def plan(self, source: str, tree: ast.Module) -> Plan | None:
-        """The probes that decide ``source``; None when black must format it whole."""
+    def plan(self, source: str, parsed: Statements) -> Plan | None:
+        """The probes that decide ``source`` (``parsed``: its statements as Python's parser
+        found them); None when black must format it whole."""
         lines = tuple(source.split("\n"))
         scans: list[Line] = []
         found = logicals(self.scanner, lines, scans)
-        if found is None or not found[0] or not agrees(found[0], tree):
+        if found is None or not found[0] or not agrees(found[0], parsed):
             return None
         pieces = tuple(_piece(self, lines, scans, logical) for logical in found[0])
         return Plan(lines, pieces, Probe("text", 0, (), outline(*found), ()))

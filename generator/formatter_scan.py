@@ -190,9 +190,16 @@ def bare(scans: Sequence[Line]) -> bool:
     return "".join(scan.kinds for scan in scans) in ("s", "S" * (len(scans) - 1) + "E")
 
 
-def agrees(found: Sequence[Logical], tree: ast.Module) -> bool:
-    """Whether the logical lines start where Python's parser found statements, decorators
-    and clauses to start, and simple statements end where it found them to end."""
+class Statements(NamedTuple):
+    """Where Python's parser found statements, decorators and clauses to start (lines from
+    0), and where each simple statement ends (by its first line)."""
+
+    starts: frozenset[int]
+    ends: dict[int, int]
+
+
+def statements(tree: ast.Module) -> Statements:
+    """What ``agrees`` reads of a module's syntax tree (kept instead of the tree)."""
     starts: set[int] = set()
     ends: dict[int, int] = {}
     todo: list[ast.stmt] = list(tree.body)
@@ -207,8 +214,14 @@ def agrees(found: Sequence[Logical], tree: ast.Module) -> bool:
         if not inner:
             ends[node.lineno - 1] = (node.end_lineno or node.lineno) - 1
         todo += inner
+    return Statements(frozenset(starts), ends)
+
+
+def agrees(found: Sequence[Logical], parsed: Statements) -> bool:
+    """Whether the logical lines start where Python's parser found statements, decorators
+    and clauses to start, and simple statements end where it found them to end."""
     mine = {logical.first for logical in found if logical.kind not in ("else:", "finally:")}
-    return mine == starts and all(ends.get(logical.first, logical.last) == logical.last for logical in found)
+    return mine == parsed.starts and all(parsed.ends.get(logical.first, logical.last) == logical.last for logical in found)
 
 
 def outline(found: Sequence[Logical], trailing: tuple[str, ...]) -> tuple[str, ...]:
