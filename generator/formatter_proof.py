@@ -37,7 +37,7 @@ from generator.formatter_scan import (
 _KEEP = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"print", "exec"}
 # In a string: an escape sequence (kept), or a run of text black's docstring handling
 # never reads (written x): no whitespace, quote or backslash at either end, only spaces inside.
-_TEXT = r"""[^\s"'\\](?: *[^\s"'\\])*"""
+_TEXT = r"""[^\s"'\\]+(?: +[^\s"'\\]+)*"""  # each character repeat on its own: sre matches those fastest
 _RUN = re.compile(r"""\\(?:N\{[^}"'\\]*\}|[xuU][0-9a-fA-F]*|.)|(""" + _TEXT + ")", re.S)
 _TEXT_RUN = re.compile(_TEXT)  # for a string without escapes: every match is text, no call a match needed
 # The frame the items of an exploded bracket are shown in: its opening line, a filler
