@@ -9,6 +9,7 @@ an equivalent position, for when no skeleton comes back unchanged.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import keyword
 import re
@@ -112,14 +113,16 @@ class Analyzer:
             else:
                 out: list[str] = []
                 pos = 0
-                for kind, start, end in scan.toks:
-                    text = line[start:end]
-                    if kind == "n" and text not in _KEEP:
-                        text = "x"
-                    elif kind == "s" and text[0] == '"' and not text.startswith('"""') and "\\" not in text:
-                        text = '""'
-                    out += (line[pos:start], text)
-                    pos = end
+                for kind, start, end in scan.toks:  # what is not a name or string is kept, spaces too
+                    if kind == "n" or kind == "s":
+                        text = line[start:end]
+                        if kind == "n" and text not in _KEEP:
+                            out += (line[pos:start], "x")
+                            pos = end
+                        elif kind == "s" and text[0] == '"' and not text.startswith('"""') and "\\" not in text:
+                            out += (line[pos:start], '""')
+                            pos = end
+                out.append(line[pos:])
                 self.shrunk[line] = "".join(out)
         return self.shrunk[line]
 
@@ -148,15 +151,21 @@ class Analyzer:
 
 def _probe(kind: str, depth: int, text: tuple[str, ...]) -> Probe:
     """How to show black a logical line as it stands, in an equivalent position."""
+    if kind == '"""x"""' and not depth:
+        return Probe("text", 0, (), (*text, ""), ())
+    return _with(_frame(kind, depth), text)
+
+
+@functools.cache
+def _frame(kind: str, depth: int) -> Probe:
+    """``_probe`` for a line of ``kind`` at ``depth`` (but a module docstring), its text left out."""
     if kind == '"""x"""':
-        if not depth:
-            return Probe("text", 0, (), (*text, ""), ())
-        return Probe("doc", depth - 1, (INDENT * (depth - 1) + "class x:",), text, ())
+        return Probe("doc", depth - 1, (INDENT * (depth - 1) + "class x:",), (), ())
     pad, body = INDENT * depth, INDENT * (depth + 1) + "pass"
     word = kind.split()[0]
     head = (pad + "if x:", body) if word in ("elif", "else:") else (pad + "try:", body) if word in ("except", "finally:") else ()
     tail = (body, pad + "finally:", body) if kind == "try:" else (body,) if kind.endswith(":") else ()
-    return Probe("stmt", depth, head, text, (pad + "def x():", body) if kind == "@x" else tail)
+    return Probe("stmt", depth, head, (), (pad + "def x():", body) if kind == "@x" else tail)
 
 
 def _with(probe: Probe, text: tuple[str, ...], batch: str = "") -> Probe:
@@ -191,7 +200,7 @@ def _decide(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: 
     first, last = logical.first, logical.last
     text = tuple(lines[first : last + 1])
     exact = _probe(logical.kind, logical.depth, text)
-    if bare(scans[first : last + 1]):
+    if bare(scans, first, last):
         start = next(tok for tok in scans[first].toks if tok[0] != "c")[1]
         end = sum(len(line) + 1 for line in text[:-1]) + [tok for tok in scans[last].toks if tok[0] != "c"][-1][2]
         joined = "\n".join(text)
@@ -221,9 +230,8 @@ def _exploded(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: 
     explodes for its magic trailing comma and whose closing bracket starts its last line,
     followed by closing brackets and the unit's own ``:`` or ``,`` only (after a ``def``'s
     parameters: its return annotation): its frame (with ``x`` for each item) and items."""
-    starts = [0]  # bracket depth at the start of each line, from the unit's start
-    for index in range(first, last + 1):
-        starts.append(starts[-1] + scans[index].balance)
+    # bracket depth at the start of each line, from the unit's start
+    starts = list(itertools.accumulate([scan.balance for scan in scans[first : last + 1]], initial=0))
     head, rest = scans[first].words, scans[last].words[1:]
     items = _items(scans, starts, first, last) if head[-1] in OPEN else []
     opening, closing = an.shrink(lines[first]), an.shrink(lines[last])
@@ -313,23 +321,27 @@ def _item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int,
 
 
 def _decide_item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, role: str) -> Piece:
-    depth = scans[first].toks[0][1] // 4 - 1
-    opening, filler, closing, body = _ROLES[role]
-    pad, inner = INDENT * depth, INDENT * (depth + 1)
-    head: tuple[str, ...] = (pad + opening, inner + filler)
-    tail: tuple[str, ...] = (pad + closing, *(inner + line for line in body))
-    batch, word = role, scans[first].words[0]
-    if role == "params" and word in ("*", "**", "/"):
-        batch = ""  # at most one of each in a parameter list
-        if word == "*":
-            head, tail = head[:1], (inner + filler, *tail)
-    exact = Probe("item", depth, head, tuple(lines[first : last + 1]), tail)
+    word = scans[first].words[0]
+    batch = "" if role == "params" and word in ("*", "**", "/") else role  # at most one of each in a parameter list
+    exact = _with(_item_frame(role, scans[first].toks[0][1] // 4 - 1, word == "*" and role == "params"), tuple(lines[first : last + 1]))
     shrunk = an.shrink(lines[first]) if first == last else None
     if shrunk is not None:
         return Piece(first, last, exact, (_with(exact, (shrunk,), batch),))
     if first == last or not _plain(scans, first, last):
         return _as_is(an, lines, first, last, exact, batch)
     return _exploded(an, lines, scans, first, last, exact, "item", batch) or _as_is(an, lines, first, last, exact, batch)
+
+
+@functools.cache
+def _item_frame(role: str, depth: int, star: bool) -> Probe:
+    """The frame an item is shown in (its text left out); ``star``: a lone ``*`` parameter,
+    which must have a parameter after it."""
+    opening, filler, closing, body = _ROLES[role]
+    pad, inner = INDENT * depth, INDENT * (depth + 1)
+    tail = (pad + closing, *(inner + line for line in body))
+    if star:
+        return Probe("item", depth, (pad + opening,), (), (inner + filler, *tail))
+    return Probe("item", depth, (pad + opening, inner + filler), (), tail)
 
 
 def _as_is(an: Analyzer, lines: Sequence[str], first: int, last: int, exact: Probe, batch: str = "") -> Piece:

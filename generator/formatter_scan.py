@@ -189,15 +189,18 @@ def _kind(logical: Logical, scans: Sequence[Line], previous: Logical | None) -> 
         return ""
     if first in ("@", "import", "from"):
         return "@x" if first == "@" else "import x"
-    if bare(scans[logical.first : logical.last + 1]):
+    if bare(scans, logical.first, logical.last):
         plain = not set(prefix(words[0])) & set("bBfF")
         return '"""x"""' if plain and (previous is None or opens) else "x"
     return "..." if words == ("...",) else "x"
 
 
-def bare(scans: Sequence[Line]) -> bool:
-    """Whether a logical line is one string literal (and perhaps a comment)."""
-    return "".join(scan.kinds for scan in scans) in ("s", "S" * (len(scans) - 1) + "E")
+def bare(scans: Sequence[Line], first: int, last: int) -> bool:
+    """Whether lines ``first``..``last``, a logical line, are one string literal (and
+    perhaps a comment): "s", or "S" on every line and "E" on the last."""
+    if first == last:
+        return scans[first].kinds == "s"
+    return scans[last].kinds == "E" and all(scans[index].kinds == "S" for index in range(first, last))
 
 
 class Statements(NamedTuple):
