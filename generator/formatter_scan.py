@@ -142,8 +142,9 @@ def logicals(scanner: Scanner, lines: Sequence[str], scans: list[Line]) -> tuple
     pending: list[str] = []
     current: Logical | None = None
     brackets, state = 0, ""
+    seen = scanner.lines
     for index, line in enumerate(lines):
-        scan = scanner.scan(line, state)
+        scan = seen.get(line) if not state and line in seen else scanner.scan(line, state)
         if scan is None:
             return None
         scans.append(scan)
@@ -155,7 +156,8 @@ def logicals(scanner: Scanner, lines: Sequence[str], scans: list[Line]) -> tuple
             if scan.toks[0][1] % 4:
                 return None
             current, pending = Logical(index, scan.toks[0][1] // 4, tuple(pending)), []
-        current.gaps |= not scan.toks
+        elif not scan.toks:
+            current.gaps = True
         brackets += scan.balance
         if brackets < 0:
             return None
