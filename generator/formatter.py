@@ -177,8 +177,7 @@ class _Run:
                 errors.append((path, f"{path}:{source.count(chr(10), 0, exc.start) + 1}: generated code does not parse: {exc.reason}"))
         if errors:
             return {}, errors[:1], {}
-        analyzer = Analyzer()
-        plans = {path: analyzer.plan(todo[path], shape) for path, shape in parsed.items()}
+        plans = _plans(todo, parsed)
         whole = {path for path, plan in plans.items() if plan is None}
         self.ask((plan.outline for plan in plans.values() if plan is not None), ())
         whole |= {path for path, plan in plans.items() if plan is not None and self.answers[plan.outline] != plan.outline.text}
@@ -229,6 +228,13 @@ class _Run:
         self.answers[probe] = answer
         if self.store.folder is not None:
             self.fresh[self.store.key(probe)] = None if answer is None else list(answer)
+
+
+def _plans(todo: Mapping[str, str], parsed: Mapping[str, Statements]) -> dict[str, Plan | None]:
+    """Each module's plan. The analyzer's tables die on return: the garbage collector
+    does not walk them again while black runs."""
+    analyzer = Analyzer()
+    return {path: analyzer.plan(todo[path], shape) for path, shape in parsed.items()}
 
 
 def _first(plans: Iterable[Plan | None]) -> list[Probe]:
