@@ -184,15 +184,16 @@ def _collapse(token: str) -> str:
 def _piece(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: Logical) -> Piece:
     if logical.first != logical.last:
         return _decide(an, lines, scans, logical)
-    return _once(an.lone, (logical.kind, lines[logical.first]), logical.first, lambda: _decide(an, lines, scans, logical))
+    return _once(an.lone, (logical.kind, lines[logical.first]), logical.first, _decide, an, lines, scans, logical)
 
 
-def _once(table: dict[tuple[str, str], Piece], key: tuple[str, str], first: int, decide: Callable[[], Piece]) -> Piece:
-    """A one-line piece decided once for every equal line (``key``: its text and kind or
-    role), given at line ``first``."""
+def _once(table: dict[tuple[str, str], Piece], key: tuple[str, str], first: int, decide: Callable[..., Piece], *args: object) -> Piece:
+    """A one-line piece decided (``decide(*args)``) once for every equal line (``key``: its
+    text and kind or role), given at line ``first``. (No closure: its cells would be made
+    on every call of the caller.)"""
     known = table.get(key)
     if known is None:
-        known = table[key] = decide()
+        known = table[key] = decide(*args)
     return known if known.first == first else Piece(first, first, known.exact, known.checks)
 
 
@@ -317,7 +318,7 @@ def _item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int,
     """An item of an exploded bracket, shown to black in a frame of the same ``role`` at the same depth."""
     if first != last:
         return _decide_item(an, lines, scans, first, last, role)
-    return _once(an.items, (role, lines[first]), first, lambda: _decide_item(an, lines, scans, first, last, role))
+    return _once(an.items, (role, lines[first]), first, _decide_item, an, lines, scans, first, last, role)
 
 
 def _decide_item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, role: str) -> Piece:
