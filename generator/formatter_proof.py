@@ -250,8 +250,10 @@ def _exploded(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: 
             return None
     role = _role(scans, first, items[0][0])
     filler = " " * (scans[first].toks[0][1] + 4) + ("**x," if role == "dict" else "x,")
-    parts = tuple(_item(an, lines, scans, start, end, role) for start, end in items)
-    return Piece(first, last, exact, (_with(exact, (opening, *[filler] * min(len(items), 3), closing), batch),), parts)
+    parts: list[Piece] = []
+    for start, stop in items:  # a loop, not a generator expression: that would make cells of the arguments
+        parts.append(_item(an, lines, scans, start, stop, role))
+    return Piece(first, last, exact, (_with(exact, (opening, *[filler] * min(len(items), 3), closing), batch),), tuple(parts))
 
 
 def _items(scans: Sequence[Line], starts: Sequence[int], first: int, last: int) -> list[tuple[int, int]]:
