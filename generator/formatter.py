@@ -182,12 +182,12 @@ class _Run:
         self.ask((plan.outline for plan in plans.values() if plan is not None), ())
         whole |= {path for path, plan in plans.items() if plan is not None and self.answers[plan.outline] != plan.outline.text}
         self.ask(_first(plan for path, plan in plans.items() if path not in whole), (todo[path] for path in whole))
-        frontiers = {path: (plan, _unproven(plan.pieces, self.answers)) for path, plan in plans.items() if plan is not None and path not in whole}
+        frontiers = {path: (plan, _unproven(plan, self.answers)) for path, plan in plans.items() if plan is not None and path not in whole}
         for path, (plan, frontier) in frontiers.items():  # most lines to black anyway: all of them
-            if 2 * sum(len(piece.exact.text) for piece in frontier if piece.exact not in self.answers) > len(plan.lines):
+            if 2 * sum(len(piece.exact.text) for _, piece in frontier if piece.exact not in self.answers) > len(plan.lines):
                 whole.add(path)
         later = [frontier for path, (_, frontier) in frontiers.items() if path not in whole]
-        self.ask((piece.exact for frontier in later for piece in frontier), (todo[path] for path in whole))
+        self.ask((piece.exact for frontier in later for _, piece in frontier), (todo[path] for path in whole))
         result: dict[str, str] = {}
         for path, (plan, frontier) in frontiers.items():
             if path not in whole:
@@ -252,20 +252,20 @@ def _first(plans: Iterable[Plan | None]) -> list[Probe]:
     return found
 
 
-def _unproven(pieces: Sequence[Piece], answers: Mapping[Probe, Answer]) -> list[Piece]:
-    """The pieces (in order) not proven unchanged that are in no such piece: the ones
-    black's answer on the piece itself decides. Once every check is answered (``_first``)
-    this does not change as more answers come."""
-    found: list[Piece] = []
+def _unproven(plan: Plan, answers: Mapping[Probe, Answer]) -> list[tuple[int, Piece]]:
+    """The pieces (in order, with their first lines) not proven unchanged that are in no
+    such piece: the ones black's answer on the piece itself decides. Once every check is
+    answered (``_first``) this does not change as more answers come."""
+    found: list[tuple[int, Piece]] = []
 
-    def walk(pieces: Sequence[Piece]) -> None:
-        for piece in pieces:
+    def walk(pieces: Sequence[Piece], firsts: Iterable[int]) -> None:
+        for piece, first in zip(pieces, firsts, strict=True):
             if _proven(piece, answers):
-                walk(piece.items)
+                walk(piece.items, [first + offset for offset in piece.offsets])
             else:
-                found.append(piece)
+                found.append((first, piece))
 
-    walk(pieces)
+    walk(plan.pieces, plan.firsts)
     return found
 
 
@@ -276,14 +276,14 @@ def _proven(piece: Piece, answers: Mapping[Probe, Answer]) -> bool:
     return bool(piece.checks)
 
 
-def _edits(frontier: Iterable[Piece], answers: Mapping[Probe, Answer]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+def _edits(frontier: Iterable[tuple[int, Piece]], answers: Mapping[Probe, Answer]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
     """Lines first..last to replace: black's answer for each piece of ``_unproven``."""
-    for piece in frontier:
+    for first, piece in frontier:
         answer = answers.get(piece.exact)
         if answer is None:
             raise _Unproven
         if answer != piece.exact.text:
-            yield piece.first, piece.last, answer[:-1] if piece.exact.slot == "text" else answer
+            yield first, first + piece.size - 1, answer[:-1] if piece.exact.slot == "text" else answer
 
 
 def _splice(plan: Plan, edits: Iterable[tuple[int, int, tuple[str, ...]]]) -> str:

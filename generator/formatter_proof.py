@@ -64,20 +64,24 @@ class Probe(NamedTuple):
 
 
 class Piece(NamedTuple):
-    """Lines ``first``..``last`` of a module: unchanged if black gives back every check
-    as it is (with ``items``: the check is the frame, and each item decides itself);
-    otherwise what black makes of ``exact``."""
+    """``size`` lines of a module: unchanged if black gives back every check as it is
+    (with ``items``: the check is the frame, and each item, ``offsets`` lines below the
+    piece's first, decides itself); otherwise what black makes of ``exact``. A piece
+    does not know where it is (``Plan.firsts``), so equal one-line pieces are one object."""
 
-    first: int
-    last: int
+    size: int
     exact: Probe
     checks: tuple[Probe, ...] = ()
     items: tuple[Piece, ...] = ()
+    offsets: tuple[int, ...] = ()
 
 
 class Plan(NamedTuple):
+    """A module's lines, its pieces (one a logical line) and the line each starts on, and its outline."""
+
     lines: tuple[str, ...]
     pieces: tuple[Piece, ...]
+    firsts: tuple[int, ...]
     outline: Probe
 
 
@@ -101,7 +105,7 @@ class Analyzer:
         if found is None or not found[0] or not agrees(found[0], parsed):
             return None
         pieces = tuple(_piece(self, lines, scans, logical) for logical in found[0])
-        return Plan(lines, pieces, Probe("text", 0, (), outline(*found), ()))
+        return Plan(lines, pieces, tuple(logical.first for logical in found[0]), Probe("text", 0, (), outline(*found), ()))
 
     def shrink(self, line: str) -> str | None:
         """``line`` with each name that is no keyword written ``x`` and each plain
@@ -184,17 +188,16 @@ def _collapse(token: str) -> str:
 def _piece(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: Logical) -> Piece:
     if logical.first != logical.last:
         return _decide(an, lines, scans, logical)
-    return _once(an.lone, (logical.kind, lines[logical.first]), logical.first, _decide, an, lines, scans, logical)
+    return _once(an.lone, (logical.kind, lines[logical.first]), _decide, an, lines, scans, logical)
 
 
-def _once(table: dict[tuple[str, str], Piece], key: tuple[str, str], first: int, decide: Callable[..., Piece], *args: object) -> Piece:
+def _once(table: dict[tuple[str, str], Piece], key: tuple[str, str], decide: Callable[..., Piece], *args: object) -> Piece:
     """A one-line piece decided (``decide(*args)``) once for every equal line (``key``: its
-    text and kind or role), given at line ``first``. (No closure: its cells would be made
-    on every call of the caller.)"""
+    text and kind or role). (No closure: its cells would be made on every call of the caller.)"""
     known = table.get(key)
     if known is None:
         known = table[key] = decide(*args)
-    return known if known.first == first else Piece(first, first, known.exact, known.checks)
+    return known
 
 
 def _decide(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: Logical) -> Piece:
@@ -206,14 +209,14 @@ def _decide(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: 
         end = sum(len(line) + 1 for line in text[:-1]) + [tok for tok in scans[last].toks if tok[0] != "c"][-1][2]
         joined = "\n".join(text)
         if "f" in prefix(joined[start:end]).lower() or (logical.kind == '"""x"""' and width(text[-1]) > WIDTH):
-            return Piece(first, last, exact)
+            return Piece(last - first + 1, exact)
         skeleton = (joined[:start] + _collapse(joined[start:end]) + joined[end:]).split("\n")
         if len(skeleton) > 2:  # black reads each middle line of a docstring on its own (given their least indentation)
             skeleton = [skeleton[0], *sorted(set(skeleton[1:-1])), skeleton[-1]]
-        return Piece(first, last, exact, (_with(exact, (*skeleton, *("",) * (exact.slot == "text"))),))
+        return Piece(last - first + 1, exact, (_with(exact, (*skeleton, *("",) * (exact.slot == "text"))),))
     if first == last:
         shrunk = an.shrink(text[0])
-        return _as_is(an, lines, first, last, exact) if shrunk is None else Piece(first, last, exact, (_with(exact, (shrunk,)),))
+        return _as_is(an, lines, first, last, exact) if shrunk is None else Piece(last - first + 1, exact, (_with(exact, (shrunk,)),))
     word = scans[first].words[0]
     if (
         logical.gaps
@@ -251,9 +254,12 @@ def _exploded(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: 
     role = _role(scans, first, items[0][0])
     filler = " " * (scans[first].toks[0][1] + 4) + ("**x," if role == "dict" else "x,")
     parts: list[Piece] = []
+    offsets: list[int] = []
     for start, stop in items:  # a loop, not a generator expression: that would make cells of the arguments
         parts.append(_item(an, lines, scans, start, stop, role))
-    return Piece(first, last, exact, (_with(exact, (opening, *[filler] * min(len(items), 3), closing), batch),), tuple(parts))
+        offsets.append(start - first)
+    frame = _with(exact, (opening, *[filler] * min(len(items), 3), closing), batch)
+    return Piece(last - first + 1, exact, (frame,), tuple(parts), tuple(offsets))
 
 
 def _items(scans: Sequence[Line], starts: Sequence[int], first: int, last: int) -> list[tuple[int, int]]:
@@ -320,7 +326,7 @@ def _item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int,
     """An item of an exploded bracket, shown to black in a frame of the same ``role`` at the same depth."""
     if first != last:
         return _decide_item(an, lines, scans, first, last, role)
-    return _once(an.items, (role, lines[first]), first, _decide_item, an, lines, scans, first, last, role)
+    return _once(an.items, (role, lines[first]), _decide_item, an, lines, scans, first, last, role)
 
 
 def _decide_item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, role: str) -> Piece:
@@ -329,7 +335,7 @@ def _decide_item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], firs
     exact = _with(_item_frame(role, scans[first].toks[0][1] // 4 - 1, word == "*" and role == "params"), tuple(lines[first : last + 1]))
     shrunk = an.shrink(lines[first]) if first == last else None
     if shrunk is not None:
-        return Piece(first, last, exact, (_with(exact, (shrunk,), batch),))
+        return Piece(last - first + 1, exact, (_with(exact, (shrunk,), batch),))
     if first == last or not _plain(scans, first, last):
         return _as_is(an, lines, first, last, exact, batch)
     return _exploded(an, lines, scans, first, last, exact, "item", batch) or _as_is(an, lines, first, last, exact, batch)
@@ -352,5 +358,5 @@ def _as_is(an: Analyzer, lines: Sequence[str], first: int, last: int, exact: Pro
     many ``x`` when there are some (the same question, asked once for all pieces alike)."""
     same = tuple(an.same(line) for line in lines[first : last + 1])
     if None in same or same == exact.text:
-        return Piece(first, last, exact)
-    return Piece(first, last, exact, (_with(exact, same, batch),))  # type: ignore[arg-type]
+        return Piece(last - first + 1, exact)
+    return Piece(last - first + 1, exact, (_with(exact, same, batch),))  # type: ignore[arg-type]
