@@ -260,10 +260,10 @@ def _unproven(plan: Plan, answers: Mapping[Probe, Answer]) -> list[tuple[int, Pi
 
     def walk(pieces: Sequence[Piece], firsts: Iterable[int]) -> None:
         for piece, first in zip(pieces, firsts, strict=True):
-            if _proven(piece, answers):
-                walk(piece.items, [first + offset for offset in piece.offsets])
-            else:
+            if not _proven(piece, answers):
                 found.append((first, piece))
+            elif piece.items:
+                walk(piece.items, [first + offset for offset in piece.offsets])
 
     walk(plan.pieces, plan.firsts)
     return found
