@@ -85,7 +85,7 @@ from generator.formatter_black import (
     mode,
 )
 from generator.formatter_proof import Analyzer, Piece, Plan, Probe
-from generator.formatter_scan import WIDTH
+from generator.formatter_scan import WIDTH, Statements, statements
 
 _POOL_LINES = 3000  # fewer lines than this to format are formatted in this process
 _SLOTS = 400  # probes in one input for black
@@ -182,31 +182,28 @@ class _Run:
 
     def format(self, todo: Mapping[str, str]) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, Any]]:
         """The modules formatted, errors (path, message), and the answers black gave."""
-        analyzer = Analyzer()
-        plans: dict[str, Plan | None] = {}
+        parsed: dict[str, Statements] = {}
         errors: list[tuple[str, str]] = []
-        for path, source in todo.items():
-            try:
-                tree = ast.parse(source, filename=path)
+        for path, source in todo.items():  # every module parsed first, its tree dropped at once:
+            try:  # no tree is alive (for the garbage collector to walk) while modules are planned
+                parsed[path] = statements(ast.parse(source, filename=path))
             except SyntaxError as exc:
                 errors.append((path, f"{path}:{exc.lineno}: generated code does not parse: {exc.msg}"))
-                continue
             except UnicodeEncodeError as exc:  # a lone surrogate
                 errors.append((path, f"{path}:{source.count(chr(10), 0, exc.start) + 1}: generated code does not parse: {exc.reason}"))
-                continue
-            plans[path] = analyzer.plan(source, tree)
         if errors:
             return {}, errors[:1], {}
+        plans = _plans(todo, parsed)
         whole = {path for path, plan in plans.items() if plan is None}
         self.ask((plan.outline for plan in plans.values() if plan is not None), ())
         whole |= {path for path, plan in plans.items() if plan is not None and self.answers[plan.outline] != plan.outline.text}
         self.ask(_first(plan for path, plan in plans.items() if path not in whole), (todo[path] for path in whole))
-        frontiers = {path: (plan, _unproven(plan.pieces, self.answers)) for path, plan in plans.items() if plan is not None and path not in whole}
+        frontiers = {path: (plan, _unproven(plan, self.answers)) for path, plan in plans.items() if plan is not None and path not in whole}
         for path, (plan, frontier) in frontiers.items():  # most lines to black anyway: all of them
-            if 2 * sum(len(piece.exact.text) for piece in frontier if piece.exact not in self.answers) > len(plan.lines):
+            if 2 * sum(len(piece.exact.text) for _, piece in frontier if piece.exact not in self.answers) > len(plan.lines):
                 whole.add(path)
         later = [frontier for path, (_, frontier) in frontiers.items() if path not in whole]
-        self.ask((piece.exact for frontier in later for piece in frontier), (todo[path] for path in whole))
+        self.ask((piece.exact for frontier in later for _, piece in frontier), (todo[path] for path in whole))
         result: dict[str, str] = {}
         for path, (plan, frontier) in frontiers.items():
             if path not in whole:
@@ -249,6 +246,13 @@ class _Run:
             self.fresh[self.store.key(probe)] = None if answer is None else list(answer)
 
 
+def _plans(todo: Mapping[str, str], parsed: Mapping[str, Statements]) -> dict[str, Plan | None]:
+    """Each module's plan. The analyzer's tables die on return: the garbage collector
+    does not walk them again while black runs."""
+    analyzer = Analyzer()
+    return {path: analyzer.plan(todo[path], shape) for path, shape in parsed.items()}
+
+
 def _first(plans: Iterable[Plan | None]) -> list[Probe]:
     """What to ask about pieces first: their checks (their exact probe if none)."""
     found: list[Probe] = []
@@ -264,20 +268,20 @@ def _first(plans: Iterable[Plan | None]) -> list[Probe]:
     return found
 
 
-def _unproven(pieces: Sequence[Piece], answers: Mapping[Probe, Answer]) -> list[Piece]:
-    """The pieces (in order) not proven unchanged that are in no such piece: the ones
-    black's answer on the piece itself decides. Once every check is answered (``_first``)
-    this does not change as more answers come."""
-    found: list[Piece] = []
+def _unproven(plan: Plan, answers: Mapping[Probe, Answer]) -> list[tuple[int, Piece]]:
+    """The pieces (in order, with their first lines) not proven unchanged that are in no
+    such piece: the ones black's answer on the piece itself decides. Once every check is
+    answered (``_first``) this does not change as more answers come."""
+    found: list[tuple[int, Piece]] = []
 
-    def walk(pieces: Sequence[Piece]) -> None:
-        for piece in pieces:
-            if _proven(piece, answers):
-                walk(piece.items)
-            else:
-                found.append(piece)
+    def walk(pieces: Sequence[Piece], firsts: Iterable[int]) -> None:
+        for piece, first in zip(pieces, firsts, strict=True):
+            if not _proven(piece, answers):
+                found.append((first, piece))
+            elif piece.items:
+                walk(piece.items, [first + offset for offset in piece.offsets])
 
-    walk(pieces)
+    walk(plan.pieces, plan.firsts)
     return found
 
 
@@ -288,14 +292,14 @@ def _proven(piece: Piece, answers: Mapping[Probe, Answer]) -> bool:
     return bool(piece.checks)
 
 
-def _edits(frontier: Iterable[Piece], answers: Mapping[Probe, Answer]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+def _edits(frontier: Iterable[tuple[int, Piece]], answers: Mapping[Probe, Answer]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
     """Lines first..last to replace: black's answer for each piece of ``_unproven``."""
-    for piece in frontier:
+    for first, piece in frontier:
         answer = answers.get(piece.exact)
         if answer is None:
             raise _Unproven
         if answer != piece.exact.text:
-            yield piece.first, piece.last, answer[:-1] if piece.exact.slot == "text" else answer
+            yield first, first + piece.size - 1, answer[:-1] if piece.exact.slot == "text" else answer
 
 
 def _splice(plan: Plan, edits: Iterable[tuple[int, int, tuple[str, ...]]]) -> str:

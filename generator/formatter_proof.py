@@ -9,7 +9,7 @@ an equivalent position, for when no skeleton comes back unchanged.
 
 from __future__ import annotations
 
-import ast
+import functools
 import itertools
 import keyword
 import re
@@ -26,6 +26,7 @@ from generator.formatter_scan import (
     Line,
     Logical,
     Scanner,
+    Statements,
     agrees,
     bare,
     logicals,
@@ -37,7 +38,7 @@ from generator.formatter_scan import (
 _KEEP = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"print", "exec"}
 # In a string: an escape sequence (kept), or a run of text black's docstring handling
 # never reads (written x): no whitespace, quote or backslash at either end, only spaces inside.
-_TEXT = r"""[^\s"'\\](?: *[^\s"'\\])*"""
+_TEXT = r"""[^\s"'\\]+(?: +[^\s"'\\]+)*"""  # each character repeat on its own: sre matches those fastest
 _RUN = re.compile(r"""\\(?:N\{[^}"'\\]*\}|[xuU][0-9a-fA-F]*|.)|(""" + _TEXT + ")", re.S)
 _TEXT_RUN = re.compile(_TEXT)  # for a string without escapes: every match is text, no call a match needed
 # The frame the items of an exploded bracket are shown in: its opening line, a filler
@@ -63,20 +64,24 @@ class Probe(NamedTuple):
 
 
 class Piece(NamedTuple):
-    """Lines ``first``..``last`` of a module: unchanged if black gives back every check
-    as it is (with ``items``: the check is the frame, and each item decides itself);
-    otherwise what black makes of ``exact``."""
+    """``size`` lines of a module: unchanged if black gives back every check as it is
+    (with ``items``: the check is the frame, and each item, ``offsets`` lines below the
+    piece's first, decides itself); otherwise what black makes of ``exact``. A piece
+    does not know where it is (``Plan.firsts``), so equal one-line pieces are one object."""
 
-    first: int
-    last: int
+    size: int
     exact: Probe
     checks: tuple[Probe, ...] = ()
     items: tuple[Piece, ...] = ()
+    offsets: tuple[int, ...] = ()
 
 
 class Plan(NamedTuple):
+    """A module's lines, its pieces (one a logical line) and the line each starts on, and its outline."""
+
     lines: tuple[str, ...]
     pieces: tuple[Piece, ...]
+    firsts: tuple[int, ...]
     outline: Probe
 
 
@@ -91,15 +96,16 @@ class Analyzer:
     lone: dict[tuple[str, str], Piece] = field(default_factory=dict)
     items: dict[tuple[str, str], Piece] = field(default_factory=dict)
 
-    def plan(self, source: str, tree: ast.Module) -> Plan | None:
-        """The probes that decide ``source``; None when black must format it whole."""
+    def plan(self, source: str, parsed: Statements) -> Plan | None:
+        """The probes that decide ``source`` (``parsed``: its statements as Python's parser
+        found them); None when black must format it whole."""
         lines = tuple(source.split("\n"))
         scans: list[Line] = []
         found = logicals(self.scanner, lines, scans)
-        if found is None or not found[0] or not agrees(found[0], tree):
+        if found is None or not found[0] or not agrees(found[0], parsed):
             return None
         pieces = tuple(_piece(self, lines, scans, logical) for logical in found[0])
-        return Plan(lines, pieces, Probe("text", 0, (), outline(*found), ()))
+        return Plan(lines, pieces, tuple(logical.first for logical in found[0]), Probe("text", 0, (), outline(*found), ()))
 
     def shrink(self, line: str) -> str | None:
         """``line`` with each name that is no keyword written ``x`` and each plain
@@ -111,14 +117,16 @@ class Analyzer:
             else:
                 out: list[str] = []
                 pos = 0
-                for kind, start, end in scan.toks:
-                    text = line[start:end]
-                    if kind == "n" and text not in _KEEP:
-                        text = "x"
-                    elif kind == "s" and text[0] == '"' and not text.startswith('"""') and "\\" not in text:
-                        text = '""'
-                    out += (line[pos:start], text)
-                    pos = end
+                for kind, start, end in scan.toks:  # what is not a name or string is kept, spaces too
+                    if kind == "n" or kind == "s":
+                        text = line[start:end]
+                        if kind == "n" and text not in _KEEP:
+                            out += (line[pos:start], "x")
+                            pos = end
+                        elif kind == "s" and text[0] == '"' and not text.startswith('"""') and "\\" not in text:
+                            out += (line[pos:start], '""')
+                            pos = end
+                out.append(line[pos:])
                 self.shrunk[line] = "".join(out)
         return self.shrunk[line]
 
@@ -147,15 +155,21 @@ class Analyzer:
 
 def _probe(kind: str, depth: int, text: tuple[str, ...]) -> Probe:
     """How to show black a logical line as it stands, in an equivalent position."""
+    if kind == '"""x"""' and not depth:
+        return Probe("text", 0, (), (*text, ""), ())
+    return _with(_frame(kind, depth), text)
+
+
+@functools.cache
+def _frame(kind: str, depth: int) -> Probe:
+    """``_probe`` for a line of ``kind`` at ``depth`` (but a module docstring), its text left out."""
     if kind == '"""x"""':
-        if not depth:
-            return Probe("text", 0, (), (*text, ""), ())
-        return Probe("doc", depth - 1, (INDENT * (depth - 1) + "class x:",), text, ())
+        return Probe("doc", depth - 1, (INDENT * (depth - 1) + "class x:",), (), ())
     pad, body = INDENT * depth, INDENT * (depth + 1) + "pass"
     word = kind.split()[0]
     head = (pad + "if x:", body) if word in ("elif", "else:") else (pad + "try:", body) if word in ("except", "finally:") else ()
     tail = (body, pad + "finally:", body) if kind == "try:" else (body,) if kind.endswith(":") else ()
-    return Probe("stmt", depth, head, text, (pad + "def x():", body) if kind == "@x" else tail)
+    return Probe("stmt", depth, head, (), (pad + "def x():", body) if kind == "@x" else tail)
 
 
 def _with(probe: Probe, text: tuple[str, ...], batch: str = "") -> Probe:
@@ -174,35 +188,35 @@ def _collapse(token: str) -> str:
 def _piece(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: Logical) -> Piece:
     if logical.first != logical.last:
         return _decide(an, lines, scans, logical)
-    return _once(an.lone, (logical.kind, lines[logical.first]), logical.first, lambda: _decide(an, lines, scans, logical))
+    return _once(an.lone, (logical.kind, lines[logical.first]), _decide, an, lines, scans, logical)
 
 
-def _once(table: dict[tuple[str, str], Piece], key: tuple[str, str], first: int, decide: Callable[[], Piece]) -> Piece:
-    """A one-line piece decided once for every equal line (``key``: its text and kind or
-    role), given at line ``first``."""
+def _once(table: dict[tuple[str, str], Piece], key: tuple[str, str], decide: Callable[..., Piece], *args: object) -> Piece:
+    """A one-line piece decided (``decide(*args)``) once for every equal line (``key``: its
+    text and kind or role). (No closure: its cells would be made on every call of the caller.)"""
     known = table.get(key)
     if known is None:
-        known = table[key] = decide()
-    return known if known.first == first else Piece(first, first, known.exact, known.checks)
+        known = table[key] = decide(*args)
+    return known
 
 
 def _decide(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], logical: Logical) -> Piece:
     first, last = logical.first, logical.last
     text = tuple(lines[first : last + 1])
     exact = _probe(logical.kind, logical.depth, text)
-    if bare(scans[first : last + 1]):
+    if bare(scans, first, last):
         start = next(tok for tok in scans[first].toks if tok[0] != "c")[1]
         end = sum(len(line) + 1 for line in text[:-1]) + [tok for tok in scans[last].toks if tok[0] != "c"][-1][2]
         joined = "\n".join(text)
         if "f" in prefix(joined[start:end]).lower() or (logical.kind == '"""x"""' and width(text[-1]) > WIDTH):
-            return Piece(first, last, exact)
+            return Piece(last - first + 1, exact)
         skeleton = (joined[:start] + _collapse(joined[start:end]) + joined[end:]).split("\n")
         if len(skeleton) > 2:  # black reads each middle line of a docstring on its own (given their least indentation)
             skeleton = [skeleton[0], *sorted(set(skeleton[1:-1])), skeleton[-1]]
-        return Piece(first, last, exact, (_with(exact, (*skeleton, *("",) * (exact.slot == "text"))),))
+        return Piece(last - first + 1, exact, (_with(exact, (*skeleton, *("",) * (exact.slot == "text"))),))
     if first == last:
         shrunk = an.shrink(text[0])
-        return _as_is(an, lines, first, last, exact) if shrunk is None else Piece(first, last, exact, (_with(exact, (shrunk,)),))
+        return _as_is(an, lines, first, last, exact) if shrunk is None else Piece(last - first + 1, exact, (_with(exact, (shrunk,)),))
     word = scans[first].words[0]
     if (
         logical.gaps
@@ -220,9 +234,8 @@ def _exploded(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: 
     explodes for its magic trailing comma and whose closing bracket starts its last line,
     followed by closing brackets and the unit's own ``:`` or ``,`` only (after a ``def``'s
     parameters: its return annotation): its frame (with ``x`` for each item) and items."""
-    starts = [0]  # bracket depth at the start of each line, from the unit's start
-    for index in range(first, last + 1):
-        starts.append(starts[-1] + scans[index].balance)
+    # bracket depth at the start of each line, from the unit's start
+    starts = list(itertools.accumulate([scan.balance for scan in scans[first : last + 1]], initial=0))
     head, rest = scans[first].words, scans[last].words[1:]
     items = _items(scans, starts, first, last) if head[-1] in OPEN else []
     opening, closing = an.shrink(lines[first]), an.shrink(lines[last])
@@ -240,8 +253,13 @@ def _exploded(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: 
             return None
     role = _role(scans, first, items[0][0])
     filler = " " * (scans[first].toks[0][1] + 4) + ("**x," if role == "dict" else "x,")
-    parts = tuple(_item(an, lines, scans, start, end, role) for start, end in items)
-    return Piece(first, last, exact, (_with(exact, (opening, *[filler] * min(len(items), 3), closing), batch),), parts)
+    parts: list[Piece] = []
+    offsets: list[int] = []
+    for start, stop in items:  # a loop, not a generator expression: that would make cells of the arguments
+        parts.append(_item(an, lines, scans, start, stop, role))
+        offsets.append(start - first)
+    frame = _with(exact, (opening, *[filler] * min(len(items), 3), closing), batch)
+    return Piece(last - first + 1, exact, (frame,), tuple(parts), tuple(offsets))
 
 
 def _items(scans: Sequence[Line], starts: Sequence[int], first: int, last: int) -> list[tuple[int, int]]:
@@ -308,35 +326,39 @@ def _item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int,
     """An item of an exploded bracket, shown to black in a frame of the same ``role`` at the same depth."""
     if first != last:
         return _decide_item(an, lines, scans, first, last, role)
-    return _once(an.items, (role, lines[first]), first, lambda: _decide_item(an, lines, scans, first, last, role))
+    return _once(an.items, (role, lines[first]), _decide_item, an, lines, scans, first, last, role)
 
 
 def _decide_item(an: Analyzer, lines: Sequence[str], scans: Sequence[Line], first: int, last: int, role: str) -> Piece:
-    depth = scans[first].toks[0][1] // 4 - 1
-    opening, filler, closing, body = _ROLES[role]
-    pad, inner = INDENT * depth, INDENT * (depth + 1)
-    head: tuple[str, ...] = (pad + opening, inner + filler)
-    tail: tuple[str, ...] = (pad + closing, *(inner + line for line in body))
-    batch, word = role, scans[first].words[0]
-    if role == "params" and word in ("*", "**", "/"):
-        batch = ""  # at most one of each in a parameter list
-        if word == "*":
-            head, tail = head[:1], (inner + filler, *tail)
-    exact = Probe("item", depth, head, tuple(lines[first : last + 1]), tail)
+    word = scans[first].words[0]
+    batch = "" if role == "params" and word in ("*", "**", "/") else role  # at most one of each in a parameter list
+    exact = _with(_item_frame(role, scans[first].toks[0][1] // 4 - 1, word == "*" and role == "params"), tuple(lines[first : last + 1]))
     shrunk = an.shrink(lines[first]) if first == last else None
     if shrunk is not None:
-        return Piece(first, last, exact, (_with(exact, (shrunk,), batch),))
+        return Piece(last - first + 1, exact, (_with(exact, (shrunk,), batch),))
     if first == last or not _plain(scans, first, last):
         return _as_is(an, lines, first, last, exact, batch)
     return _exploded(an, lines, scans, first, last, exact, "item", batch) or _as_is(an, lines, first, last, exact, batch)
+
+
+@functools.cache
+def _item_frame(role: str, depth: int, star: bool) -> Probe:
+    """The frame an item is shown in (its text left out); ``star``: a lone ``*`` parameter,
+    which must have a parameter after it."""
+    opening, filler, closing, body = _ROLES[role]
+    pad, inner = INDENT * depth, INDENT * (depth + 1)
+    tail = (pad + closing, *(inner + line for line in body))
+    if star:
+        return Probe("item", depth, (pad + opening,), (), (inner + filler, *tail))
+    return Probe("item", depth, (pad + opening, inner + filler), (), tail)
 
 
 def _as_is(an: Analyzer, lines: Sequence[str], first: int, last: int, exact: Probe, batch: str = "") -> Piece:
     """A piece decided by black on itself, or on its names and strings written with as
     many ``x`` when there are some (the same question, asked once for all pieces alike)."""
     if any(width(line) > WIDTH for line in lines[first : last + 1]):  # most likely changed: asked once, as it stands
-        return Piece(first, last, exact)
+        return Piece(last - first + 1, exact)
     same = tuple(an.same(line) for line in lines[first : last + 1])
     if None in same or same == exact.text:
-        return Piece(first, last, exact)
-    return Piece(first, last, exact, (_with(exact, same, batch),))  # type: ignore[arg-type]
+        return Piece(last - first + 1, exact)
+    return Piece(last - first + 1, exact, (_with(exact, same, batch),))  # type: ignore[arg-type]

@@ -26,25 +26,29 @@ from typing import NamedTuple
 WIDTH = 88
 INDENT = "    "
 OPEN, SHUT = ("(", "[", "{"), (")", "]", "}")
-# Python's tokens, enough to tell strings, names, numbers, operators and comments apart;
-# x: any other character (a tab, a backslash, ...).
+# Python's tokens, enough to tell strings, names, numbers, brackets, other operators and
+# comments apart, each after the spaces before it; x: any other character (a tab, a
+# backslash, ..., and the last of trailing spaces).
 _TOKEN = re.compile(
-    r"""(?P<s>[rRbBuUfF]{0,2}(?:'''|\"\"\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"))"""
-    r"|(?P<n>[^\W\d]\w*)|(?P<d>(?:\d|\.\d)\w*(?:\.\w*)?(?:(?<=[eE])[-+]\d\w*)?)"
-    r"|(?P<o>->|\*\*=?|//=?|>>=?|<<=?|:=|\.\.\.|[-+*/%@&|^=<>!]=|[-+*/%@&|^~<>=.,:()\[\]{}])"
-    r"|(?P<c>\#.*)|(?P<w> +)|(?P<x>.)"
+    r""" *(?:(?P<s>[rRbBuUfF]{0,2}(?:'''|\"\"\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"))"""
+    r"|(?P<n>[^\W\d]\w*)|(?P<d>(?:\d|\.\d)\w*(?:\.\w*)?(?:(?<=[eE])[-+]\d\w*)?)|(?P<open>[(\[{])|(?P<shut>[)\]}])"
+    r"|(?P<o>->|\*\*=?|//=?|>>=?|<<=?|:=|\.\.\.|[-+*/%@&|^=<>!]=|[-+*/%@&|^~<>=.,:])"
+    r"|(?P<c>\#.*)|(?P<x>.))"
 )
+# A token's kind by the number of its group: the group's name, "(" and ")" for brackets.
+_KIND: dict[int | None, str] = {index: {"open": "(", "shut": ")"}.get(name, name) for name, index in _TOKEN.groupindex.items()}
 CLOSE = {q: re.compile(rf"(?:[^{q[0]}\\]|\\.|{q[0]}(?!{q[:2]}))*{q}") for q in ('"""', "'''")}
 _UNSEEN = object()
 _DIRECTIVE = re.compile(r"(?:fmt|yapf)\s*:", re.I)  # black leaves alone what such comments mark
+_F_PREFIX = re.compile(r"[fF][rRbBuUfF]?['\"]|[rRbBuU][fF]['\"]")  # in any line holding an f-string
 _HEADERS = {"if": "if x:", "elif": "elif x:", "else": "else:", "for": "for x in x:", "while": "while x:",
             "with": "with x:", "try": "try:", "except": "except x:", "finally": "finally:"}
 
 
 class Line(NamedTuple):
-    """A physical line's tokens (kind, start, end; "S" and "E" for the parts of a string
-    that goes on, or started, on another line), the text and kinds of those that are not
-    comments, its bracket balance and lowest bracket depth, the triple quote open at its
+    """A physical line's tokens (kind, start, end; "(" and ")" for brackets, "S" and "E"
+    for the parts of a string that goes on, or started, on another line), the text and
+    kinds of those that are not comments, its bracket balance and lowest bracket depth, the triple quote open at its
     end, and whether it holds an f-string."""
 
     toks: tuple[tuple[str, int, int], ...]
@@ -109,25 +113,31 @@ def _scan(line: str, state: str) -> Line | None:
         while pos < end:
             match = _TOKEN.match(line, pos)
             assert match is not None  # the last alternative takes any character
-            kind, start, pos = match.lastgroup or "x", pos, match.end()
-            quote = match.group().lstrip("rRbBuUfF")
+            kind, start, pos = _KIND[match.lastindex], match.start(match.lastindex or 0), match.end()
+            quote = line[start:pos].lstrip("rRbBuUfF")
             if kind == "s" and quote in CLOSE:
                 closing = CLOSE[quote].match(line, pos)
                 kind, pos, state = ("s", closing.end(), "") if closing else ("S", end, quote)
             toks.append((kind, start, pos))
     else:
-        toks += [(match.lastgroup or "x", match.start(), match.end()) for match in _TOKEN.finditer(line, pos)]
-    if (toks and toks[-1][0] == "w") or any(k == "x" or (k == "c" and _DIRECTIVE.search(line, a, b)) for k, a, b in toks):
+        toks += [(_KIND[match.lastindex], match.start(match.lastindex or 0), match.end()) for match in _TOKEN.finditer(line, pos)]
+    every = "".join([tok[0] for tok in toks])
+    comment = every.endswith("c")  # a comment runs to the end of its line
+    if "x" in every or (comment and _DIRECTIVE.search(line, toks[-1][1])):
         return None
-    code = [tok for tok in toks if tok[0] not in "cw"]
-    words = tuple(line[a:b] for _, a, b in code)
+    code, kinds = (toks[:-1], every[:-1]) if comment else (toks, every)
     depth = low = 0
-    for word in words:
-        if word in OPEN or word in SHUT:
-            depth += 1 if word in OPEN else -1
-            low = min(low, depth)
-    fstring = any(kind == "s" and "f" in prefix(word).lower() for (kind, _, _), word in zip(code, words, strict=True))
-    return Line(tuple(tok for tok in toks if tok[0] != "w"), words, "".join(k for k, _, _ in code), depth, low, state, fstring)
+    if ")" in kinds:
+        for kind in kinds:
+            if kind == "(":
+                depth += 1
+            elif kind == ")":
+                depth -= 1
+                low = min(low, depth)
+    else:
+        depth = kinds.count("(")
+    fstring = "s" in kinds and _F_PREFIX.search(line) is not None and any(k == "s" and "f" in prefix(line[a:b]).lower() for k, a, b in code)
+    return Line(tuple(toks), tuple([line[a:b] for _, a, b in code]), kinds, depth, low, state, fstring)
 
 
 def logicals(scanner: Scanner, lines: Sequence[str], scans: list[Line]) -> tuple[list[Logical], tuple[str, ...]] | None:
@@ -136,8 +146,9 @@ def logicals(scanner: Scanner, lines: Sequence[str], scans: list[Line]) -> tuple
     pending: list[str] = []
     current: Logical | None = None
     brackets, state = 0, ""
+    seen = scanner.lines
     for index, line in enumerate(lines):
-        scan = scanner.scan(line, state)
+        scan = seen.get(line) if not state and line in seen else scanner.scan(line, state)
         if scan is None:
             return None
         scans.append(scan)
@@ -149,7 +160,8 @@ def logicals(scanner: Scanner, lines: Sequence[str], scans: list[Line]) -> tuple
             if scan.toks[0][1] % 4:
                 return None
             current, pending = Logical(index, scan.toks[0][1] // 4, tuple(pending)), []
-        current.gaps |= not scan.toks
+        elif not scan.toks:
+            current.gaps = True
         brackets += scan.balance
         if brackets < 0:
             return None
@@ -183,20 +195,30 @@ def _kind(logical: Logical, scans: Sequence[Line], previous: Logical | None) -> 
         return ""
     if first in ("@", "import", "from"):
         return "@x" if first == "@" else "import x"
-    if bare(scans[logical.first : logical.last + 1]):
+    if bare(scans, logical.first, logical.last):
         plain = not set(prefix(words[0])) & set("bBfF")
         return '"""x"""' if plain and (previous is None or opens) else "x"
     return "..." if words == ("...",) else "x"
 
 
-def bare(scans: Sequence[Line]) -> bool:
-    """Whether a logical line is one string literal (and perhaps a comment)."""
-    return "".join(scan.kinds for scan in scans) in ("s", "S" * (len(scans) - 1) + "E")
+def bare(scans: Sequence[Line], first: int, last: int) -> bool:
+    """Whether lines ``first``..``last``, a logical line, are one string literal (and
+    perhaps a comment): "s", or "S" on every line and "E" on the last."""
+    if first == last:
+        return scans[first].kinds == "s"
+    return scans[last].kinds == "E" and all(scans[index].kinds == "S" for index in range(first, last))
 
 
-def agrees(found: Sequence[Logical], tree: ast.Module) -> bool:
-    """Whether the logical lines start where Python's parser found statements, decorators
-    and clauses to start, and simple statements end where it found them to end."""
+class Statements(NamedTuple):
+    """Where Python's parser found statements, decorators and clauses to start (lines from
+    0), and where each simple statement ends (by its first line)."""
+
+    starts: frozenset[int]
+    ends: dict[int, int]
+
+
+def statements(tree: ast.Module) -> Statements:
+    """What ``agrees`` reads of a module's syntax tree (kept instead of the tree)."""
     starts: set[int] = set()
     ends: dict[int, int] = {}
     todo: list[ast.stmt] = list(tree.body)
@@ -211,8 +233,14 @@ def agrees(found: Sequence[Logical], tree: ast.Module) -> bool:
         if not inner:
             ends[node.lineno - 1] = (node.end_lineno or node.lineno) - 1
         todo += inner
+    return Statements(frozenset(starts), ends)
+
+
+def agrees(found: Sequence[Logical], parsed: Statements) -> bool:
+    """Whether the logical lines start where Python's parser found statements, decorators
+    and clauses to start, and simple statements end where it found them to end."""
     mine = {logical.first for logical in found if logical.kind not in ("else:", "finally:")}
-    return mine == starts and all(ends.get(logical.first, logical.last) == logical.last for logical in found)
+    return mine == parsed.starts and all(parsed.ends.get(logical.first, logical.last) == logical.last for logical in found)
 
 
 def outline(found: Sequence[Logical], trailing: tuple[str, ...]) -> tuple[str, ...]:
