@@ -355,7 +355,8 @@ def _item_frame(role: str, depth: int, star: bool) -> Probe:
 
 def _as_is(an: Analyzer, lines: Sequence[str], first: int, last: int, exact: Probe, batch: str = "") -> Piece:
     """A piece decided by black on itself, or on its names and strings written with as
-    many ``x`` when there are some (the same question, asked once for all pieces alike)."""
+    many ``x`` when there are some (the same question, asked once for all pieces alike);
+    on itself only when a line runs past the width (black nearly always changes it)."""
     if any(width(line) > WIDTH for line in lines[first : last + 1]):  # most likely changed: asked once, as it stands
         return Piece(last - first + 1, exact)
     same = tuple(an.same(line) for line in lines[first : last + 1])

@@ -48,8 +48,8 @@ _HEADERS = {"if": "if x:", "elif": "elif x:", "else": "else:", "for": "for x in 
 class Line(NamedTuple):
     """A physical line's tokens (kind, start, end; "(" and ")" for brackets, "S" and "E"
     for the parts of a string that goes on, or started, on another line), the text and
-    kinds of those that are not comments, its bracket balance and lowest bracket depth, the triple quote open at its
-    end, and whether it holds an f-string."""
+    kinds of those that are not comments, its bracket balance and lowest bracket depth,
+    the triple quote open at its end, and whether it holds an f-string."""
 
     toks: tuple[tuple[str, int, int], ...]
     words: tuple[str, ...]
@@ -146,9 +146,8 @@ def logicals(scanner: Scanner, lines: Sequence[str], scans: list[Line]) -> tuple
     pending: list[str] = []
     current: Logical | None = None
     brackets, state = 0, ""
-    seen = scanner.lines
     for index, line in enumerate(lines):
-        scan = seen.get(line) if not state and line in seen else scanner.scan(line, state)
+        scan = scanner.scan(line, state)
         if scan is None:
             return None
         scans.append(scan)
