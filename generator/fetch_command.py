@@ -152,7 +152,7 @@ def run(args: argparse.Namespace, out: Printer) -> int:
         out.note(f"{name} is up to date (the served spec has the same sha256)")
         return 0
     pins = {ns: dict(table) for ns, table in previous.names.items()} if previous is not None else None
-    new_api, warnings = api_of(config, resp.body, shown_url, check=True, pins=pins, passed=previous.validated if previous is not None else frozenset())
+    new_api, warnings = api_of(config, resp.body, shown_url, check=True, pins=pins, passed=lockfile.passed_parts(previous))
     for warning in warnings:
         out.warning(warning)
     refusals: list[str] = []

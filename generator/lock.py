@@ -127,6 +127,12 @@ def _listed(value: Any) -> list[Any]:
     return value
 
 
+def passed_parts(lock: Lock | None) -> frozenset[str]:
+    """The digests of the spec's parts that passed the validator, as ``lock`` records them
+    (none without a lock)."""
+    return lock.validated if lock is not None else frozenset()
+
+
 def read(path: Path, name: str) -> Lock | None:
     """The lock at ``path``; None when there is none (or an older generator wrote it).
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from generator import __version__, paths
 from generator.config import Config, check_package, package_from_title
 from generator.errors import SpecError, SpecErrors
-from generator.lock import Lock, Source, sha256
+from generator.lock import Lock, Source, passed_parts, sha256
 
 if TYPE_CHECKING:  # the IR is imported by the stages that build it, never by a no-op run
     from generator.ir import Api
@@ -180,7 +180,7 @@ def run(config: Config, previous: Lock | None = None, current: dict[str, bytes] 
     from generator.render import render, runtime_files
 
     doc, raw, warnings, single_file = load(config, raw)
-    problems, passed = validate(config, doc, raw, single_file, previous.validated if previous is not None else frozenset())
+    problems, passed = validate(config, doc, raw, single_file, passed_parts(previous))
     warnings += problems
     if not config.package:
         info = doc.get("info")
